@@ -1,0 +1,69 @@
+import type { RecordBatch } from "../core/batch.js";
+import type { DataInterval } from "../core/interval.js";
+import type { Logger } from "../core/log.js";
+import type { Schema, TableRef } from "../core/types.js";
+import type { Engine } from "../engines/engine.js";
+
+/**
+ * A row that could not be read as declared: where it was, which column, what was expected
+ * and what was found. Rejections are never dropped: they go to quarantine with this reason.
+ */
+export interface Rejection {
+  /** File path, table name or URL the row came from. */
+  location: string;
+  /** 1-based line (files) or row number (tables, pages), when known. */
+  line?: number;
+  column?: string;
+  expected?: string;
+  value?: string;
+  reason: string;
+  /** The raw row or line as text, when available. */
+  raw?: string;
+}
+
+/**
+ * Incremental extraction by a cursor column over the run's data interval:
+ * `cursorColumn >= interval.start AND cursorColumn < interval.end`. Re-running the same
+ * interval reads the same rows. `since` (the stored high-water mark) is only used when
+ * the source runs without an interval.
+ */
+export interface IncrementalSpec {
+  cursorColumn: string;
+}
+
+export interface ReadContext {
+  interval?: DataInterval;
+  /** The last committed cursor value for this source, from the metadata store. */
+  since?: string;
+  signal?: AbortSignal;
+  logger?: Logger;
+  /** Called for every row that cannot be read as declared. */
+  reject(rejection: Rejection): void;
+}
+
+export interface ExtractResult {
+  /** Rows read from the source (loaded + rejected). */
+  rowsRead: number;
+  rowsLoaded: number;
+  rejections: Rejection[];
+  /** Highest cursor value among loaded rows, to be committed after the load commits. */
+  cursor?: string;
+}
+
+/**
+ * A Source reads batches from outside. Lifecycle: construct from config → `read()` (an
+ * async iterable of columnar batches, ended or abandoned by the caller) → `close()`.
+ *
+ * `extract` lands the (filtered) rows into a table of an engine; the default path loads
+ * `read()`'s batches, and sources the engine can read natively (files on DuckDB) push down.
+ */
+export interface Source {
+  readonly type: string;
+  /** A label for messages and lineage: file path, table, URL. Never contains secrets. */
+  readonly location: string;
+  /** The declared or inferred schema. */
+  schema(): Promise<Schema>;
+  read(context: ReadContext): AsyncIterable<RecordBatch>;
+  extract(engine: Engine, target: TableRef, context: ReadContext): Promise<ExtractResult>;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,82 @@
+/**
+ * One error base for all of weir. Every error has a stable `code` (the table below is
+ * what docs and CLI exit codes read), says whether a retry may help, and keeps the
+ * original failure as `cause`.
+ */
+export const ERROR_CODES = {
+  CONFIG_INVALID: { exitCode: 2, summary: "configuration or arguments are invalid" },
+  ENGINE_QUERY_FAILED: { exitCode: 3, summary: "the engine rejected a statement" },
+  ENGINE_CONNECTION_FAILED: { exitCode: 3, summary: "the engine could not be reached" },
+  CONNECTOR_READ_FAILED: { exitCode: 4, summary: "a source could not be read" },
+  CONNECTOR_WRITE_FAILED: { exitCode: 4, summary: "a sink could not be written" },
+  CONNECTOR_HTTP_FAILED: { exitCode: 4, summary: "an HTTP source answered with an error" },
+  SCHEMA_MISMATCH: { exitCode: 4, summary: "data does not match the declared schema" },
+  LAKE_COMMIT_FAILED: { exitCode: 5, summary: "a lake commit could not be made visible" },
+  LAKE_NOT_FOUND: { exitCode: 5, summary: "a lake dataset does not exist" },
+  PIPELINE_INVALID: { exitCode: 2, summary: "a pipeline definition is invalid" },
+  PIPELINE_NOT_FOUND: { exitCode: 2, summary: "no pipeline by that name or path" },
+  TASK_FAILED: { exitCode: 1, summary: "a task of the pipeline failed" },
+  QUALITY_FAILED: { exitCode: 1, summary: "a data-quality check with severity error failed" },
+  METADATA_FAILED: { exitCode: 6, summary: "the metadata store failed" },
+  INTERNAL: { exitCode: 70, summary: "a bug in weir" },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface WeirErrorOptions {
+  /** True when running the same thing again may succeed (connection reset, lock timeout, HTTP 503). */
+  retryable?: boolean;
+  /** Structured facts about the failure: file, line, column, table… Never secrets. */
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+export class WeirError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: WeirErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.details = options.details ?? {};
+  }
+
+  get exitCode(): number {
+    return ERROR_CODES[this.code].exitCode;
+  }
+}
+
+export class ConfigError extends WeirError {
+  constructor(message: string, options: WeirErrorOptions = {}) {
+    super("CONFIG_INVALID", message, options);
+  }
+}
+
+export class EngineError extends WeirError {}
+export class ConnectorError extends WeirError {}
+export class LakeError extends WeirError {}
+export class PipelineError extends WeirError {}
+
+/** Wraps whatever user task code threw, keeping the original as `cause`. */
+export class TaskError extends WeirError {
+  constructor(taskId: string, cause: unknown) {
+    super("TASK_FAILED", `task "${taskId}" failed: ${messageOf(cause)}`, {
+      cause,
+      retryable: cause instanceof WeirError ? cause.retryable : false,
+      details: { taskId },
+    });
+  }
+}
+
+export class QualityError extends WeirError {
+  constructor(message: string, options: WeirErrorOptions = {}) {
+    super("QUALITY_FAILED", message, options);
+  }
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,66 @@
+import type { RecordBatch, Row } from "../core/batch.js";
+import type { Schema, TableRef } from "../core/types.js";
+import type { Dialect } from "./dialect.js";
+
+export type EngineKind = "duckdb" | "postgres";
+
+/**
+ * What differs between engines, as data rather than `if (postgres)` branches.
+ */
+export interface EngineCapabilities {
+  /** The engine reads CSV, NDJSON and Parquet files itself, so file sources push down to it. */
+  readsFiles: boolean;
+  /** The engine writes Parquet files itself (`COPY … TO … (FORMAT parquet)`), so the lake can push down. */
+  writesParquet: boolean;
+  /** DDL inside a transaction is rolled back with it. */
+  transactionalDdl: boolean;
+}
+
+export interface StreamOptions {
+  /** Rows per batch; engines round to their native chunk size. */
+  batchSize?: number;
+}
+
+export interface CreateTableOptions {
+  ifNotExists?: boolean;
+  primaryKey?: string[];
+  temporary?: boolean;
+}
+
+/**
+ * Runs SQL where the data is. Parameters are bound (`$1`, `$2`, … in both engines),
+ * never pasted. Identifiers in generated SQL always go through `dialect.quoteIdent`.
+ *
+ * Lifecycle: `await XEngine.create(options)` → use → `await engine.close()`.
+ */
+export interface Engine {
+  readonly kind: EngineKind;
+  readonly dialect: Dialect;
+  readonly capabilities: EngineCapabilities;
+
+  /** Runs statements for their effect. Returns rows changed where the engine reports it, else 0. */
+  run(sql: string, params?: readonly unknown[]): Promise<number>;
+
+  /** Runs a query and returns every row as an object. For small results only. */
+  query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+
+  /** Streams a query's result as columnar batches, holding at most a few batches in memory. */
+  stream(sql: string, params?: readonly unknown[], options?: StreamOptions): AsyncIterable<RecordBatch>;
+
+  /** Creates a table (and its schema namespace when missing) from a logical schema. */
+  createTable(table: TableRef, schema: Schema, options?: CreateTableOptions): Promise<void>;
+
+  /** Bulk-loads batches into an existing table (DuckDB appender, PostgreSQL COPY). Returns rows loaded. */
+  load(table: TableRef, batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>): Promise<number>;
+
+  /** The logical schema of a table, or undefined when the table does not exist. */
+  describe(table: TableRef): Promise<Schema | undefined>;
+
+  /**
+   * Runs `fn` on one connection inside a transaction: commits when it resolves, rolls back
+   * when it throws. The engine passed to `fn` is bound to that connection.
+   */
+  transaction<T>(fn: (tx: Engine) => Promise<T>): Promise<T>;
+
+  close(): Promise<void>;
+}
