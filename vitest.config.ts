@@ -11,5 +11,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration tests share one PostgreSQL; each test uses its own schema, so files can run in parallel.
     pool: "forks",
+    reporters: ["default", "./test/support/summary-reporter.ts"],
   },
 });

@@ -39,13 +39,29 @@ export interface ReadContext {
   logger?: Logger;
   /** Called for every row that cannot be read as declared. */
   reject(rejection: Rejection): void;
+  /**
+   * Called with the number of rows a source had to read but filtered out because they lie
+   * outside the interval (or at/below `since`); only sources that cannot push the filter
+   * down (files, HTTP) call it. Lets callers account for every input row.
+   */
+  skipped?(rows: number): void;
 }
 
 export interface ExtractResult {
-  /** Rows read from the source (loaded + rejected). */
+  /**
+   * Rows read from the source that belong to the extract (loaded + rejected). Rows filtered
+   * out by the interval are not in it but in `rowsSkipped`, so every input row is counted
+   * once: total = rowsRead + rowsSkipped = rowsLoaded + rejections.length + rowsSkipped.
+   */
   rowsRead: number;
   rowsLoaded: number;
   rejections: Rejection[];
+  /**
+   * Rows the source parsed but left out because they lie outside the interval (or at or
+   * below `since`). 0 when the filter was pushed into the source (SQL databases, Parquet
+   * statistics) and the rows were never read.
+   */
+  rowsSkipped?: number;
   /** Highest cursor value among loaded rows, to be committed after the load commits. */
   cursor?: string;
 }

@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   SCHEMA_MISMATCH: { exitCode: 4, summary: "data does not match the declared schema" },
   LAKE_COMMIT_FAILED: { exitCode: 5, summary: "a lake commit could not be made visible" },
   LAKE_NOT_FOUND: { exitCode: 5, summary: "a lake dataset does not exist" },
+  LAKE_LOCKED: { exitCode: 5, summary: "another writer holds the lake dataset's lock" },
+  LAKE_MANIFEST_INVALID: { exitCode: 5, summary: "a lake dataset's manifest cannot be read" },
   PIPELINE_INVALID: { exitCode: 2, summary: "a pipeline definition is invalid" },
   PIPELINE_NOT_FOUND: { exitCode: 2, summary: "no pipeline by that name or path" },
   TASK_FAILED: { exitCode: 1, summary: "a task of the pipeline failed" },

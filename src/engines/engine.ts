@@ -44,7 +44,11 @@ export interface Engine {
   /** Runs a query and returns every row as an object. For small results only. */
   query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
 
-  /** Streams a query's result as columnar batches, holding at most a few batches in memory. */
+  /**
+   * Streams a query's result as columnar batches, holding at most a few batches in memory.
+   * Yields at least one batch (an empty one for an empty result), so the result's columns
+   * are always known.
+   */
   stream(sql: string, params?: readonly unknown[], options?: StreamOptions): AsyncIterable<RecordBatch>;
 
   /** Creates a table (and its schema namespace when missing) from a logical schema. */

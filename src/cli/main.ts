@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from "commander";
+import { registerDemoCommand } from "./commands/demo.js";
+import { registerLakeCommand } from "./commands/lake-ls.js";
+import { registerRunCommand } from "./commands/run.js";
+import { registerSqlCommand } from "./commands/sql.js";
+import { reportError } from "./report-error.js";
+
+/**
+ * The `weir` command line. Commands live one per file under `commands/` and only parse,
+ * call library functions and print; exit codes come from `ERROR_CODES`.
+ */
+export function buildProgram(): Command {
+  const program = new Command("weir")
+    .description("data pipelines as TypeScript code")
+    .option("--home <dir>", "weir home folder (default: $WEIR_HOME or .weir)")
+    .option("--verbose", "print stack traces with errors")
+    .hook("preAction", (command) => {
+      const { home } = command.optsWithGlobals<{ home?: string }>();
+      if (home) process.env.WEIR_HOME = home;
+    })
+    .exitOverride()
+    .showHelpAfterError();
+  registerRunCommand(program);
+  registerDemoCommand(program);
+  registerLakeCommand(program);
+  registerSqlCommand(program);
+  return program;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander already printed its message (or the help / version).
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    process.exitCode = reportError(error, argv.includes("--verbose"));
+  }
+}
+
+await main(process.argv);

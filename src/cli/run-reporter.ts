@@ -1,0 +1,54 @@
+import cliProgress from "cli-progress";
+import pc from "picocolors";
+import type { RunEvent, RunEventListener } from "../orchestrator/run-events.js";
+import { formatDuration } from "./render-table.js";
+
+export type ReportMode = "human" | "events" | "quiet";
+
+/**
+ * The CLI's subscriber to a run's events: a line per finished task (human), one NDJSON
+ * line per event (`--events`), or nothing (`--json`, which prints only the summary).
+ * A progress bar is drawn for progress events with a total, and only on a TTY.
+ */
+export function runReporter(mode: ReportMode, stream: NodeJS.WriteStream = process.stdout): RunEventListener {
+  let bar: cliProgress.SingleBar | undefined;
+  const stopBar = () => {
+    bar?.stop();
+    bar = undefined;
+  };
+  return (event: RunEvent) => {
+    if (mode === "events") {
+      stream.write(`${JSON.stringify(event)}\n`);
+      return;
+    }
+    if (mode === "quiet") return;
+    switch (event.type) {
+      case "run.started":
+        stream.write(`${pc.bold(event.pipeline)} ${pc.dim(`run ${event.runId}`)} for ${event.logicalDate}: ${event.tasks.join(" → ")}\n`);
+        return;
+      case "task.progress":
+        if (!stream.isTTY || event.total === undefined) return;
+        if (!bar) {
+          bar = new cliProgress.SingleBar(
+            { format: `  ${event.taskId} ${event.step} [{bar}] {value}/{total} ${event.unit ?? ""}`, stream },
+            cliProgress.Presets.shades_classic,
+          );
+          bar.start(event.total, event.done ?? 0);
+        } else bar.update(event.done ?? 0);
+        return;
+      case "task.succeeded":
+        stopBar();
+        stream.write(`  ${pc.green("✓")} ${event.taskId} ${pc.dim(formatDuration(event.durationMs))}\n`);
+        return;
+      case "task.failed":
+        stopBar();
+        stream.write(`  ${pc.red("✗")} ${event.taskId} ${pc.dim(formatDuration(event.durationMs))}: ${event.error.message}\n`);
+        return;
+      case "task.skipped":
+        stream.write(`  ${pc.yellow("-")} ${event.taskId} skipped (upstream ${event.blockedBy.join(", ") || "cancelled"})\n`);
+        return;
+      default:
+        return;
+    }
+  };
+}

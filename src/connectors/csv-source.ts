@@ -1,0 +1,174 @@
+import { z } from "zod";
+import type { RecordBatch } from "../core/batch.js";
+import { ConfigError } from "../core/errors.js";
+import type { Schema, TableRef, WeirType } from "../core/types.js";
+import type { Engine } from "../engines/engine.js";
+import { csvRejections } from "./csv-rejections.js";
+import { columnTypesConfig, defineSource } from "./define-source.js";
+import { extractBatches } from "./extract-batches.js";
+import { describeRelation, extractFileScan, type FileScan, LocalDuckDB, readFileScan } from "./file-extract.js";
+import { incrementalConfig } from "./incremental.js";
+import type { ExtractResult, ReadContext, Source } from "./source.js";
+
+export const csvSourceConfig = z.object({
+  path: z.string().min(1).describe("a CSV file or a glob such as `data/*.csv`"),
+  header: z.boolean().default(true).describe("the first line names the columns"),
+  delimiter: z.string().min(1).max(4).default(",").describe("column separator"),
+  quote: z.string().max(1).default('"').describe('quote character; "" for none'),
+  escape: z.string().max(1).optional().describe("escape character inside quotes; defaults to the quote"),
+  encoding: z.enum(["utf-8", "utf-16", "latin-1"]).default("utf-8").describe("text encoding of the files"),
+  columns: columnTypesConfig.optional(),
+  incremental: incrementalConfig.optional(),
+  batchSize: z.number().int().positive().optional().describe("rows per batch of `read()`"),
+});
+
+export type CsvSourceConfig = z.input<typeof csvSourceConfig>;
+
+/** How the files are scanned: DuckDB's sniffer, or (when it cannot cope) explicit columns. */
+interface CsvPlan {
+  schema: Schema;
+  /** read_csv options besides the path and the rejects tables. */
+  options: string[];
+}
+
+/**
+ * CSV files read by DuckDB's `read_csv`. On a DuckDB engine `extract` pushes the whole
+ * read down (`CREATE TABLE … AS SELECT … FROM read_csv(…) WHERE cursor in interval`);
+ * elsewhere (and for `read()`) a private in-memory DuckDB does the parsing.
+ *
+ * Bad lines — wrong column count, a value that does not cast to its column's type, an
+ * unterminated quote, invalid UTF-8 — become rejections (one per line, naming file, line,
+ * column, expected type and value) via DuckDB's `store_rejects`; an unterminated quote
+ * swallows the lines after it, and each swallowed line is reported too, so every input
+ * line is either loaded, rejected, or counted in `rowsSkipped` (outside the interval).
+ */
+export class CsvSource implements Source {
+  readonly type = "csv";
+  readonly location: string;
+  private readonly config: z.output<typeof csvSourceConfig>;
+  private readonly local = new LocalDuckDB();
+  private plan: Promise<CsvPlan> | undefined;
+
+  constructor(config: CsvSourceConfig) {
+    const parsed = csvSourceConfig.safeParse(config);
+    if (!parsed.success) {
+      throw new ConfigError(`csv source: ${parsed.error.issues.map((i) => `${i.path.map(String).join(".")}: ${i.message}`).join("; ")}`);
+    }
+    this.config = parsed.data;
+    this.location = this.config.path;
+  }
+
+  private baseOptions(engine: Engine): string[] {
+    const q = (v: string) => engine.dialect.quoteLiteral(v);
+    const c = this.config;
+    return [
+      `header = ${c.header}`,
+      `delim = ${q(c.delimiter)}`,
+      `quote = ${q(c.quote)}`,
+      `escape = ${q(c.escape ?? c.quote)}`,
+      `encoding = ${q(c.encoding)}`,
+    ];
+  }
+
+  private typesOption(engine: Engine, types: Record<string, WeirType>, key: "types" | "columns"): string {
+    const entries = Object.entries(types).map(
+      ([name, type]) => `${engine.dialect.quoteLiteral(name)}: ${engine.dialect.quoteLiteral(engine.dialect.typeName(type))}`,
+    );
+    return `${key} = {${entries.join(", ")}}`;
+  }
+
+  private scanSql(engine: Engine, options: readonly string[]): string {
+    return `read_csv(${engine.dialect.quoteLiteral(this.config.path)}, ${options.join(", ")})`;
+  }
+
+  /** Sniffs the files; falls back to the header line + declared types when the sniffer fails. */
+  private async makePlan(engine: Engine): Promise<CsvPlan> {
+    const overrides = this.config.columns ?? {};
+    const sniffed = [...this.baseOptions(engine)];
+    if (Object.keys(overrides).length > 0) sniffed.push(this.typesOption(engine, overrides, "types"));
+    try {
+      const probe = this.scanSql(engine, [...sniffed, "ignore_errors = true"]);
+      const schema = await describeRelation(engine, probe, overrides, this.location);
+      return { schema, options: sniffed };
+    } catch (error) {
+      // The sniffer gives up on some broken files (an unterminated quote runs to the end);
+      // the header line still names the columns, and the declared types (or text) type them.
+      const names = await this.headerNames(engine);
+      if (!names) throw error;
+      const types = Object.fromEntries(names.map((n) => [n, overrides[n] ?? ("varchar" as WeirType)]));
+      const options = [...this.baseOptions(engine), "auto_detect = false", this.typesOption(engine, types, "columns")];
+      return { schema: { fields: names.map((n) => ({ name: n, type: types[n]! })) }, options };
+    }
+  }
+
+  private async headerNames(engine: Engine): Promise<string[] | undefined> {
+    const q = (v: string) => engine.dialect.quoteLiteral(v);
+    const rows = await engine
+      .query<{ line: string }>(
+        `SELECT line FROM read_csv(${q(this.config.path)}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = ${q("\u0001")}, quote = '', escape = '', encoding = ${q(this.config.encoding)}, ignore_errors = true) LIMIT 1`,
+      )
+      .catch(() => []);
+    const first = rows[0]?.line;
+    if (first === undefined || first === null) return undefined;
+    const cells = first.split(this.config.delimiter).map((c) => {
+      const t = c.trim();
+      const quote = this.config.quote;
+      return quote && t.startsWith(quote) && t.endsWith(quote) && t.length >= 2 ? t.slice(1, -1) : t;
+    });
+    return this.config.header ? cells : cells.map((_c, i) => `column${i}`);
+  }
+
+  private getPlan(engine: Engine): Promise<CsvPlan> {
+    this.plan ??= this.makePlan(engine);
+    return this.plan;
+  }
+
+  async schema(): Promise<Schema> {
+    return (await this.getPlan(await this.local.get())).schema;
+  }
+
+  async *read(context: ReadContext): AsyncGenerator<RecordBatch> {
+    const engine = await this.local.get();
+    yield* readFileScan(engine, context, (e, t, c) => this.extract(e, t, c), this.config.batchSize);
+  }
+
+  async extract(engine: Engine, target: TableRef, context: ReadContext): Promise<ExtractResult> {
+    const cursorColumn = this.config.incremental?.cursorColumn;
+    if (!engine.capabilities.readsFiles) {
+      return extractBatches(this, engine, target, context, cursorColumn ? { cursorColumn } : {});
+    }
+    const plan = await this.getPlan(engine);
+    let rejectsTable = "";
+    let rejectsScan = "";
+    const scan: FileScan = {
+      location: this.location,
+      schema: plan.schema,
+      cursorColumn,
+      cheapCount: false,
+      relation: async (_tx, tmp) => {
+        rejectsTable = tmp("rejects");
+        rejectsScan = tmp("rejects_scan");
+        const q = (v: string) => engine.dialect.quoteLiteral(v);
+        return this.scanSql(engine, [
+          ...plan.options,
+          "store_rejects = true",
+          `rejects_table = ${q(rejectsTable)}`,
+          `rejects_scan = ${q(rejectsScan)}`,
+        ]);
+      },
+      rejections: (tx) => csvRejections(tx, rejectsTable, rejectsScan, plan.schema, this.config.encoding),
+    };
+    return extractFileScan(engine, target, context, scan);
+  }
+
+  async close(): Promise<void> {
+    await this.local.close();
+  }
+}
+
+export const csvSourceDefinition = defineSource({
+  type: "csv",
+  description: "CSV files (a path or a glob), parsed by DuckDB",
+  config: csvSourceConfig,
+  create: (config) => new CsvSource(config),
+});

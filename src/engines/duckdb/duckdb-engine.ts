@@ -1,0 +1,297 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import {
+  DuckDBBlobValue,
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBResult,
+  type DuckDBValue,
+} from "@duckdb/node-api";
+import type { RecordBatch, Row } from "../../core/batch.js";
+import { EngineError, messageOf } from "../../core/errors.js";
+import type { Schema, TableRef } from "../../core/types.js";
+import { tableLabel } from "../../core/types.js";
+import type { CreateTableOptions, Engine, EngineCapabilities, StreamOptions } from "../engine.js";
+import { queryFailed } from "../query-error.js";
+import { DuckDBDialect } from "./duckdb-dialect.js";
+import { appendBatches, DUCKDB_CHUNK_ROWS } from "./duckdb-loader.js";
+import { logicalTypeOf, readColumns, valueReader } from "./duckdb-types.js";
+
+export interface DuckDBEngineOptions {
+  /** Database file, or `:memory:` (the default). Parent folders are created. */
+  path?: string;
+  /** DuckDB `memory_limit`, e.g. `"512MB"`. */
+  memoryLimit?: string;
+  threads?: number;
+  /** Where DuckDB spills when a query exceeds the memory limit. */
+  tempDirectory?: string;
+}
+
+const CAPABILITIES: EngineCapabilities = { readsFiles: true, writesParquet: true, transactionalDdl: true };
+
+/**
+ * The embedded engine: one DuckDB instance. Statements on the engine itself share one
+ * connection (serialised); `stream`, `load` and `transaction` each take a connection of
+ * their own so a long read or load never blocks or interleaves with other statements.
+ *
+ * @example
+ * const engine = await DuckDBEngine.create({ memoryLimit: "256MB" });
+ * const rows = await engine.query("SELECT $1::INTEGER + 1 AS n", [41]);
+ * await engine.close();
+ */
+export class DuckDBEngine implements Engine {
+  readonly kind = "duckdb" as const;
+  readonly dialect = new DuckDBDialect();
+  readonly capabilities = CAPABILITIES;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    /** The DuckDB instance, for pushdown users that need their own connections. */
+    readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    private readonly inTransaction: boolean,
+  ) {}
+
+  static async create(options: DuckDBEngineOptions = {}): Promise<DuckDBEngine> {
+    const file = options.path ?? ":memory:";
+    const config: Record<string, string> = {};
+    if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+    if (options.threads) config.threads = String(options.threads);
+    if (options.tempDirectory) config.temp_directory = options.tempDirectory;
+    try {
+      if (file !== ":memory:" && !file.startsWith(":memory:"))
+        mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      const instance = await DuckDBInstance.create(file, config);
+      const conn = await instance.connect();
+      // Timestamps with zone render and cast in UTC, whatever the host's zone (needs ICU; fine without).
+      await conn.run("SET GLOBAL TimeZone = 'UTC'").catch(() => undefined);
+      return new DuckDBEngine(instance, conn, false);
+    } catch (error) {
+      throw new EngineError(
+        "ENGINE_CONNECTION_FAILED",
+        `duckdb: cannot open database ${file}: ${messageOf(error)}`,
+        {
+          cause: error,
+          details: { path: file },
+        },
+      );
+    }
+  }
+
+  /** The connection statements of this engine run on (the transaction's, inside `transaction`). */
+  connection(): DuckDBConnection {
+    return this.conn;
+  }
+
+  async run(sql: string, params?: readonly unknown[]): Promise<number> {
+    return this.serial(async () => {
+      const result = await this.execute(sql, params);
+      return result.rowsChanged;
+    });
+  }
+
+  async query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    return this.serial(async () => {
+      const result = await this.execute(sql, params);
+      const rows: T[] = [];
+      for await (const batch of readBatches(result, DUCKDB_CHUNK_ROWS, sql)) {
+        const names = batch.schema.fields.map((f) => f.name);
+        for (let i = 0; i < batch.numRows; i++) {
+          const row: Row = {};
+          for (let c = 0; c < names.length; c++) row[names[c]!] = batch.columns[c]![i];
+          rows.push(row as T);
+        }
+      }
+      return rows;
+    });
+  }
+
+  async *stream(
+    sql: string,
+    params?: readonly unknown[],
+    options: StreamOptions = {},
+  ): AsyncIterable<RecordBatch> {
+    const batchSize = options.batchSize ?? DUCKDB_CHUNK_ROWS;
+    if (this.inTransaction) {
+      // Inside a transaction only the transaction's connection sees its writes, and a
+      // streaming result there would be cut off by the next statement, so materialise.
+      const result = await this.serial(() => this.execute(sql, params));
+      yield* readBatches(result, batchSize, sql);
+      return;
+    }
+    const conn = await this.instance.connect();
+    try {
+      let result: DuckDBResult;
+      try {
+        result = await conn.stream(sql, toDuckDBParams(params));
+      } catch (error) {
+        throw queryFailed("duckdb", sql, error);
+      }
+      yield* readBatches(result, batchSize, sql);
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  async createTable(table: TableRef, schema: Schema, options: CreateTableOptions = {}): Promise<void> {
+    if (table.schema !== undefined && !options.temporary)
+      await this.run(this.dialect.createSchema(table.schema));
+    await this.run(this.dialect.createTable(table, schema, options));
+  }
+
+  async load(table: TableRef, batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>): Promise<number> {
+    if (!this.inTransaction) return this.transaction((tx) => tx.load(table, batches));
+    const located = await this.locate(table);
+    if (!located) {
+      throw new EngineError(
+        "ENGINE_QUERY_FAILED",
+        `duckdb: cannot load into ${tableLabel(table)}: no such table`,
+        {
+          details: { table: tableLabel(table) },
+        },
+      );
+    }
+    return appendBatches(
+      this.conn,
+      { table, fields: located.schema.fields, catalog: located.catalog },
+      batches,
+    );
+  }
+
+  async describe(table: TableRef): Promise<Schema | undefined> {
+    return (await this.locate(table))?.schema;
+  }
+
+  async transaction<T>(fn: (tx: Engine) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return fn(this);
+    const conn = await this.instance.connect();
+    const tx = new DuckDBEngine(this.instance, conn, true);
+    try {
+      await conn.run("BEGIN TRANSACTION");
+      const out = await fn(tx);
+      try {
+        await conn.run("COMMIT");
+      } catch (error) {
+        throw queryFailed("duckdb", "COMMIT", error);
+      }
+      return out;
+    } catch (error) {
+      await conn.run("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      tx.closed = true;
+      conn.closeSync();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.inTransaction) return;
+    await this.queue.catch(() => undefined);
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+
+  /** Finds a table in the current database or among temporary tables, with its logical schema. */
+  private async locate(table: TableRef): Promise<{ schema: Schema; catalog: string } | undefined> {
+    const schemaFilter = table.schema === undefined ? "current_schema()" : "$2";
+    const params = table.schema === undefined ? [table.name] : [table.name, table.schema];
+    const rows = await this.query<{
+      table_catalog: string;
+      column_name: string;
+      data_type: string;
+      is_nullable: string;
+    }>(
+      `SELECT table_catalog, column_name, data_type, is_nullable FROM information_schema.columns
+       WHERE table_name = $1 AND table_schema = ${schemaFilter} AND table_catalog IN (current_database(), 'temp')
+       ORDER BY table_catalog = 'temp' DESC, ordinal_position`,
+      params,
+    );
+    if (rows.length === 0) return undefined;
+    const catalog = rows[0]!.table_catalog;
+    const fields = rows
+      .filter((r) => r.table_catalog === catalog)
+      .map((r) => ({
+        name: r.column_name,
+        type: this.dialect.logicalType(r.data_type),
+        nullable: r.is_nullable !== "NO",
+      }));
+    return { schema: { fields }, catalog };
+  }
+
+  private async execute(sql: string, params?: readonly unknown[]): Promise<DuckDBResult> {
+    if (this.closed) throw new EngineError("ENGINE_CONNECTION_FAILED", "duckdb: the engine is closed");
+    try {
+      return await this.conn.run(sql, toDuckDBParams(params));
+    } catch (error) {
+      throw queryFailed("duckdb", sql, error);
+    }
+  }
+
+  /** Runs `fn` after every earlier statement on this connection has finished. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** Binds JS values as DuckDB values: Dates as ISO text, bytes as BLOB, objects as JSON text. */
+function toDuckDBParams(params?: readonly unknown[]): DuckDBValue[] | undefined {
+  if (!params || params.length === 0) return undefined;
+  return params.map((p): DuckDBValue => {
+    if (p === undefined || p === null) return null;
+    if (typeof p === "string" || typeof p === "number" || typeof p === "boolean" || typeof p === "bigint")
+      return p;
+    if (p instanceof Date) return p.toISOString();
+    if (p instanceof Uint8Array) return new DuckDBBlobValue(p);
+    return JSON.stringify(p);
+  });
+}
+
+/**
+ * Reads a result's chunks as batches of about `batchSize` rows (whole chunks). Always
+ * yields at least one batch, empty for an empty result, so the schema is always known.
+ */
+async function* readBatches(
+  result: DuckDBResult,
+  batchSize: number,
+  sql: string,
+): AsyncGenerator<RecordBatch> {
+  const types = result.columnTypes();
+  const names = result.deduplicatedColumnNames();
+  const schema: Schema = { fields: names.map((name, i) => ({ name, type: logicalTypeOf(types[i]!) })) };
+  const readers = types.map(valueReader);
+  let pending: unknown[][] = [];
+  let pendingRows = 0;
+  let yielded = false;
+  for (;;) {
+    let chunk: Awaited<ReturnType<DuckDBResult["fetchChunk"]>>;
+    try {
+      chunk = await result.fetchChunk();
+    } catch (error) {
+      throw queryFailed("duckdb", sql, error);
+    }
+    if (!chunk || chunk.rowCount === 0) break;
+    const columns = readColumns(chunk.getColumns(), readers);
+    if (pendingRows === 0 && columns.length > 0 && chunk.rowCount >= batchSize) {
+      yielded = true;
+      yield { schema, columns, numRows: chunk.rowCount };
+      continue;
+    }
+    if (pendingRows === 0) pending = columns;
+    else for (let c = 0; c < columns.length; c++) for (const v of columns[c]!) pending[c]!.push(v);
+    pendingRows += chunk.rowCount;
+    if (pendingRows >= batchSize) {
+      yielded = true;
+      yield { schema, columns: pending, numRows: pendingRows };
+      pending = [];
+      pendingRows = 0;
+    }
+  }
+  if (pendingRows > 0) yield { schema, columns: pending, numRows: pendingRows };
+  // An empty result still yields one empty batch, so callers always learn the columns.
+  else if (!yielded) yield { schema, columns: names.map(() => []), numRows: 0 };
+}

@@ -1,0 +1,56 @@
+import type { WeirType } from "../../core/types.js";
+import { type DialectFeatures, SqlDialect } from "../sql-dialect.js";
+
+const TYPE_NAMES: Record<WeirType, string> = {
+  boolean: "BOOLEAN",
+  integer: "INTEGER",
+  bigint: "BIGINT",
+  double: "DOUBLE PRECISION",
+  // Unbounded precision: any decimal DuckDB holds fits, exactly.
+  decimal: "NUMERIC",
+  varchar: "TEXT",
+  date: "DATE",
+  timestamp: "TIMESTAMP",
+  timestamptz: "TIMESTAMPTZ",
+  // JSONB rather than JSON: it has equality, so DISTINCT, GROUP BY and partition matching
+  // work on it. PostgreSQL normalises the text (key order, spacing); the value is the same.
+  json: "JSONB",
+  blob: "BYTEA",
+};
+
+/**
+ * Maps a PostgreSQL type name (`information_schema.columns.data_type`, `udt_name` or
+ * `format_type`) to the logical type. Types without a logical name (uuid, time, interval,
+ * arrays, enums) are read as text, so they map to `varchar`.
+ */
+export function postgresLogicalType(engineType: string): WeirType {
+  const t = engineType.trim().toLowerCase();
+  if (t === "boolean" || t === "bool") return "boolean";
+  if (t === "smallint" || t === "integer" || t === "int" || t === "int2" || t === "int4") return "integer";
+  if (t === "bigint" || t === "int8") return "bigint";
+  if (t === "real" || t === "double precision" || t === "float4" || t === "float8") return "double";
+  if (t.startsWith("numeric") || t.startsWith("decimal")) return "decimal";
+  if (t === "date") return "date";
+  if (t.startsWith("timestamp") && t.includes("with time zone") && !t.includes("without"))
+    return "timestamptz";
+  if (t === "timestamptz") return "timestamptz";
+  if (t.startsWith("timestamp")) return "timestamp";
+  if (t === "json" || t === "jsonb") return "json";
+  if (t === "bytea") return "blob";
+  return "varchar";
+}
+
+/** PostgreSQL's SQL dialect: the shared generator with PostgreSQL type names. */
+export class PostgresDialect extends SqlDialect {
+  readonly name = "postgres";
+  // NAMEDATALEN - 1: PostgreSQL silently truncates longer names, which could merge two tables.
+  readonly features: DialectFeatures = { maxIdentifierBytes: 63 };
+
+  typeName(type: WeirType): string {
+    return TYPE_NAMES[type];
+  }
+
+  logicalType(engineType: string): WeirType {
+    return postgresLogicalType(engineType);
+  }
+}

@@ -1,0 +1,285 @@
+import type { Pool, PoolClient, QueryResult } from "pg";
+import type { RecordBatch, Row } from "../../core/batch.js";
+import { EngineError, messageOf } from "../../core/errors.js";
+import type { Schema, TableRef } from "../../core/types.js";
+import { tableLabel } from "../../core/types.js";
+import type { CreateTableOptions, Engine, EngineCapabilities, StreamOptions } from "../engine.js";
+import { queryFailed } from "../query-error.js";
+import { PostgresDialect } from "./postgres-dialect.js";
+import { copyBatches } from "./postgres-loader.js";
+import { logicalTypeOfOid, toPgParam, weirTypeParsers } from "./postgres-types.js";
+
+export interface PostgresEngineOptions {
+  /** `postgres://user[:password]@host:port/database`. */
+  url: string;
+  /** Connections in the pool; default 10. */
+  poolSize?: number;
+}
+
+const CAPABILITIES: EngineCapabilities = { readsFiles: false, writesParquet: false, transactionalDdl: true };
+
+/** Rows fetched per cursor round trip when the caller does not ask for a batch size. */
+const DEFAULT_FETCH_ROWS = 4096;
+
+/** Sessions run in UTC with ISO dates so values read the same as DuckDB's (see postgres-types.ts). */
+const SESSION_OPTIONS = "-c TimeZone=UTC -c DateStyle=ISO,MDY -c standard_conforming_strings=on";
+
+let cursorSeq = 0;
+
+/**
+ * PostgreSQL through a `pg` pool. `transaction` pins one pooled connection; `stream` reads
+ * through a server-side cursor (`DECLARE … CURSOR` + `FETCH`), so a result never has to fit
+ * in memory; `load` uses `COPY … FROM STDIN`.
+ *
+ * @example
+ * const engine = await PostgresEngine.create({ url: "postgres://postgres@127.0.0.1:5432/test" });
+ * await engine.query("SELECT $1::int + 1 AS n", [41]);
+ * await engine.close();
+ */
+export class PostgresEngine implements Engine {
+  readonly kind = "postgres" as const;
+  readonly dialect = new PostgresDialect();
+  readonly capabilities = CAPABILITIES;
+
+  private constructor(
+    private readonly pool: Pool,
+    /** Set when this engine is bound to one connection inside `transaction`. */
+    private readonly client: PoolClient | undefined,
+  ) {}
+
+  static async create(options: PostgresEngineOptions): Promise<PostgresEngine> {
+    const pg = (await import("pg")).default;
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      types: weirTypeParsers,
+      options: SESSION_OPTIONS,
+    });
+    // An idle connection dropped by the server must not crash the process; the next query reconnects.
+    pool.on("error", () => undefined);
+    try {
+      await pool.query("SELECT 1");
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      const host = safeHost(options.url);
+      throw new EngineError(
+        "ENGINE_CONNECTION_FAILED",
+        `postgres: cannot connect to ${host}: ${messageOf(error)}`,
+        {
+          cause: error,
+          retryable: true,
+          details: { host },
+        },
+      );
+    }
+    return new PostgresEngine(pool, undefined);
+  }
+
+  async run(sql: string, params?: readonly unknown[]): Promise<number> {
+    const result = await this.execute(sql, params);
+    const results = Array.isArray(result) ? (result as QueryResult[]) : [result];
+    return results.reduce((n, r) => n + (r.rowCount ?? 0), 0);
+  }
+
+  async query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    const result = await this.execute(sql, params);
+    const last = Array.isArray(result) ? (result as QueryResult[]).at(-1) : result;
+    return (last?.rows ?? []) as T[];
+  }
+
+  async *stream(
+    sql: string,
+    params?: readonly unknown[],
+    options: StreamOptions = {},
+  ): AsyncIterable<RecordBatch> {
+    const fetchRows = Math.max(1, options.batchSize ?? DEFAULT_FETCH_ROWS);
+    const own = this.client === undefined;
+    const client = this.client ?? (await this.connect());
+    const cursor = `weir_cursor_${++cursorSeq}`;
+    let state: "idle" | "open" | "done" = "idle";
+    let broken: unknown;
+    try {
+      // A cursor without HOLD lives in a transaction; outside `transaction` it gets its own.
+      if (own) await client.query("BEGIN");
+      try {
+        await client.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${sql}`, params?.map(toPgParam));
+      } catch (error) {
+        throw queryFailed("postgres", sql, error);
+      }
+      state = "open";
+      let schema: Schema | undefined;
+      let yielded = false;
+      for (;;) {
+        let r: QueryResult<unknown[]>;
+        try {
+          r = await client.query({ text: `FETCH FORWARD ${fetchRows} FROM ${cursor}`, rowMode: "array" });
+        } catch (error) {
+          throw queryFailed("postgres", sql, error);
+        }
+        schema ??= { fields: r.fields.map((f) => ({ name: f.name, type: logicalTypeOfOid(f.dataTypeID) })) };
+        const rows = r.rows;
+        const n = rows.length;
+        // An empty result still yields one empty batch, so callers always learn the columns.
+        if (n > 0 || !yielded) {
+          const columns = schema.fields.map((_, c) => {
+            const col = new Array<unknown>(n);
+            for (let i = 0; i < n; i++) col[i] = rows[i]![c];
+            return col;
+          });
+          yielded = true;
+          yield { schema, columns, numRows: n };
+        }
+        if (n < fetchRows) break;
+      }
+      await client.query(`CLOSE ${cursor}`);
+      if (own) await client.query("COMMIT");
+      state = "done";
+    } catch (error) {
+      broken = error;
+      throw error;
+    } finally {
+      if (state !== "done") {
+        // Abandoned or failed: end our own transaction, or free the cursor in the caller's
+        // (after an error the caller's transaction is aborted and rolls back anyway).
+        if (own) await client.query("ROLLBACK").catch(() => undefined);
+        else if (state === "open" && broken === undefined)
+          await client.query(`CLOSE ${cursor}`).catch(() => undefined);
+      }
+      if (own) (client as PoolClient).release();
+    }
+  }
+
+  async createTable(table: TableRef, schema: Schema, options: CreateTableOptions = {}): Promise<void> {
+    if (table.schema !== undefined && !options.temporary)
+      await this.run(this.dialect.createSchema(table.schema));
+    await this.run(this.dialect.createTable(table, schema, options));
+  }
+
+  async load(table: TableRef, batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>): Promise<number> {
+    return this.withClient(async (client) => {
+      const schema = await describeOn(client, this.dialect, table);
+      if (!schema) {
+        throw new EngineError(
+          "ENGINE_QUERY_FAILED",
+          `postgres: cannot load into ${tableLabel(table)}: no such table`,
+          {
+            details: { table: tableLabel(table) },
+          },
+        );
+      }
+      return copyBatches(client, this.dialect, table, schema.fields, batches);
+    });
+  }
+
+  async describe(table: TableRef): Promise<Schema | undefined> {
+    return this.withClient((client) => describeOn(client, this.dialect, table));
+  }
+
+  async transaction<T>(fn: (tx: Engine) => Promise<T>): Promise<T> {
+    if (this.client) return fn(this);
+    const client = await this.connect();
+    let release: boolean | Error = false;
+    try {
+      await client.query("BEGIN");
+      const out = await fn(new PostgresEngine(this.pool, client));
+      try {
+        await client.query("COMMIT");
+      } catch (error) {
+        throw queryFailed("postgres", "COMMIT", error);
+      }
+      return out;
+    } catch (error) {
+      try {
+        await client.query("ROLLBACK");
+      } catch (rollbackError) {
+        // A connection that cannot even roll back is not returned to the pool.
+        release = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      }
+      throw error;
+    } finally {
+      client.release(release);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.client) return;
+    await this.pool.end();
+  }
+
+  private async execute(sql: string, params?: readonly unknown[]): Promise<QueryResult | QueryResult[]> {
+    try {
+      const values = params && params.length > 0 ? params.map(toPgParam) : undefined;
+      const runner = this.client ?? this.pool;
+      return (await runner.query(sql, values)) as QueryResult | QueryResult[];
+    } catch (error) {
+      throw queryFailed("postgres", sql, error);
+    }
+  }
+
+  private async connect(): Promise<PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw new EngineError(
+        "ENGINE_CONNECTION_FAILED",
+        `postgres: cannot get a connection: ${messageOf(error)}`,
+        {
+          cause: error,
+          retryable: true,
+        },
+      );
+    }
+  }
+
+  private async withClient<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    if (this.client) return fn(this.client);
+    const client = await this.connect();
+    try {
+      return await fn(client);
+    } finally {
+      client.release();
+    }
+  }
+}
+
+async function describeOn(
+  client: PoolClient,
+  dialect: PostgresDialect,
+  table: TableRef,
+): Promise<Schema | undefined> {
+  // Unqualified names resolve like PostgreSQL does: the session's temporary tables first.
+  const schemaFilter =
+    table.schema === undefined
+      ? "table_schema IN (current_schema(), (SELECT nspname FROM pg_namespace WHERE oid = pg_my_temp_schema()))"
+      : "table_schema = $2";
+  const params = table.schema === undefined ? [table.name] : [table.name, table.schema];
+  let rows: { table_schema: string; column_name: string; data_type: string; is_nullable: string }[];
+  try {
+    const r = await client.query(
+      `SELECT table_schema, column_name, data_type, is_nullable FROM information_schema.columns
+       WHERE table_name = $1 AND ${schemaFilter}
+       ORDER BY table_schema LIKE 'pg_temp%' DESC, ordinal_position`,
+      params,
+    );
+    rows = r.rows.filter((row) => row.table_schema === r.rows[0]?.table_schema);
+  } catch (error) {
+    throw queryFailed("postgres", "describe", error, { table: tableLabel(table) });
+  }
+  if (rows.length === 0) return undefined;
+  return {
+    fields: rows.map((r) => ({
+      name: r.column_name,
+      type: dialect.logicalType(r.data_type),
+      nullable: r.is_nullable !== "NO",
+    })),
+  };
+}
+
+function safeHost(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || "5432"}${u.pathname}`;
+  } catch {
+    return "(unparseable URL)";
+  }
+}

@@ -1,0 +1,201 @@
+import type { WriteInput, WriteMode, WriteResult } from "../connectors/sink.js";
+import type { RecordBatch } from "../core/batch.js";
+import { ConfigError, EngineError } from "../core/errors.js";
+import { newId } from "../core/ids.js";
+import type { Schema, TableRef } from "../core/types.js";
+import { tableLabel } from "../core/types.js";
+import type { Engine } from "./engine.js";
+import { queryShape } from "./query-shape.js";
+
+export interface WriteTableOptions {
+  mode: WriteMode;
+  /** Key columns for `upsert`; also the primary key when the target is created. */
+  key?: string[];
+  /** Partition columns for `overwrite-partition` (NULL matches NULL). */
+  partitionColumns?: string[];
+  /** Schema for creating a missing target; defaults to the input's. */
+  schema?: Schema;
+}
+
+/** The ordinal column staged rows carry so "last row wins" is well defined. */
+const SEQ = "weir_seq";
+
+/**
+ * Writes `input` into `target` with a write mode, inside ONE transaction: a failure at any
+ * step leaves the target exactly as it was.
+ *
+ * - creates the target when missing (from `options.schema`, else the input's schema);
+ * - `append` adds rows; `overwrite` replaces all rows (the table and its constraints stay);
+ * - `overwrite-partition` replaces every partition present in the input;
+ * - `upsert` updates rows whose key matches and inserts the rest. Input rows are
+ *   de-duplicated by key first (the last one wins), and NULL keys are refused.
+ *
+ * Batches are bulk-loaded (appender / COPY); SQL on the same engine runs in place with no
+ * round trip through JS; SQL on another engine is streamed across.
+ *
+ * @example
+ * await writeTable(engine, { schema: "dw", name: "customers" }, { batches }, { mode: "upsert", key: ["id"] });
+ */
+export async function writeTable(
+  engine: Engine,
+  target: TableRef,
+  input: WriteInput,
+  options: WriteTableOptions,
+): Promise<WriteResult> {
+  const label = tableLabel(target);
+  const key = options.key ?? [];
+  const partitions = options.partitionColumns ?? [];
+  if (options.mode === "upsert" && key.length === 0) {
+    throw new ConfigError(`writing ${label} with mode "upsert" needs key columns (options.key)`);
+  }
+  if (options.mode === "overwrite-partition" && partitions.length === 0) {
+    throw new ConfigError(`writing ${label} with mode "overwrite-partition" needs partition columns`);
+  }
+  const local = "sql" in input && input.engine === engine ? input : undefined;
+  const batches =
+    "batches" in input ? input.batches : local ? undefined : input.engine.stream(input.sql, input.params);
+
+  return engine.transaction(async (tx) => {
+    let data: Schema | undefined;
+    let rest: AsyncIterable<RecordBatch> | undefined;
+    if (batches) {
+      const peeked = await peek(batches);
+      data = peeked.first?.schema ?? options.schema;
+      rest = peeked.all;
+    } else if (local) {
+      data = await queryShape(tx, local.sql, local.params);
+    }
+    let existing = await tx.describe(target);
+    if (!existing) {
+      const schema = options.schema ?? data;
+      if (!schema) return { rowsWritten: 0 };
+      const primaryKey = options.mode === "upsert" ? key : undefined;
+      await tx.createTable(target, schema, primaryKey ? { primaryKey } : {});
+      existing = schema;
+    }
+    const known = new Set(existing.fields.map((f) => f.name));
+    const columns = (data ?? existing).fields.map((f) => f.name);
+    const unknown = columns.filter((c) => !known.has(c));
+    if (unknown.length > 0) {
+      throw new EngineError(
+        "SCHEMA_MISMATCH",
+        `cannot write ${label}: it has no column ${unknown.map((c) => JSON.stringify(c)).join(", ")}; its columns are ${[...known].map((c) => JSON.stringify(c)).join(", ")}`,
+        { details: { table: label, unknownColumns: unknown } },
+      );
+    }
+    for (const c of [...key, ...partitions]) {
+      if (!columns.includes(c)) {
+        throw new ConfigError(
+          `cannot write ${label}: key or partition column ${JSON.stringify(c)} is not in the input`,
+        );
+      }
+    }
+
+    if (options.mode === "append" || options.mode === "overwrite") {
+      if (options.mode === "overwrite") await tx.run(`DELETE FROM ${tx.dialect.quoteTable(target)}`);
+      if (rest) return { rowsWritten: await tx.load(target, rest) };
+      const sql = tx.dialect.insertSelect(target, columns, selectFrom(tx, local!.sql, columns));
+      return { rowsWritten: await tx.run(sql, local!.params) };
+    }
+
+    const stage: TableRef = {
+      ...(target.schema === undefined ? {} : { schema: target.schema }),
+      name: `weir_stage_${newId()}`,
+    };
+    const stageFields = (data ?? existing).fields.filter((f) => columns.includes(f.name));
+    await tx.createTable(stage, {
+      fields: [...stageFields.map((f) => ({ ...f, nullable: true })), { name: SEQ, type: "bigint" }],
+    });
+    if (rest) {
+      await tx.load(stage, withSequence(rest));
+    } else {
+      const q = tx.dialect;
+      const select = `SELECT ${quoteList(tx, columns)}, row_number() OVER () FROM (${local!.sql}) AS weir_q`;
+      await tx.run(q.insertSelect(stage, [...columns, SEQ], select), local!.params);
+    }
+    let statements: string[];
+    if (options.mode === "upsert") {
+      await dedupeByKey(tx, stage, key, label);
+      statements = tx.dialect.upsert(target, stage, columns, key);
+    } else {
+      statements = tx.dialect.overwritePartitions(target, stage, columns, partitions);
+    }
+    const counted = await tx.query<{ n: number }>(
+      `SELECT count(*) AS n FROM ${tx.dialect.quoteTable(stage)}`,
+    );
+    for (const sql of statements) await tx.run(sql);
+    await tx.run(tx.dialect.dropTable(stage));
+    return { rowsWritten: Number(counted[0]?.n ?? 0) };
+  });
+}
+
+function selectFrom(engine: Engine, sql: string, columns: readonly string[]): string {
+  return `SELECT ${quoteList(engine, columns)} FROM (${sql}) AS weir_q`;
+}
+
+function quoteList(engine: Engine, columns: readonly string[]): string {
+  return columns.map((c) => engine.dialect.quoteIdent(c)).join(", ");
+}
+
+/** Keeps the last staged row per key; refuses NULL keys, which would never match on a re-run. */
+async function dedupeByKey(
+  tx: Engine,
+  stage: TableRef,
+  key: readonly string[],
+  label: string,
+): Promise<void> {
+  const q = tx.dialect;
+  const s = q.quoteTable(stage);
+  const nullChecks = key
+    .map((k, i) => `count(*) FILTER (WHERE ${q.quoteIdent(k)} IS NULL) AS weir_nulls_${i}`)
+    .join(", ");
+  const nulls = await tx.query(`SELECT ${nullChecks} FROM ${s}`);
+  const counts = Object.values(nulls[0] ?? {}).map(Number);
+  const bad = key.filter((_, i) => (counts[i] ?? 0) > 0);
+  if (bad.length > 0) {
+    throw new EngineError(
+      "SCHEMA_MISMATCH",
+      `cannot upsert into ${label}: key column ${bad.map((b) => JSON.stringify(b)).join(", ")} is NULL in ${Math.max(...counts)} input row(s); every key must be set`,
+      { details: { table: label, column: bad[0] } },
+    );
+  }
+  const seq = q.quoteIdent(SEQ);
+  await tx.run(
+    `DELETE FROM ${s} WHERE ${seq} IN (SELECT ${seq} FROM (SELECT ${seq}, row_number() OVER (PARTITION BY ${quoteList(tx, key)} ORDER BY ${seq} DESC) AS weir_rn FROM ${s}) AS weir_d WHERE weir_rn > 1)`,
+  );
+}
+
+/** Adds the staging ordinal column to every batch (columnar: one extra array per batch). */
+async function* withSequence(batches: AsyncIterable<RecordBatch>): AsyncGenerator<RecordBatch> {
+  let next = 0;
+  for await (const b of batches) {
+    const seq = new Array<number>(b.numRows);
+    for (let i = 0; i < b.numRows; i++) seq[i] = next++;
+    yield {
+      schema: { fields: [...b.schema.fields, { name: SEQ, type: "bigint" }] },
+      columns: [...b.columns, seq],
+      numRows: b.numRows,
+    };
+  }
+}
+
+/** Reads the first batch (for its schema) and returns an iterable that still yields every batch. */
+async function peek(
+  batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
+): Promise<{ first: RecordBatch | undefined; all: AsyncIterable<RecordBatch> }> {
+  const it =
+    Symbol.asyncIterator in batches
+      ? (batches as AsyncIterable<RecordBatch>)[Symbol.asyncIterator]()
+      : (batches as Iterable<RecordBatch>)[Symbol.iterator]();
+  const head = await it.next();
+  const first = head.done ? undefined : head.value;
+  async function* all(): AsyncGenerator<RecordBatch> {
+    if (first) yield first;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  }
+  return { first, all: all() };
+}

@@ -1,0 +1,66 @@
+import type { WriteMode } from "../connectors/sink.js";
+import { EngineError } from "../core/errors.js";
+import type { TableRef } from "../core/types.js";
+import { tableLabel } from "../core/types.js";
+import type { Engine } from "./engine.js";
+import { writeTable } from "./table-writer.js";
+
+export interface CopyTableOptions {
+  /** Default `append`. */
+  mode?: WriteMode;
+  /** Key columns for `upsert`. */
+  key?: string[];
+  /** Partition columns for `overwrite-partition`. */
+  partitionColumns?: string[];
+  /** Rows per streamed batch; default 8192. */
+  batchSize?: number;
+}
+
+/**
+ * Copies a table (or a query's result) from one engine to another: columnar batches are
+ * streamed from `from` and bulk-loaded into `to` (DuckDB appender, PostgreSQL COPY), so
+ * memory stays flat whatever the size. The target is created when missing, with the
+ * source's logical schema (from `describe`, or from the query's result columns). The
+ * write is one transaction on `to`: a failure leaves the target unchanged. Within one
+ * engine the copy is a single `INSERT … SELECT`, with no round trip through JS.
+ *
+ * @example
+ * await copyTable(duckdb, { name: "customers" }, postgres, { schema: "dw", name: "customers" });
+ * await copyTable(postgres, { sql: "SELECT * FROM orders WHERE day = '2024-01-01'" }, duckdb, { name: "orders" });
+ */
+export async function copyTable(
+  from: Engine,
+  fromTable: TableRef | { sql: string },
+  to: Engine,
+  toTable: TableRef,
+  options: CopyTableOptions = {},
+): Promise<{ rows: number }> {
+  let sql: string;
+  let schema: Awaited<ReturnType<Engine["describe"]>>;
+  if ("sql" in fromTable) {
+    sql = fromTable.sql;
+  } else {
+    schema = await from.describe(fromTable);
+    if (!schema) {
+      throw new EngineError(
+        "ENGINE_QUERY_FAILED",
+        `cannot copy ${tableLabel(fromTable)}: no such table in ${from.kind}`,
+        {
+          details: { table: tableLabel(fromTable), engine: from.kind },
+        },
+      );
+    }
+    sql = `SELECT ${schema.fields.map((f) => from.dialect.quoteIdent(f.name)).join(", ")} FROM ${from.dialect.quoteTable(fromTable)}`;
+  }
+  const input =
+    from === to
+      ? { engine: from, sql }
+      : { batches: from.stream(sql, [], { batchSize: options.batchSize ?? 8192 }) };
+  const { rowsWritten } = await writeTable(to, toTable, input, {
+    mode: options.mode ?? "append",
+    ...(options.key ? { key: options.key } : {}),
+    ...(options.partitionColumns ? { partitionColumns: options.partitionColumns } : {}),
+    ...(schema ? { schema } : {}),
+  });
+  return { rows: rowsWritten };
+}

@@ -1,0 +1,183 @@
+import { mkdir } from "node:fs/promises";
+import { ConfigError } from "../core/errors.js";
+import { tableRef, type TableRef } from "../core/types.js";
+import type { WriteInput } from "../connectors/sink.js";
+import type { Engine } from "../engines/engine.js";
+import { type CommitResult, type CommitStepHook, commitWrite, type LakeWriteMode } from "./lake-commit.js";
+import { DatasetLock } from "./lake-lock.js";
+import { emptyRelationSql, readParquetSql } from "./lake-scan.js";
+import { vacuumDataset } from "./lake-vacuum.js";
+import { type Manifest, readManifest } from "./manifest.js";
+import {
+  assertFilterColumns,
+  matchesFilter,
+  type PartitionColumn,
+  type PartitionFilter,
+  type PartitionValues,
+  partitionKey,
+} from "./partitioning.js";
+import { resolveRelative } from "./lake-files.js";
+import type { Zone } from "./zones.js";
+
+export interface LakeWriteOptions {
+  mode: LakeWriteMode;
+  /** Defaults to the dataset's current partitioning (none for a new dataset). */
+  partitionBy?: PartitionColumn[];
+  /** How long to wait for another writer's lock before failing with LAKE_LOCKED. Default 0. */
+  lockWaitMs?: number;
+}
+
+export interface PartitionInfo {
+  values: PartitionValues;
+  /** The partition's folder, relative to the dataset folder (`""` when unpartitioned). */
+  path: string;
+  files: number;
+  rows: number;
+  bytes: number;
+}
+
+export interface LakeDatasetInit {
+  zone: Zone;
+  name: string;
+  dir: string;
+  engine: Engine;
+  onCommitStep?: CommitStepHook;
+}
+
+/**
+ * One dataset of the lake: Hive-partitioned zstd Parquet files under
+ * `<root>/<zone>/<name>/`, made visible by atomic manifest commits.
+ *
+ * @example
+ * const orders = lake.dataset("lake.raw.orders");
+ * await orders.write({ engine, sql: "SELECT * FROM staging.orders" },
+ *   { mode: "overwrite-partition", partitionBy: timePartitions("ordered_at", "day") });
+ * const from = await orders.scanSql({ year: "2024", month: "03" });
+ */
+export class LakeDataset {
+  /** `lake.<zone>.<name>`. */
+  readonly id: string;
+  readonly zone: Zone;
+  readonly name: string;
+  /** The dataset's folder. */
+  readonly dir: string;
+  private readonly engine: Engine;
+  private readonly onCommitStep: CommitStepHook | undefined;
+
+  constructor(init: LakeDatasetInit) {
+    this.zone = init.zone;
+    this.name = init.name;
+    this.id = `lake.${init.zone}.${init.name}`;
+    this.dir = init.dir;
+    this.engine = init.engine;
+    this.onCommitStep = init.onCommitStep;
+  }
+
+  /**
+   * Writes `input` as one atomic commit: `append` adds files, `overwrite` replaces the
+   * dataset, `overwrite-partition` replaces exactly the partitions present in the new data
+   * (so re-running a day's load replaces that day). Throws LAKE_LOCKED while another
+   * writer commits to this dataset.
+   */
+  async write(input: WriteInput, options: LakeWriteOptions): Promise<CommitResult> {
+    const modes: readonly string[] = ["append", "overwrite", "overwrite-partition"];
+    if (!modes.includes(options.mode)) {
+      throw new ConfigError(
+        `lake dataset ${this.id} cannot be written with mode "${options.mode}": expected append, overwrite or overwrite-partition`,
+        { details: { dataset: this.id, mode: options.mode } },
+      );
+    }
+    await mkdir(this.dir, { recursive: true });
+    const lock = await DatasetLock.acquire(this.dir, this.id, `${options.mode} commit`, options.lockWaitMs);
+    try {
+      return await commitWrite({
+        dataset: this.id,
+        datasetDir: this.dir,
+        engine: this.engine,
+        input,
+        mode: options.mode,
+        ...(options.partitionBy ? { partitionBy: options.partitionBy } : {}),
+        ...(this.onCommitStep ? { onStep: this.onCommitStep } : {}),
+      });
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** The current manifest, or undefined when nothing was ever committed. */
+  manifest(): Promise<Manifest | undefined> {
+    return readManifest(this.dir);
+  }
+
+  /**
+   * A FROM-able DuckDB expression over the live files matching `filter` (partition
+   * pruning: other files are not even opened). Undefined when the dataset has no files;
+   * an empty relation with the dataset's columns when the filter matches none.
+   */
+  async scanSql(filter?: PartitionFilter): Promise<string | undefined> {
+    const manifest = await this.manifest();
+    if (!manifest || manifest.files.length === 0) return undefined;
+    const files = this.matchingFiles(manifest, filter);
+    if (files.length === 0) return emptyRelationSql(this.engine.dialect, manifest);
+    return readParquetSql(this.engine.dialect, this.dir, manifest, files);
+  }
+
+  /** Absolute paths of the live files matching `filter`. */
+  async files(filter?: PartitionFilter): Promise<string[]> {
+    const manifest = await this.manifest();
+    if (!manifest) return [];
+    return this.matchingFiles(manifest, filter).map((f) => resolveRelative(this.dir, f.path));
+  }
+
+  /** The live partitions with their file, row and byte counts, in folder order. */
+  async partitions(): Promise<PartitionInfo[]> {
+    const manifest = await this.manifest();
+    if (!manifest) return [];
+    const byKey = new Map<string, PartitionInfo>();
+    for (const file of manifest.files) {
+      const key = partitionKey(file.partition, manifest.partitionColumns);
+      const path = file.path.split("/").slice(0, -1).join("/");
+      const info = byKey.get(key) ?? { values: file.partition, path, files: 0, rows: 0, bytes: 0 };
+      info.files += 1;
+      info.rows += file.rows;
+      info.bytes += file.bytes;
+      byKey.set(key, info);
+    }
+    return [...byKey.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /**
+   * Deletes leftovers of interrupted commits (staging folders, unlisted Parquet files,
+   * temporary manifests). Takes the writer lock, so it never races a commit.
+   */
+  async vacuum(options: { lockWaitMs?: number } = {}): Promise<{ removed: string[] }> {
+    await mkdir(this.dir, { recursive: true });
+    const lock = await DatasetLock.acquire(this.dir, this.id, "vacuum", options.lockWaitMs);
+    try {
+      return { removed: await vacuumDataset(this.dir, await this.manifest()) };
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /**
+   * Creates (or replaces) a view over the current manifest's files, e.g. `lake_raw.customers`,
+   * so SQL can `SELECT … FROM lake_raw.customers`. The view lists files, so it shows later
+   * commits only after it is created again. Returns false, creating nothing, when the
+   * dataset has no files yet.
+   */
+  async createView(engine: Engine, view: TableRef | string): Promise<boolean> {
+    const ref = typeof view === "string" ? tableRef(view) : view;
+    const from = await this.scanSql();
+    if (from === undefined) return false;
+    if (ref.schema) await engine.run(engine.dialect.createSchema(ref.schema));
+    await engine.run(`CREATE OR REPLACE VIEW ${engine.dialect.quoteTable(ref)} AS SELECT * FROM ${from}`);
+    return true;
+  }
+
+  private matchingFiles(manifest: Manifest, filter: PartitionFilter | undefined): Manifest["files"] {
+    if (!filter || Object.keys(filter).length === 0) return manifest.files;
+    assertFilterColumns(filter, manifest.partitionColumns, this.id);
+    return manifest.files.filter((f) => matchesFilter(f.partition, filter));
+  }
+}

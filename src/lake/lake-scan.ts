@@ -1,0 +1,41 @@
+import type { Dialect } from "../engines/dialect.js";
+import { resolveRelative } from "./lake-files.js";
+import type { Manifest, ManifestFile, SchemaColumn } from "./manifest.js";
+
+/**
+ * A FROM-able DuckDB expression reading exactly `files` of a dataset:
+ * `read_parquet([...], hive_partitioning = true, union_by_name = true, hive_types = {...})`.
+ *
+ * Partition values live in folder names, so their types come from the manifest
+ * (`hive_types`) rather than DuckDB's guess, which would read `month=03` as text but
+ * `year=2024` as a number. `union_by_name` lets files from before a column was added
+ * be read together with newer ones.
+ */
+export function readParquetSql(
+  dialect: Dialect,
+  datasetDir: string,
+  manifest: Manifest,
+  files: readonly ManifestFile[],
+): string {
+  const list = files.map((f) => dialect.quoteLiteral(resolveRelative(datasetDir, f.path))).join(", ");
+  const options = ["hive_partitioning = true", "union_by_name = true"];
+  const types = new Map(manifest.schema.map((c) => [c.name, c.type]));
+  const hiveTypes = manifest.partitionColumns.map(
+    (c) => `${dialect.quoteLiteral(c)}: ${dialect.quoteLiteral(types.get(c) ?? "VARCHAR")}`,
+  );
+  if (hiveTypes.length > 0) options.push(`hive_types = {${hiveTypes.join(", ")}}`, "hive_types_autocast = false");
+  return `read_parquet([${list}], ${options.join(", ")})`;
+}
+
+/**
+ * A FROM-able relation with the dataset's columns (in `read_parquet`'s order: data
+ * columns, then partition columns by name) and no rows, for a filter that prunes every file away:
+ * the caller's SQL still binds, and returns nothing.
+ */
+export function emptyRelationSql(dialect: Dialect, manifest: Manifest): string {
+  const isPartition = (c: SchemaColumn): boolean => manifest.partitionColumns.includes(c.name);
+  const partitions = manifest.schema.filter(isPartition).sort((a, b) => (a.name < b.name ? -1 : 1));
+  const ordered = [...manifest.schema.filter((c) => !isPartition(c)), ...partitions];
+  const columns = ordered.map((c) => `CAST(NULL AS ${c.type}) AS ${dialect.quoteIdent(c.name)}`);
+  return `(SELECT ${columns.join(", ")} WHERE false)`;
+}

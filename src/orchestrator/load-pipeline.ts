@@ -1,0 +1,95 @@
+import { existsSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { messageOf, PipelineError } from "../core/errors.js";
+import { isPipelineDefinition, type PipelineDefinition } from "./define-pipeline.js";
+
+export interface LoadedPipeline {
+  pipeline: PipelineDefinition;
+  /** The absolute path of the file that was loaded. */
+  file: string;
+}
+
+/**
+ * Loads a user's pipeline file (`.ts` or `.js`) at run time, compiling TypeScript on the
+ * fly with tsx (no build step). A folder means `<dir>/pipeline.ts`. The file must export
+ * the `definePipeline(...)` result as its default export or as `pipeline`.
+ *
+ * @example
+ * const { pipeline } = await loadPipeline("examples/customers");
+ */
+export async function loadPipeline(pathOrDir: string): Promise<LoadedPipeline> {
+  const file = resolvePipelineFile(pathOrDir);
+  let module: Record<string, unknown>;
+  try {
+    module = await importUserModule(file);
+  } catch (cause) {
+    // A pipeline that is invalid at definition time (a cycle, say) throws while loading: keep its code.
+    if (typeof (cause as { code?: unknown })?.code === "string" && (cause as { code: string }).code === "PIPELINE_INVALID") {
+      throw new PipelineError("PIPELINE_INVALID", `${file}: ${messageOf(cause)}`, {
+        cause,
+        details: { file, ...((cause as { details?: Record<string, unknown> }).details ?? {}) },
+      });
+    }
+    throw new PipelineError("PIPELINE_INVALID", `cannot load pipeline file ${file}: ${messageOf(cause)}`, {
+      cause,
+      details: { file },
+    });
+  }
+  const candidate = isPipelineDefinition(module.default) ? module.default : module.pipeline;
+  if (!isPipelineDefinition(candidate)) {
+    const exported = Object.keys(module).join(", ") || "nothing";
+    throw new PipelineError(
+      "PIPELINE_INVALID",
+      `${file} does not export a pipeline: expected \`export default definePipeline({...})\` (it exports ${exported})`,
+      { details: { file } },
+    );
+  }
+  return { pipeline: candidate, file };
+}
+
+/**
+ * Imports a user's `.ts`/`.js` module with tsx, no build step. Used for pipeline files and
+ * for the example's seed script.
+ */
+export async function importUserModule(file: string): Promise<Record<string, unknown>> {
+  // Imported lazily: tsx's loader is only needed when a user file is actually loaded.
+  const { tsImport } = await import("tsx/esm/api");
+  const tsconfig = sourceTreeTsconfig();
+  return (await tsImport(
+    pathToFileURL(resolve(file)).href,
+    tsconfig ? { parentURL: import.meta.url, tsconfig } : import.meta.url,
+  )) as Record<string, unknown>;
+}
+
+/** `<dir>/pipeline.ts` for a folder, the path itself for a file; PIPELINE_NOT_FOUND otherwise. */
+export function resolvePipelineFile(pathOrDir: string): string {
+  const path = resolve(pathOrDir);
+  if (!existsSync(path)) {
+    throw new PipelineError("PIPELINE_NOT_FOUND", `no pipeline at ${path}: no such file or folder`, {
+      details: { path },
+    });
+  }
+  if (!statSync(path).isDirectory()) return path;
+  const file = join(path, "pipeline.ts");
+  if (!existsSync(file)) {
+    throw new PipelineError("PIPELINE_NOT_FOUND", `folder ${path} has no pipeline.ts`, { details: { path: file } });
+  }
+  return file;
+}
+
+/**
+ * When weir itself runs from its TypeScript sources (tests, `npm run weir`), the built
+ * `dist/` that the package's `weir` self-reference points at may not exist or be stale,
+ * so map `import "weir"` in pipeline files to `src/index.ts`. From `dist/` (an installed
+ * or built weir) no mapping is needed and the user's own tsconfig applies.
+ */
+function sourceTreeTsconfig(): string | undefined {
+  if (!import.meta.url.endsWith(".ts")) return undefined;
+  const index = fileURLToPath(new URL("../index.ts", import.meta.url));
+  if (!existsSync(index)) return undefined;
+  const file = join(tmpdir(), `weir-tsx-${Buffer.from(index).toString("base64url").slice(-24)}.json`);
+  writeFileSync(file, JSON.stringify({ compilerOptions: { paths: { weir: [index] } } }));
+  return file;
+}

@@ -1,0 +1,196 @@
+import { ConfigError } from "../core/errors.js";
+import { newId } from "../core/ids.js";
+import { type TableRef, tableLabel } from "../core/types.js";
+import type { Engine } from "../engines/engine.js";
+import { QUALITY_SQL } from "./engine-sql.js";
+
+/** A row-level check, compiled to a SQL condition that is true when a row FAILS it. */
+export type RowCheck =
+  | { kind: "not_null"; name: string; column: string }
+  | { kind: "matches"; name: string; column: string; pattern: string }
+  | { kind: "between"; name: string; column: string; min: number | string; max: number | string }
+  | { kind: "unique"; name: string; key: readonly string[]; latestBy: string };
+
+/** The column of a failed row listing every check it failed, `; `-separated. */
+export const FAILED_CHECKS_COLUMN = "_weir_checks";
+/** The column of a failed row with one human reason per failed check, `; `-separated. */
+export const FAILED_REASONS_COLUMN = "_weir_reasons";
+
+/** Fails rows where `column` is NULL. */
+export function notNull(column: string, name = `not_null(${column})`): RowCheck {
+  return { kind: "not_null", name, column };
+}
+
+/** Fails rows whose `column`, as text, does not fully match `pattern`. NULL passes (use `notNull`). */
+export function matches(column: string, pattern: RegExp | string, name = `matches(${column})`): RowCheck {
+  const source = typeof pattern === "string" ? pattern : pattern.source;
+  return { kind: "matches", name, column, pattern: source };
+}
+
+/** Fails rows whose `column` lies outside `[min, max]`. NULL passes (use `notNull`). */
+export function between(
+  column: string,
+  min: number | string,
+  max: number | string,
+  name = `between(${column})`,
+): RowCheck {
+  return { kind: "between", name, column, min, max };
+}
+
+/**
+ * Keeps one row per `key`: the latest by `latestBy` (ties broken by the other columns, so
+ * the choice is deterministic); every older row fails. Rows with a NULL key are left to
+ * `notNull` and never fail this check.
+ */
+export function uniqueBy(
+  key: string | readonly string[],
+  options: { latestBy: string },
+  name = `unique(${[key].flat().join(", ")})`,
+): RowCheck {
+  return { kind: "unique", name, key: [key].flat(), latestBy: options.latestBy };
+}
+
+export interface CheckRowsOptions {
+  source: TableRef;
+  /** Replaced with the rows that pass every check (same columns as `source`). */
+  passed: TableRef;
+  /** Replaced with the failing rows: `source`'s columns + `_weir_checks` + `_weir_reasons`. */
+  failed: TableRef;
+  checks: readonly RowCheck[];
+}
+
+export interface CheckRowsResult {
+  rowsIn: number;
+  passed: number;
+  failed: number;
+  /** Failing rows per check; a row failing two checks counts under both. */
+  byCheck: Record<string, number>;
+}
+
+/**
+ * Applies row checks in one scan of `source` inside the engine and splits it into a
+ * `passed` and a `failed` table. Each failed row carries every check it failed and a
+ * human reason per check. No row leaves the engine.
+ *
+ * @example
+ * await checkRows(engine, {
+ *   source: { schema: "staging", name: "customers" },
+ *   passed: { schema: "staging", name: "customers_ok" },
+ *   failed: { schema: "staging", name: "customers_bad" },
+ *   checks: [notNull("customer_id"), between("age", 13, 120)],
+ * });
+ */
+export async function checkRows(engine: Engine, options: CheckRowsOptions): Promise<CheckRowsResult> {
+  const { checks } = options;
+  const d = engine.dialect;
+  const sql = QUALITY_SQL[engine.kind];
+  const schema = await engine.describe(options.source);
+  if (!schema) {
+    throw new ConfigError(`row checks: table ${tableLabel(options.source)} does not exist`, {
+      details: { table: tableLabel(options.source) },
+    });
+  }
+  const columns = schema.fields.map((f) => f.name);
+  const names = new Set<string>();
+  for (const check of checks) {
+    if (names.has(check.name)) throw new ConfigError(`row checks: two checks are named "${check.name}"`);
+    names.add(check.name);
+    for (const c of referencedColumns(check)) {
+      if (!columns.includes(c)) {
+        throw new ConfigError(
+          `row check "${check.name}" uses column "${c}", which table ${tableLabel(options.source)} does not have (columns: ${columns.join(", ")})`,
+          { details: { table: tableLabel(options.source), column: c, check: check.name } },
+        );
+      }
+    }
+  }
+  const q = (c: string) => d.quoteIdent(c);
+  const text = (expr: string) => `COALESCE(CAST(${expr} AS VARCHAR), 'NULL')`;
+  const lit = (v: string | number) => d.quoteLiteral(v);
+
+  // Window columns for `unique` checks are computed in an inner query, conditions outside.
+  const windows: string[] = [];
+  const conditions: { name: string; fails: string; reason: string }[] = checks.map((check, i) => {
+    switch (check.kind) {
+      case "not_null":
+        return { name: check.name, fails: `${q(check.column)} IS NULL`, reason: lit(`${check.column} is null`) };
+      case "matches":
+        return {
+          name: check.name,
+          fails: `NOT ${sql.fullMatch(`CAST(${q(check.column)} AS VARCHAR)`, lit(check.pattern))}`,
+          reason: `${lit(`${check.column} `)} || ${text(q(check.column))} || ${lit(` does not match /${check.pattern}/`)}`,
+        };
+      case "between":
+        return {
+          name: check.name,
+          fails: `(${q(check.column)} < ${lit(check.min)} OR ${q(check.column)} > ${lit(check.max)})`,
+          reason: `${lit(`${check.column} `)} || ${text(q(check.column))} || ${lit(` is outside ${check.min}..${check.max}`)}`,
+        };
+      case "unique": {
+        const rank = `_weir_rank_${i}`;
+        const latest = `_weir_latest_${i}`;
+        const partition = check.key.map(q).join(", ");
+        const tieBreak = columns.filter((c) => c !== check.latestBy).map((c) => `${q(c)} ASC NULLS LAST`);
+        const order = [`${q(check.latestBy)} DESC NULLS LAST`, ...tieBreak].join(", ");
+        windows.push(`ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${order}) AS ${q(rank)}`);
+        windows.push(`MAX(${q(check.latestBy)}) OVER (PARTITION BY ${partition}) AS ${q(latest)}`);
+        const keyNotNull = check.key.map((k) => `${q(k)} IS NOT NULL`).join(" AND ");
+        const keyText = check.key.map((k) => text(q(k))).join(` || ', ' || `);
+        return {
+          name: check.name,
+          fails: `(${keyNotNull} AND ${q(rank)} > 1)`,
+          reason: `${lit(`duplicate ${check.key.join(", ")} `)} || ${keyText} || ${lit(`: a later row (${check.latestBy} `)} || ${text(q(latest))} || ${lit(") was kept")}`,
+        };
+      }
+    }
+  });
+
+  const flag = (i: number) => q(`_weir_fail_${i}`);
+  // Three layers because SQL cannot read a select-list alias in the same list:
+  // window columns, then one boolean per check, then the lists of names and reasons.
+  const ranked = `SELECT *${windows.map((w) => `, ${w}`).join("")} FROM ${d.quoteTable(options.source)}`;
+  const flagged = `SELECT *${conditions.map((c, i) => `, COALESCE(${c.fails}, FALSE) AS ${flag(i)}`).join("")} FROM (${ranked}) AS weir_ranked`;
+  const checkNames = concat(conditions.map((c, i) => `CASE WHEN ${flag(i)} THEN ${lit(c.name)} END`));
+  const reasons = concat(conditions.map((c, i) => `CASE WHEN ${flag(i)} THEN ${c.reason} END`));
+  const outer = [...columns.map(q), ...conditions.map((_, i) => flag(i))].join(", ");
+
+  return engine.transaction(async (tx) => {
+    const temp = `_weir_checked_${newId()}`;
+    await tx.run(
+      `CREATE TEMPORARY TABLE ${q(temp)} AS SELECT ${outer}, ${checkNames} AS ${q(FAILED_CHECKS_COLUMN)}, ` +
+        `${reasons} AS ${q(FAILED_REASONS_COLUMN)} FROM (${flagged}) AS weir_flagged`,
+    );
+    for (const table of [options.passed, options.failed]) {
+      if (table.schema) await tx.run(d.createSchema(table.schema));
+      await tx.run(d.dropTable(table));
+    }
+    const cols = columns.map(q).join(", ");
+    await tx.run(
+      `CREATE TABLE ${d.quoteTable(options.passed)} AS SELECT ${cols} FROM ${q(temp)} WHERE ${q(FAILED_CHECKS_COLUMN)} = ''`,
+    );
+    await tx.run(
+      `CREATE TABLE ${d.quoteTable(options.failed)} AS SELECT ${cols}, ${q(FAILED_CHECKS_COLUMN)}, ${q(FAILED_REASONS_COLUMN)} FROM ${q(temp)} WHERE ${q(FAILED_CHECKS_COLUMN)} <> ''`,
+    );
+    const counts = conditions.map((_, i) => `SUM(CASE WHEN ${flag(i)} THEN 1 ELSE 0 END) AS ${q(`c${i}`)}`);
+    const [row] = await tx.query(
+      `SELECT COUNT(*) AS total, SUM(CASE WHEN ${q(FAILED_CHECKS_COLUMN)} <> '' THEN 1 ELSE 0 END) AS failed${counts.map((c) => `, ${c}`).join("")} FROM ${q(temp)}`,
+    );
+    await tx.run(`DROP TABLE ${q(temp)}`);
+    const total = Number(row?.total ?? 0);
+    const failed = Number(row?.failed ?? 0);
+    const byCheck: Record<string, number> = {};
+    conditions.forEach((c, i) => {
+      byCheck[c.name] = Number(row?.[`c${i}`] ?? 0);
+    });
+    return { rowsIn: total, passed: total - failed, failed, byCheck };
+  });
+}
+
+/** `concat_ws` skips NULLs on both engines, so only failed checks are listed. */
+function concat(parts: readonly string[]): string {
+  return parts.length === 0 ? "''" : `CONCAT_WS('; ', ${parts.join(", ")})`;
+}
+
+function referencedColumns(check: RowCheck): string[] {
+  return check.kind === "unique" ? [...check.key, check.latestBy] : [check.column];
+}
