@@ -31,7 +31,9 @@ function ensureCsv(): void {
   if (existsSync(csv)) return;
   mkdirSync(dataDir, { recursive: true });
   const datagen = path.resolve(repoRoot, "../shared/datagen/datagen.mjs");
-  execFileSync(process.execPath, [datagen, "customers", String(ROWS), csv], { stdio: ["ignore", "ignore", "ignore"] });
+  execFileSync(process.execPath, [datagen, "customers", String(ROWS), csv], {
+    stdio: ["ignore", "ignore", "ignore"],
+  });
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; value: T }> {
@@ -45,7 +47,12 @@ export async function run(): Promise<{ name: string; ratio: number; details: Rec
   const pg = await PostgresEngine.create({ url: POSTGRES_URL, poolSize: 2 });
   const schema = `weir_bench_${newId()}`;
   const q = (name: string) => pg.dialect.quoteTable({ schema, name });
-  const best = { psql: Number.POSITIVE_INFINITY, weir: Number.POSITIVE_INFINITY, copy: Number.POSITIVE_INFINITY, loader: Number.POSITIVE_INFINITY };
+  const best = {
+    psql: Number.POSITIVE_INFINITY,
+    weir: Number.POSITIVE_INFINITY,
+    copy: Number.POSITIVE_INFINITY,
+    loader: Number.POSITIVE_INFINITY,
+  };
   try {
     await pg.run(pg.dialect.createSchema(schema));
     // The table definition both paths load into: what DuckDB infers from the CSV.
@@ -60,9 +67,19 @@ export async function run(): Promise<{ name: string; ratio: number; details: Rec
       const psqlTable: TableRef = { schema, name: `psql_${round}` };
       await pg.createTable(psqlTable, tableSchema);
       const a = await timed(async () =>
-        execFileSync("psql", [POSTGRES_URL, "-v", "ON_ERROR_STOP=1", "-c", `\\copy ${q(psqlTable.name)} FROM '${csv}' CSV HEADER`], {
-          stdio: ["ignore", "ignore", "inherit"],
-        }),
+        execFileSync(
+          "psql",
+          [
+            POSTGRES_URL,
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            `\\copy ${q(psqlTable.name)} FROM '${csv}' CSV HEADER`,
+          ],
+          {
+            stdio: ["ignore", "ignore", "inherit"],
+          },
+        ),
       );
       best.psql = Math.min(best.psql, a.seconds);
 
@@ -83,7 +100,8 @@ export async function run(): Promise<{ name: string; ratio: number; details: Rec
 
         // (c) the loader alone, from batches already in memory.
         const batches: RecordBatch[] = [];
-        for await (const batch of duck.stream("SELECT * FROM customers", [], { batchSize: 8192 })) batches.push(batch);
+        for await (const batch of duck.stream("SELECT * FROM customers", [], { batchSize: 8192 }))
+          batches.push(batch);
         const loaderTable: TableRef = { schema, name: `loader_${round}` };
         await pg.createTable(loaderTable, tableSchema);
         const c = await timed(() => pg.load(loaderTable, batches));
@@ -95,7 +113,8 @@ export async function run(): Promise<{ name: string; ratio: number; details: Rec
       const counted = await pg.query<{ a: number; b: number }>(
         `SELECT (SELECT count(*) FROM ${q(`psql_${round}`)}) AS a, (SELECT count(*) FROM ${q(`weir_${round}`)}) AS b`,
       );
-      if (counted[0]?.a !== ROWS || counted[0]?.b !== ROWS) throw new Error(`row counts differ: ${JSON.stringify(counted)}`);
+      if (counted[0]?.a !== ROWS || counted[0]?.b !== ROWS)
+        throw new Error(`row counts differ: ${JSON.stringify(counted)}`);
       await pg.run(`DROP TABLE ${q(`psql_${round}`)}, ${q(`weir_${round}`)}, ${q(`loader_${round}`)}`);
     }
   } finally {
@@ -127,7 +146,11 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const d = result.details;
   console.log(`psql \\copy            ${d.psqlRowsPerSecond} rows/s (${Number(d.psqlSeconds).toFixed(2)} s)`);
   console.log(`weir CSV→DuckDB→PG    ${d.weirRowsPerSecond} rows/s (${Number(d.weirSeconds).toFixed(2)} s)`);
-  console.log(`weir copyTable only   ${d.weirCopyRowsPerSecond} rows/s (${Number(d.weirCopySeconds).toFixed(2)} s)`);
-  console.log(`weir loader only      ${d.loaderRowsPerSecond} rows/s (${Number(d.loaderSeconds).toFixed(2)} s)`);
+  console.log(
+    `weir copyTable only   ${d.weirCopyRowsPerSecond} rows/s (${Number(d.weirCopySeconds).toFixed(2)} s)`,
+  );
+  console.log(
+    `weir loader only      ${d.loaderRowsPerSecond} rows/s (${Number(d.loaderSeconds).toFixed(2)} s)`,
+  );
   console.log(`RATIO pg-load: weir/psql throughput = ${result.ratio.toFixed(2)} (target >= 0.70)`);
 }

@@ -1,151 +1,27 @@
 /**
  * The customer batch pipeline: CRM (SQLite) → staging (DuckDB warehouse) → raw lake
  * (Parquet, one partition per day) → transform (SQL) → row checks (failures to
- * `quarantine.customers`) → `dim_customers` (upsert by customer_id).
+ * `quarantine.customers`) → `dim_customers` (upsert by customer_id). The tasks live in
+ * `customers-pipeline.ts`; this file plugs in the demo CRM as the source.
  *
  * Every step is idempotent for its logical date, and the incremental cursor is committed
  * only after the load, so re-running a day (or resuming after a crash) yields the same
  * tables. Every extracted row ends in `dim_customers` or in quarantine with a reason.
  *
  * Run: `weir run examples/customers --date 2024-01-15` (after `weir demo` seeded the CRM).
+ * `--param source=<file>` reads another CRM database.
  */
 // TODO(lead): switch these to `from "weir"` once src/index.ts exports them.
 import { SqliteSource } from "../../src/connectors/sqlite-source.js";
-import { formatDate, formatTimestamp } from "../../src/core/interval.js";
 import { weirPaths } from "../../src/core/paths.js";
-import { writeTable } from "../../src/engines/table-writer.js";
-import { defineTask, definePipeline } from "../../src/orchestrator/define-pipeline.js";
-import { between, checkRows, matches, notNull, uniqueBy } from "../../src/quality/row-checks.js";
+import { customersPipeline } from "./customers-pipeline.js";
 
-const STAGED = { schema: "staging", name: "customers" };
-const TRANSFORMED = { schema: "staging", name: "customers_transformed" };
-const PASSED = { schema: "staging", name: "customers_passed" };
-const FAILED = { schema: "staging", name: "customers_failed" };
-const DIM = { name: "dim_customers" };
-const SOURCE_KEY = "crm.customers";
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/;
-
-/** Customers changed in the data interval, from the CRM into staging; unreadable rows to quarantine. */
-const extract = defineTask({
-  id: "extract",
-  run: async (ctx) => {
-    const path = ctx.params.source ?? `${weirPaths().home}/sources/crm.sqlite`;
-    const source = new SqliteSource({
-      path,
+export default customersPipeline({
+  sourceKey: "crm.customers",
+  source: (ctx) =>
+    new SqliteSource({
+      path: ctx.params.source ?? `${weirPaths().home}/sources/crm.sqlite`,
       table: "customers",
       incremental: { cursorColumn: "updated_at" },
-    });
-    try {
-      const result = await source.extract(ctx.engine, STAGED, {
-        interval: ctx.interval,
-        signal: ctx.signal,
-        logger: ctx.logger,
-        reject: () => {},
-      });
-      ctx.recordRows({ in: result.rowsRead, out: result.rowsLoaded });
-      await ctx.quarantine({ dataset: "customers", stage: "extract", rejections: result.rejections });
-      await ctx.progress({ step: "extracted", done: result.rowsRead, unit: "rows" });
-      return { rowsRead: result.rowsRead, rowsLoaded: result.rowsLoaded, cursor: result.cursor, source: source.location };
-    } finally {
-      await source.close();
-    }
-  },
-});
-
-/** The staged rows as they came, in the raw zone, one partition per logical day (replaced on re-runs). */
-const landRaw = defineTask({
-  id: "land_raw",
-  dependsOn: ["extract"],
-  run: async (ctx) => {
-    const [year, month, day] = formatDate(ctx.logicalDate).split("-") as [string, string, string];
-    const literal = (v: string) => ctx.engine.dialect.quoteLiteral(v);
-    const dataset = ctx.lake.dataset("lake.raw.customers");
-    const commit = await dataset.write(
-      { engine: ctx.engine, sql: `SELECT * FROM ${ctx.engine.dialect.quoteTable(STAGED)}` },
-      {
-        mode: "overwrite-partition",
-        partitionBy: [
-          { name: "year", expression: literal(year) },
-          { name: "month", expression: literal(month) },
-          { name: "day", expression: literal(day) },
-        ],
-      },
-    );
-    ctx.recordRows({ out: commit.rowsWritten });
-    ctx.recordOutput({ kind: "lake", name: dataset.id, location: `${dataset.dir}/year=${year}/month=${month}/day=${day}` });
-    return { commitId: commit.commitId, rows: commit.rowsWritten };
-  },
-});
-
-/** Derived columns, in SQL on the warehouse; "now" is the end of the data interval, so re-runs agree. */
-const transform = defineTask({
-  id: "transform",
-  dependsOn: ["extract"],
-  run: async (ctx) => {
-    const d = ctx.engine.dialect;
-    const end = formatTimestamp(ctx.interval.end);
-    await ctx.engine.run(d.dropTable(TRANSFORMED));
-    await ctx.engine.run(
-      `CREATE TABLE ${d.quoteTable(TRANSFORMED)} AS
-       SELECT *,
-         NULLIF(lower(split_part(email, '@', 2)), '') AS email_domain,
-         date_diff('day', registration_date, CAST(CAST($1 AS TIMESTAMP) AS DATE)) AS days_since_registration,
-         COALESCE(last_activity >= CAST($1 AS TIMESTAMP) - INTERVAL 30 DAY, FALSE) AS is_active
-       FROM ${d.quoteTable(STAGED)}`,
-      [end],
-    );
-    return { table: TRANSFORMED };
-  },
-});
-
-/** Row checks in one pass; failing rows go to quarantine.customers with every reason. */
-const check = defineTask({
-  id: "check",
-  dependsOn: ["transform"],
-  run: async (ctx) => {
-    const result = await checkRows(ctx.engine, {
-      source: TRANSFORMED,
-      passed: PASSED,
-      failed: FAILED,
-      checks: [
-        notNull("customer_id"),
-        matches("email", EMAIL, "valid_email"),
-        uniqueBy("customer_id", { latestBy: "updated_at" }),
-        between("age", 13, 120, "age_13_120"),
-      ],
-    });
-    const q = await ctx.quarantine({ dataset: "customers", stage: "check", failed: FAILED, location: "staging.customers" });
-    ctx.recordOutput({ kind: "quarantine", name: "quarantine.customers" });
-    return { passed: result.passed, failed: q.rows };
-  },
-});
-
-/**
- * Upsert into dim_customers, then (and only then) advance the cursor: a crash between the
- * two re-reads the same interval and the upsert writes the same rows again.
- */
-const load = defineTask({
-  id: "load",
-  dependsOn: ["check", "land_raw"],
-  run: async (ctx) => {
-    const { cursor } = ctx.outputOf(extract);
-    await ctx.progress({ step: "loading" });
-    const { rowsWritten } = await writeTable(
-      ctx.engine,
-      DIM,
-      { engine: ctx.engine, sql: `SELECT * FROM ${ctx.engine.dialect.quoteTable(PASSED)}` },
-      { mode: "upsert", key: ["customer_id"] },
-    );
-    await ctx.progress({ step: "loaded", done: rowsWritten, unit: "rows" });
-    if (cursor !== undefined) await ctx.cursors.commit(SOURCE_KEY, cursor);
-    ctx.recordRows({ in: ctx.outputOf(check).passed, out: rowsWritten });
-    ctx.recordOutput({ kind: "warehouse", name: DIM.name });
-    return { rowsWritten };
-  },
-});
-
-export default definePipeline({
-  id: "customers",
-  description: "CRM customers → raw lake → checks → dim_customers",
-  tasks: [extract, landRaw, transform, check, load],
+    }),
 });

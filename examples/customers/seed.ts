@@ -37,13 +37,74 @@ export interface SeedReport {
   byDay: Record<string, DayCounts>;
 }
 
-const FIRST = ["Anna", "Ben", "Chloé", "David", "Emma", "Felix", "Greta", "Hugo", "Ines", "Jonas", "Karin", "Luca",
-  "Maya", "Noah", "Olga", "Paul", "Quinn", "Rosa", "Sven", "Tara", "Umar", "Vera", "Wim", "Xenia", "Yusuf", "Zoe"];
-const LAST = ["Müller", "Smith", "García", "Rossi", "Nowak", "Jansen", "Dubois", "Silva", "Kowalski", "Berg",
-  "Novak", "Costa", "Weber", "Moreau", "Fischer", "Lindqvist", "Horvat", "Petrov", "Meyer", "Brown"];
-const DOMAINS = ["gmail.com", "outlook.com", "yahoo.com", "proton.me", "gmx.de", "web.de", "icloud.com", "acme.io"];
+const FIRST = [
+  "Anna",
+  "Ben",
+  "Chloé",
+  "David",
+  "Emma",
+  "Felix",
+  "Greta",
+  "Hugo",
+  "Ines",
+  "Jonas",
+  "Karin",
+  "Luca",
+  "Maya",
+  "Noah",
+  "Olga",
+  "Paul",
+  "Quinn",
+  "Rosa",
+  "Sven",
+  "Tara",
+  "Umar",
+  "Vera",
+  "Wim",
+  "Xenia",
+  "Yusuf",
+  "Zoe",
+];
+const LAST = [
+  "Müller",
+  "Smith",
+  "García",
+  "Rossi",
+  "Nowak",
+  "Jansen",
+  "Dubois",
+  "Silva",
+  "Kowalski",
+  "Berg",
+  "Novak",
+  "Costa",
+  "Weber",
+  "Moreau",
+  "Fischer",
+  "Lindqvist",
+  "Horvat",
+  "Petrov",
+  "Meyer",
+  "Brown",
+];
+const DOMAINS = [
+  "gmail.com",
+  "outlook.com",
+  "yahoo.com",
+  "proton.me",
+  "gmx.de",
+  "web.de",
+  "icloud.com",
+  "acme.io",
+];
 const COUNTRIES = ["DE", "FR", "NL", "IT", "ES", "PL", "SE", "US", "GB", "AT"];
-const BAD_EMAILS = ["john.doe@", "no-at-sign.example.com", "two@@example.com", "spaces in@example.com", "x@y"];
+const BAD_EMAILS = [
+  "john.doe@",
+  "no-at-sign.example.com",
+  "two@@example.com",
+  "spaces in@example.com",
+  "x@y",
+];
 const BAD_DATES = ["not-a-date", "2024-02-30", "2023-13-01", "15/01/2024", "yesterday"];
 const DAY_MS = 86_400_000;
 const JAN_1 = Date.UTC(2024, 0, 1);
@@ -96,14 +157,18 @@ export function seedCustomers(options: SeedOptions): SeedReport {
   const byDay: Record<string, DayCounts> = {};
   const tally = (updatedMs: number, defect?: Defect) => {
     const day = new Date(updatedMs).toISOString().slice(0, 10);
-    const counts = (byDay[day] ??= {
-      rows: 0,
-      nullIds: 0,
-      invalidEmails: 0,
-      agesOutOfRange: 0,
-      duplicateIds: 0,
-      unparsableDates: 0,
-    });
+    let counts = byDay[day];
+    if (!counts) {
+      counts = {
+        rows: 0,
+        nullIds: 0,
+        invalidEmails: 0,
+        agesOutOfRange: 0,
+        duplicateIds: 0,
+        unparsableDates: 0,
+      };
+      byDay[day] = counts;
+    }
     counts.rows++;
     if (defect) counts[defect]++;
   };
@@ -152,11 +217,31 @@ export function seedCustomers(options: SeedOptions): SeedReport {
       } else if (roll < 0.037 && updated % DAY_MS > 3_600_000) {
         // An older version of this customer earlier the same day: it must lose to the later one.
         const older = updated - 1_000 - Math.floor(random() * 3_000_000);
-        insert.run(row.id, row.name, `old.${row.email}`, row.registration, row.active, sqlTime(older), row.age, row.phone, row.country);
+        insert.run(
+          row.id,
+          row.name,
+          `old.${row.email}`,
+          row.registration,
+          row.active,
+          sqlTime(older),
+          row.age,
+          row.phone,
+          row.country,
+        );
         tally(older, "duplicateIds");
         total++;
       }
-      insert.run(row.id, row.name, row.email, row.registration, row.active, row.updated, row.age, row.phone, row.country);
+      insert.run(
+        row.id,
+        row.name,
+        row.email,
+        row.registration,
+        row.active,
+        row.updated,
+        row.age,
+        row.phone,
+        row.country,
+      );
       tally(updated, defect);
       total++;
     }

@@ -28,7 +28,9 @@ export function renderSummary(summary: RunSummary, paths: WeirPaths): string {
   );
   const r = summary.rows;
   const check = summary.reconciled ? pc.green("✓ reconciled") : pc.yellow("✗ does not reconcile");
-  out.push(`rows: ${r.extracted} extracted = ${r.loaded} loaded + ${r.quarantined} quarantined  ${ok ? check : ""}`.trimEnd());
+  out.push(
+    `rows: ${r.extracted} extracted = ${r.loaded} loaded + ${r.quarantined} quarantined  ${ok ? check : ""}`.trimEnd(),
+  );
   const reasons = Object.entries(r.quarantinedByCheck).sort(([a], [b]) => (a < b ? -1 : 1));
   if (reasons.length > 0) {
     out.push("quarantined by check:");

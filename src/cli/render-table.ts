@@ -4,10 +4,15 @@
  */
 export function renderTable(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
   const cells = rows.map((r) => r.map(cellText));
-  const numeric = headers.map((_, c) => rows.length > 0 && rows.every((r) => isNumber(r[c]) || r[c] === null));
+  const numeric = headers.map(
+    (_, c) => rows.length > 0 && rows.every((r) => isNumber(r[c]) || r[c] === null),
+  );
   const widths = headers.map((h, c) => Math.max(h.length, ...cells.map((r) => r[c]!.length)));
   const line = (values: readonly string[]) =>
-    values.map((v, c) => (numeric[c] ? v.padStart(widths[c]!) : v.padEnd(widths[c]!))).join("  ").trimEnd();
+    values
+      .map((v, c) => (numeric[c] ? v.padStart(widths[c]!) : v.padEnd(widths[c]!)))
+      .join("  ")
+      .trimEnd();
   return [line(headers), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
 }
 

@@ -21,7 +21,9 @@ export function reportError(error: unknown, verbose: boolean): number {
   lines.push(...detailLines(e.details));
   let cause = e.cause;
   for (let depth = 0; cause !== undefined && depth < 5; depth++) {
-    const c = (typeof cause === "object" && cause !== null ? cause : { message: String(cause) }) as ErrorShape;
+    const c = (
+      typeof cause === "object" && cause !== null ? cause : { message: String(cause) }
+    ) as ErrorShape;
     const tag = typeof c.code === "string" ? ` [${c.code}]` : "";
     lines.push(`  ${pc.dim(`caused by${tag}:`)} ${String(c.message)}`);
     lines.push(...detailLines(c.details).map((l) => `  ${l}`));
@@ -48,5 +50,7 @@ function detailLines(details: unknown): string[] {
 /** JSON.stringify replacer that prints bigints as numbers or strings. */
 export function jsonSafe(_key: string, value: unknown): unknown {
   if (typeof value !== "bigint") return value;
-  return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
+    ? Number(value)
+    : value.toString();
 }

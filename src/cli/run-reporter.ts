@@ -24,7 +24,9 @@ export function runReporter(mode: ReportMode, stream: NodeJS.WriteStream = proce
     if (mode === "quiet") return;
     switch (event.type) {
       case "run.started":
-        stream.write(`${pc.bold(event.pipeline)} ${pc.dim(`run ${event.runId}`)} for ${event.logicalDate}: ${event.tasks.join(" → ")}\n`);
+        stream.write(
+          `${pc.bold(event.pipeline)} ${pc.dim(`run ${event.runId}`)} for ${event.logicalDate}: ${event.tasks.join(" → ")}\n`,
+        );
         return;
       case "task.progress":
         if (!stream.isTTY || event.total === undefined) return;
@@ -42,10 +44,14 @@ export function runReporter(mode: ReportMode, stream: NodeJS.WriteStream = proce
         return;
       case "task.failed":
         stopBar();
-        stream.write(`  ${pc.red("✗")} ${event.taskId} ${pc.dim(formatDuration(event.durationMs))}: ${event.error.message}\n`);
+        stream.write(
+          `  ${pc.red("✗")} ${event.taskId} ${pc.dim(formatDuration(event.durationMs))}: ${event.error.message}\n`,
+        );
         return;
       case "task.skipped":
-        stream.write(`  ${pc.yellow("-")} ${event.taskId} skipped (upstream ${event.blockedBy.join(", ") || "cancelled"})\n`);
+        stream.write(
+          `  ${pc.yellow("-")} ${event.taskId} skipped (upstream ${event.blockedBy.join(", ") || "cancelled"})\n`,
+        );
         return;
       default:
         return;

@@ -22,7 +22,10 @@ describe("coerceValue", () => {
       ok: true,
       value: "2024-01-02 03:04:05.123456",
     });
-    expect(coerceValue("2024-01-02 03:04:05+02:00", "timestamptz")).toEqual({ ok: true, value: "2024-01-02T01:04:05Z" });
+    expect(coerceValue("2024-01-02 03:04:05+02:00", "timestamptz")).toEqual({
+      ok: true,
+      value: "2024-01-02T01:04:05Z",
+    });
     expect(coerceValue("2024-01-02", "timestamp")).toEqual({ ok: true, value: "2024-01-02 00:00:00" });
   });
 

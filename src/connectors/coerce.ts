@@ -8,7 +8,8 @@ const INT_RE = /^[+-]?\d+$/;
 const NUMBER_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // Accepts "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS[.f…]]", the same with "T", and an optional Z or ±HH[:MM].
-const TS_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const TS_RE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 const TRUE_WORDS = new Set(["true", "t", "1", "yes", "y"]);
 const FALSE_WORDS = new Set(["false", "f", "0", "no", "n"]);
 const INT32_MIN = -2147483648;
@@ -62,7 +63,9 @@ function parseTimestamp(text: string): { iso: string; plain: string } | undefine
 
 function coerceInteger(value: unknown, min: number, max: number): Coerced {
   if (typeof value === "number") {
-    return Number.isInteger(value) && value >= min && value <= max ? ok(value) : fail("not a whole number in range");
+    return Number.isInteger(value) && value >= min && value <= max
+      ? ok(value)
+      : fail("not a whole number in range");
   }
   if (typeof value === "bigint") {
     return value >= BigInt(min) && value <= BigInt(max) ? ok(Number(value)) : fail("out of range");
@@ -76,7 +79,8 @@ function coerceInteger(value: unknown, min: number, max: number): Coerced {
 
 function coerceBigint(value: unknown): Coerced {
   if (typeof value === "bigint") return ok(Number.isSafeInteger(Number(value)) ? Number(value) : value);
-  if (typeof value === "number") return Number.isSafeInteger(value) ? ok(value) : fail("not a safe whole number");
+  if (typeof value === "number")
+    return Number.isSafeInteger(value) ? ok(value) : fail("not a safe whole number");
   if (typeof value === "string" && INT_RE.test(value.trim())) {
     const big = BigInt(value.trim());
     if (big > 9223372036854775807n || big < -9223372036854775808n) return fail("out of the 64-bit range");
@@ -150,7 +154,8 @@ export function coerceValue(value: unknown, type: WeirType): Coerced {
       return ok(JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v)));
     }
     case "date": {
-      if (value instanceof Date && !Number.isNaN(value.getTime())) return ok(value.toISOString().slice(0, 10));
+      if (value instanceof Date && !Number.isNaN(value.getTime()))
+        return ok(value.toISOString().slice(0, 10));
       if (typeof value === "string") {
         const m = DATE_RE.exec(value.trim());
         if (m && validDay(Number(m[1]), Number(m[2]), Number(m[3]))) return ok(value.trim());
@@ -240,6 +245,7 @@ export function valueText(value: unknown): string {
   if (value === null || value === undefined) return "NULL";
   if (typeof value === "string") return value;
   if (value instanceof Uint8Array) return Buffer.from(value).toString("hex");
-  if (typeof value === "bigint" || typeof value === "number" || typeof value === "boolean") return String(value);
+  if (typeof value === "bigint" || typeof value === "number" || typeof value === "boolean")
+    return String(value);
   return JSON.stringify(value);
 }

@@ -6,7 +6,13 @@ import type { Engine } from "../engines/engine.js";
 import { csvRejections } from "./csv-rejections.js";
 import { columnTypesConfig, defineSource } from "./define-source.js";
 import { extractBatches } from "./extract-batches.js";
-import { describeRelation, extractFileScan, type FileScan, LocalDuckDB, readFileScan } from "./file-extract.js";
+import {
+  describeRelation,
+  extractFileScan,
+  type FileScan,
+  LocalDuckDB,
+  readFileScan,
+} from "./file-extract.js";
 import { incrementalConfig } from "./incremental.js";
 import type { ExtractResult, ReadContext, Source } from "./source.js";
 
@@ -52,7 +58,9 @@ export class CsvSource implements Source {
   constructor(config: CsvSourceConfig) {
     const parsed = csvSourceConfig.safeParse(config);
     if (!parsed.success) {
-      throw new ConfigError(`csv source: ${parsed.error.issues.map((i) => `${i.path.map(String).join(".")}: ${i.message}`).join("; ")}`);
+      throw new ConfigError(
+        `csv source: ${parsed.error.issues.map((i) => `${i.path.map(String).join(".")}: ${i.message}`).join("; ")}`,
+      );
     }
     this.config = parsed.data;
     this.location = this.config.path;
@@ -72,7 +80,8 @@ export class CsvSource implements Source {
 
   private typesOption(engine: Engine, types: Record<string, WeirType>, key: "types" | "columns"): string {
     const entries = Object.entries(types).map(
-      ([name, type]) => `${engine.dialect.quoteLiteral(name)}: ${engine.dialect.quoteLiteral(engine.dialect.typeName(type))}`,
+      ([name, type]) =>
+        `${engine.dialect.quoteLiteral(name)}: ${engine.dialect.quoteLiteral(engine.dialect.typeName(type))}`,
     );
     return `${key} = {${entries.join(", ")}}`;
   }
@@ -96,7 +105,11 @@ export class CsvSource implements Source {
       const names = await this.headerNames(engine);
       if (!names) throw error;
       const types = Object.fromEntries(names.map((n) => [n, overrides[n] ?? ("varchar" as WeirType)]));
-      const options = [...this.baseOptions(engine), "auto_detect = false", this.typesOption(engine, types, "columns")];
+      const options = [
+        ...this.baseOptions(engine),
+        "auto_detect = false",
+        this.typesOption(engine, types, "columns"),
+      ];
       return { schema: { fields: names.map((n) => ({ name: n, type: types[n]! })) }, options };
     }
   }

@@ -5,7 +5,9 @@ import { CsvSource } from "./csv-source.js";
 
 describe("createSource", () => {
   it("registers every built-in type with described config fields", () => {
-    const types = sourceDefinitions().map((d) => d.type).sort();
+    const types = sourceDefinitions()
+      .map((d) => d.type)
+      .sort();
     expect(types).toEqual(["csv", "http", "ndjson", "parquet", "postgres", "sqlite"]);
     const csv = sourceDefinitions().find((d) => d.type === "csv")!;
     const shape = (csv.config as unknown as { shape: Record<string, { description?: string }> }).shape;
@@ -31,6 +33,8 @@ describe("createSource", () => {
     expect(message).toContain('invalid config for source type "csv"');
     expect(message).toMatch(/path: /);
     expect(message).toMatch(/columns\.id: /);
-    expect(() => createSource({ type: "sqlite", path: "/x.db" })).toThrow(/exactly one of `table` or `query`/);
+    expect(() => createSource({ type: "sqlite", path: "/x.db" })).toThrow(
+      /exactly one of `table` or `query`/,
+    );
   });
 });

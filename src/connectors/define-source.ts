@@ -72,7 +72,10 @@ export function createRegisteredSource(config: { type: string } & Record<string,
   const parsed = definition.config.safeParse(rest);
   if (!parsed.success) {
     throw new ConfigError(describeIssues(config.type, parsed.error), {
-      details: { type: config.type, issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })) },
+      details: {
+        type: config.type,
+        issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+      },
     });
   }
   return definition.create(parsed.data);

@@ -48,17 +48,25 @@ export async function describeRelation(
   try {
     rows = await engine.query(`DESCRIBE SELECT * FROM ${relationSql}`);
   } catch (error) {
-    throw new ConnectorError("CONNECTOR_READ_FAILED", `${location}: cannot read the schema: ${messageOf(error)}`, {
-      cause: error,
-      details: { location },
-    });
+    throw new ConnectorError(
+      "CONNECTOR_READ_FAILED",
+      `${location}: cannot read the schema: ${messageOf(error)}`,
+      {
+        cause: error,
+        details: { location },
+      },
+    );
   }
   for (const name of Object.keys(overrides)) {
     if (!rows.some((r) => r.column_name === name)) {
       const names = rows.map((r) => r.column_name).join(", ");
-      throw new ConnectorError("SCHEMA_MISMATCH", `${location}: column override "${name}" matches no column (${names})`, {
-        details: { location, column: name },
-      });
+      throw new ConnectorError(
+        "SCHEMA_MISMATCH",
+        `${location}: column override "${name}" matches no column (${names})`,
+        {
+          details: { location, column: name },
+        },
+      );
     }
   }
   return {
@@ -91,7 +99,10 @@ export async function extractFileScan(
   };
   const fields = scan.schema.fields;
   const select = fields
-    .map((f) => `CAST(${dialect.quoteIdent(f.name)} AS ${dialect.typeName(f.type)}) AS ${dialect.quoteIdent(f.name)}`)
+    .map(
+      (f) =>
+        `CAST(${dialect.quoteIdent(f.name)} AS ${dialect.typeName(f.type)}) AS ${dialect.quoteIdent(f.name)}`,
+    )
     .join(", ");
   const type = scan.cursorColumn ? cursorType(scan.schema, scan.cursorColumn, scan.location) : undefined;
   const bounds = type ? cursorBounds(context, type) : undefined;
@@ -133,7 +144,8 @@ export async function extractFileScan(
         }
         return result;
       } finally {
-        for (const name of temps) await tx.run(`DROP TABLE IF EXISTS ${dialect.quoteIdent(name)}`).catch(() => 0);
+        for (const name of temps)
+          await tx.run(`DROP TABLE IF EXISTS ${dialect.quoteIdent(name)}`).catch(() => 0);
       }
     });
   } catch (error) {

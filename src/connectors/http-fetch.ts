@@ -28,7 +28,11 @@ export interface RetryPolicy {
 }
 
 /** Delay before attempt `attempt + 1`: exponential, capped, with "equal jitter" so clients spread out. */
-export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): number {
   const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   return exp / 2 + random() * (exp / 2);
 }
@@ -86,18 +90,28 @@ export async function fetchJson(url: URL, options: FetchJsonOptions): Promise<Js
     } catch (error) {
       options.signal?.throwIfAborted();
       lastProblem = `network error: ${messageOf(error)}`;
-      if (attempt < options.retry.maxAttempts) await sleep(backoffDelay(attempt, options.retry), options.signal);
+      if (attempt < options.retry.maxAttempts)
+        await sleep(backoffDelay(attempt, options.retry), options.signal);
       continue;
     }
     if (response.ok) {
       const text = await response.text();
       try {
-        return { body: text === "" ? null : JSON.parse(text), headers: response.headers, status: response.status, attempts: attempt };
+        return {
+          body: text === "" ? null : JSON.parse(text),
+          headers: response.headers,
+          status: response.status,
+          attempts: attempt,
+        };
       } catch (error) {
-        throw new ConnectorError("CONNECTOR_READ_FAILED", `GET ${label} answered ${response.status} with a body that is not JSON`, {
-          cause: error,
-          details: { url: label, status: response.status, body: text.slice(0, 200) },
-        });
+        throw new ConnectorError(
+          "CONNECTOR_READ_FAILED",
+          `GET ${label} answered ${response.status} with a body that is not JSON`,
+          {
+            cause: error,
+            details: { url: label, status: response.status, body: text.slice(0, 200) },
+          },
+        );
       }
     }
     const retryable = response.status === 429 || response.status >= 500;
@@ -111,7 +125,10 @@ export async function fetchJson(url: URL, options: FetchJsonOptions): Promise<Js
     }
     if (attempt < options.retry.maxAttempts) {
       const asked = retryAfterMs(response.headers.get("retry-after"));
-      const delay = Math.min(options.retry.maxDelayMs, Math.max(asked ?? 0, backoffDelay(attempt, options.retry)));
+      const delay = Math.min(
+        options.retry.maxDelayMs,
+        Math.max(asked ?? 0, backoffDelay(attempt, options.retry)),
+      );
       await sleep(delay, options.signal);
     }
   }

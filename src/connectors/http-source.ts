@@ -24,7 +24,12 @@ const pagination = z.discriminatedUnion("style", [
     style: z.literal("offset"),
     offsetParam: z.string().default("offset").describe("query parameter carrying the offset"),
     limitParam: z.string().default("limit").describe("query parameter carrying the limit"),
-    limit: z.number().int().positive().default(100).describe("records per request; a shorter page is the last"),
+    limit: z
+      .number()
+      .int()
+      .positive()
+      .default(100)
+      .describe("records per request; a shorter page is the last"),
   }),
   z.object({
     style: z.literal("cursor"),
@@ -32,7 +37,9 @@ const pagination = z.discriminatedUnion("style", [
     cursorPath: z
       .string()
       .optional()
-      .describe("dot path of the next cursor in the body (e.g. `meta.next`); without it the `Link: rel=next` header is followed"),
+      .describe(
+        "dot path of the next cursor in the body (e.g. `meta.next`); without it the `Link: rel=next` header is followed",
+      ),
   }),
 ]);
 
@@ -48,18 +55,26 @@ export const httpSourceConfig = z.object({
     })
     .optional()
     .describe("credential read from the environment at request time; never its value in config"),
-  recordsPath: z.string().default("").describe("dot path of the records array in the body; empty = the body is the array"),
+  recordsPath: z
+    .string()
+    .default("")
+    .describe("dot path of the records array in the body; empty = the body is the array"),
   pagination: pagination.default({ style: "none" }).describe("how to walk the pages"),
   interval: z
     .object({
-      startParam: z.string().optional().describe("query parameter for the interval start, e.g. `updated_since`"),
+      startParam: z
+        .string()
+        .optional()
+        .describe("query parameter for the interval start, e.g. `updated_since`"),
       endParam: z.string().optional().describe("query parameter for the interval end, e.g. `updated_before`"),
       format: z.enum(["iso", "date", "unix"]).default("iso").describe("how the bounds are written"),
     })
     .optional()
     .describe("pass the run's interval to the API; rows are also filtered client-side by `incremental`"),
   incremental: incrementalConfig.optional(),
-  schema: columnTypesConfig.optional().describe("the full declared schema (column → type); no inference request"),
+  schema: columnTypesConfig
+    .optional()
+    .describe("the full declared schema (column → type); no inference request"),
   columns: columnTypesConfig.optional(),
   retry: z
     .object({
@@ -69,16 +84,25 @@ export const httpSourceConfig = z.object({
     })
     .default({ maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 }),
   timeoutMs: z.number().int().positive().default(30_000).describe("per-request timeout"),
-  maxPages: z.number().int().positive().default(100_000).describe("stop after this many pages (guards endless APIs)"),
+  maxPages: z
+    .number()
+    .int()
+    .positive()
+    .default(100_000)
+    .describe("stop after this many pages (guards endless APIs)"),
 });
 
 export type HttpSourceConfig = z.input<typeof httpSourceConfig>;
 type Config = z.output<typeof httpSourceConfig>;
 
 function atPath(body: unknown, path: string): unknown {
-  const parts = path.replace(/^\$\.?/, "").split(".").filter(Boolean);
+  const parts = path
+    .replace(/^\$\.?/, "")
+    .split(".")
+    .filter(Boolean);
   let node = body;
-  for (const p of parts) node = node !== null && typeof node === "object" ? (node as Record<string, unknown>)[p] : undefined;
+  for (const p of parts)
+    node = node !== null && typeof node === "object" ? (node as Record<string, unknown>)[p] : undefined;
   return node;
 }
 
@@ -112,7 +136,9 @@ export class HttpSource implements Source {
   constructor(config: HttpSourceConfig) {
     const parsed = httpSourceConfig.safeParse(config);
     if (!parsed.success) {
-      throw new ConfigError(`http source: ${parsed.error.issues.map((i) => `${i.path.map(String).join(".")}: ${i.message}`).join("; ")}`);
+      throw new ConfigError(
+        `http source: ${parsed.error.issues.map((i) => `${i.path.map(String).join(".")}: ${i.message}`).join("; ")}`,
+      );
     }
     this.config = parsed.data;
     this.location = redactUrl(this.config.url);
@@ -137,7 +163,10 @@ export class HttpSource implements Source {
     return url;
   }
 
-  private async fetchPage(url: URL, signal?: AbortSignal): Promise<{ records: unknown[]; body: unknown; headers: Headers }> {
+  private async fetchPage(
+    url: URL,
+    signal?: AbortSignal,
+  ): Promise<{ records: unknown[]; body: unknown; headers: Headers }> {
     const { retry, timeoutMs } = this.config;
     const headers = { Accept: "application/json", ...this.config.headers, ...authHeader(this.config.auth) };
     const response = await fetchJson(url, { headers, retry, timeoutMs, ...(signal ? { signal } : {}) });
@@ -184,7 +213,10 @@ export class HttpSource implements Source {
         url.searchParams.set(p.pageParam, String(p.firstPage + page));
       } else if (p.style === "offset" && records.length >= p.limit) {
         url = new URL(current);
-        url.searchParams.set(p.offsetParam, String(Number(current.searchParams.get(p.offsetParam)) + records.length));
+        url.searchParams.set(
+          p.offsetParam,
+          String(Number(current.searchParams.get(p.offsetParam)) + records.length),
+        );
       } else if (p.style === "cursor") {
         if (p.cursorPath) {
           const next = atPath(body, p.cursorPath);
@@ -211,10 +243,16 @@ export class HttpSource implements Source {
         notObject.add(i);
         continue;
       }
-      for (let c = 0; c < schema.fields.length; c++) raw[c]![i] = (rec as Record<string, unknown>)[schema.fields[c]!.name];
+      for (let c = 0; c < schema.fields.length; c++)
+        raw[c]![i] = (rec as Record<string, unknown>)[schema.fields[c]!.name];
     }
     for (const i of notObject) {
-      context.reject({ location: label, line: i + 1, reason: `page ${page}, record ${i + 1}: not a JSON object`, raw: valueText(records[i]) });
+      context.reject({
+        location: label,
+        line: i + 1,
+        reason: `page ${page}, record ${i + 1}: not a JSON object`,
+        raw: valueText(records[i]),
+      });
     }
     // Non-object records were given no values; drop them before coercion so they are not counted twice.
     const keep = notObject.size === 0 ? undefined : [...Array(n).keys()].filter((i) => !notObject.has(i));

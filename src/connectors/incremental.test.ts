@@ -21,7 +21,9 @@ describe("incremental", () => {
     expect(cursorPredicate(d, 'up"dated', "timestamp", b, 3)).toBe(
       '"up""dated" >= CAST($3 AS TIMESTAMP) AND "up""dated" < CAST($4 AS TIMESTAMP)',
     );
-    expect(cursorPredicate(d, "id", "bigint", cursorBounds({ since: "41" }, "bigint")!)).toBe('"id" > CAST($1 AS BIGINT)');
+    expect(cursorPredicate(d, "id", "bigint", cursorBounds({ since: "41" }, "bigint")!)).toBe(
+      '"id" > CAST($1 AS BIGINT)',
+    );
     expect(cursorBounds({}, "timestamp")).toBeUndefined();
     expect(() => cursorBounds({ interval }, "integer")).toThrow(/cursor column is of type integer/);
   });

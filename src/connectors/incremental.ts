@@ -1,7 +1,6 @@
 import { z } from "zod";
 import type { RecordBatch } from "../core/batch.js";
 import { ConfigError } from "../core/errors.js";
-import type { DataInterval } from "../core/interval.js";
 import type { Schema, TableRef, WeirType } from "../core/types.js";
 import type { Dialect } from "../engines/dialect.js";
 import type { Engine } from "../engines/engine.js";
@@ -13,7 +12,9 @@ export const incrementalConfig = z
     cursorColumn: z
       .string()
       .min(1)
-      .describe("column holding the row's change time; rows with start <= cursor < end belong to an interval"),
+      .describe(
+        "column holding the row's change time; rows with start <= cursor < end belong to an interval",
+      ),
   })
   .describe("incremental extraction by a cursor column over the run's data interval");
 
@@ -87,9 +88,12 @@ export function cursorType(schema: Schema, column: string, where: string): WeirT
   const field = schema.fields.find((f) => f.name === column);
   if (!field) {
     const names = schema.fields.map((f) => f.name).join(", ");
-    throw new ConfigError(`${where}: incremental cursor column "${column}" is not among the columns (${names})`, {
-      details: { column, location: where },
-    });
+    throw new ConfigError(
+      `${where}: incremental cursor column "${column}" is not among the columns (${names})`,
+      {
+        details: { column, location: where },
+      },
+    );
   }
   return field.type;
 }
@@ -98,7 +102,11 @@ export function cursorType(schema: Schema, column: string, where: string): WeirT
  * The high-water mark after a load: the largest cursor value in `table`, as text, or
  * undefined when the table is empty.
  */
-export async function highWaterMark(engine: Engine, table: TableRef, column: string): Promise<string | undefined> {
+export async function highWaterMark(
+  engine: Engine,
+  table: TableRef,
+  column: string,
+): Promise<string | undefined> {
   const { dialect } = engine;
   const rows = await engine.query<{ hwm: string | null }>(
     `SELECT CAST(max(${dialect.quoteIdent(column)}) AS ${dialect.typeName("varchar")}) AS hwm FROM ${dialect.quoteTable(table)}`,
@@ -175,10 +183,8 @@ export function filterByCursor(
   }
   if (keep.length === batch.numRows) return { batch, skipped: 0 };
   const columns = batch.columns.map((c) => keep.map((i) => c[i]));
-  return { batch: { schema: batch.schema, columns, numRows: keep.length }, skipped: batch.numRows - keep.length };
-}
-
-/** True when the interval holds the instant `ms`. */
-export function intervalHolds(interval: DataInterval, ms: number): boolean {
-  return ms >= interval.start.getTime() && ms < interval.end.getTime();
+  return {
+    batch: { schema: batch.schema, columns, numRows: keep.length },
+    skipped: batch.numRows - keep.length,
+  };
 }

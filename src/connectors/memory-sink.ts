@@ -79,8 +79,10 @@ export class MemorySink implements Sink {
 }
 
 function keyOf(row: Row, columns: readonly string[]): string {
-  return JSON.stringify(columns.map((c) => {
-    const v = row[c];
-    return typeof v === "bigint" ? v.toString() : (v ?? null);
-  }));
+  return JSON.stringify(
+    columns.map((c) => {
+      const v = row[c];
+      return typeof v === "bigint" ? v.toString() : (v ?? null);
+    }),
+  );
 }

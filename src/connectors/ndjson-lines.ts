@@ -55,8 +55,12 @@ export function ndjsonLineSql(
     const path = q(`$."${f.name.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`);
     return { field: f, raw: `weir_raw_${i}`, path };
   });
-  const rawCols = raws.map((r) => `json_extract_string(weir_obj, ${r.path}) AS ${r.raw}`).join(",\n           ");
-  const casts = raws.map((r) => `${castExpr(dialect, r.field, r.raw, "weir_obj", r.path)} AS ${id(r.field.name)}`);
+  const rawCols = raws
+    .map((r) => `json_extract_string(weir_obj, ${r.path}) AS ${r.raw}`)
+    .join(",\n           ");
+  const casts = raws.map(
+    (r) => `${castExpr(dialect, r.field, r.raw, "weir_obj", r.path)} AS ${id(r.field.name)}`,
+  );
   const failedChecks = raws.map((r) => ({
     when: `${r.raw} IS NOT NULL AND (${castExpr(dialect, r.field, r.raw, "weir_obj", r.path)}) IS NULL`,
     name: q(r.field.name),
@@ -64,7 +68,11 @@ export function ndjsonLineSql(
   }));
   const failedColumn = `CASE WHEN weir_obj IS NULL THEN '' ${failedChecks.map((c) => `WHEN ${c.when} THEN ${c.name}`).join(" ")} END`;
   const failedValue = `CASE WHEN weir_obj IS NULL THEN NULL ${failedChecks.map((c) => `WHEN ${c.when} THEN ${c.raw}`).join(" ")} END`;
-  const selectList = [...casts, `${failedColumn} AS weir_failed_column`, `${failedValue} AS weir_failed_value`].join(",\n         ");
+  const selectList = [
+    ...casts,
+    `${failedColumn} AS weir_failed_column`,
+    `${failedValue} AS weir_failed_value`,
+  ].join(",\n         ");
 
   const parse = `CREATE TEMP TABLE ${id(names.parsed)} AS
     WITH bad AS (

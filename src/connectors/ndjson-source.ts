@@ -1,12 +1,18 @@
 import { z } from "zod";
 import type { RecordBatch } from "../core/batch.js";
 import { ConfigError } from "../core/errors.js";
-import type { Schema, TableRef } from "../core/types.js";
+import type { Field, Schema, TableRef, WeirType } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
 import { csvRejections } from "./csv-rejections.js";
 import { columnTypesConfig, defineSource } from "./define-source.js";
 import { extractBatches } from "./extract-batches.js";
-import { describeRelation, extractFileScan, type FileScan, LocalDuckDB, readFileScan } from "./file-extract.js";
+import {
+  describeRelation,
+  extractFileScan,
+  type FileScan,
+  LocalDuckDB,
+  readFileScan,
+} from "./file-extract.js";
 import { incrementalConfig } from "./incremental.js";
 import { ndjsonLineSql } from "./ndjson-lines.js";
 import type { ExtractResult, ReadContext, Rejection, Source } from "./source.js";
@@ -15,7 +21,12 @@ export const ndjsonSourceConfig = z.object({
   path: z.string().min(1).describe("an NDJSON file or a glob such as `events/*.ndjson`"),
   columns: columnTypesConfig.optional(),
   incremental: incrementalConfig.optional(),
-  maxLineBytes: z.number().int().positive().default(16 * 1024 * 1024).describe("longest accepted line; longer lines are rejected"),
+  maxLineBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024)
+    .describe("longest accepted line; longer lines are rejected"),
   batchSize: z.number().int().positive().optional().describe("rows per batch of `read()`"),
 });
 
@@ -39,17 +50,51 @@ export class NdjsonSource implements Source {
   constructor(config: NdjsonSourceConfig) {
     const parsed = ndjsonSourceConfig.safeParse(config);
     if (!parsed.success) {
-      throw new ConfigError(`ndjson source: ${parsed.error.issues.map((i) => `${i.path.map(String).join(".")}: ${i.message}`).join("; ")}`);
+      throw new ConfigError(
+        `ndjson source: ${parsed.error.issues.map((i) => `${i.path.map(String).join(".")}: ${i.message}`).join("; ")}`,
+      );
     }
     this.config = parsed.data;
     this.location = this.config.path;
   }
 
   private inferSchema(engine: Engine): Promise<Schema> {
-    const q = (v: string) => engine.dialect.quoteLiteral(v);
-    const probe = `read_json(${q(this.config.path)}, format = 'newline_delimited', ignore_errors = true, maximum_object_size = ${this.config.maxLineBytes})`;
-    this.cachedSchema ??= describeRelation(engine, probe, this.config.columns ?? {}, this.location);
+    this.cachedSchema ??= this.describe(engine);
     return this.cachedSchema;
+  }
+
+  private async describe(engine: Engine): Promise<Schema> {
+    const q = (v: string) => engine.dialect.quoteLiteral(v);
+    const overrides = this.config.columns ?? {};
+    const probe = `read_json(${q(this.config.path)}, format = 'newline_delimited', ignore_errors = true, maximum_object_size = ${this.config.maxLineBytes})`;
+    const sniffed = await describeRelation(engine, probe, {}, this.location).catch(() => undefined);
+    // read_json turns a file with any non-object line into one "json" column; then the
+    // columns come from the structure of the lines that are objects.
+    const usable = sniffed && !(sniffed.fields.length === 1 && sniffed.fields[0]!.name === "json");
+    const fields = usable ? sniffed.fields : await this.structureFields(engine);
+    for (const name of Object.keys(overrides)) {
+      if (!fields.some((f) => f.name === name)) {
+        const names = fields.map((f) => f.name).join(", ");
+        throw new ConfigError(`${this.location}: column override "${name}" matches no field (${names})`, {
+          details: { location: this.location, column: name },
+        });
+      }
+    }
+    return { fields: fields.map((f) => ({ name: f.name, type: overrides[f.name] ?? f.type })) };
+  }
+
+  private async structureFields(engine: Engine): Promise<Field[]> {
+    const q = (v: string) => engine.dialect.quoteLiteral(v);
+    const rows = await engine.query<{ s: string | null }>(
+      `SELECT json_group_structure(CAST(line AS JSON))::VARCHAR AS s FROM (SELECT line
+         FROM read_csv(${q(this.config.path)}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false,
+                       delim = ${q("\u0001")}, quote = '', escape = '', ignore_errors = true, max_line_size = ${this.config.maxLineBytes})
+        WHERE CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT' ELSE false END)`,
+    );
+    const parsed: unknown = JSON.parse(rows[0]?.s ?? "{}");
+    const structure =
+      parsed !== null && typeof parsed === "object" ? (parsed as Record<string, unknown>) : {};
+    return Object.entries(structure).map(([name, t]) => ({ name, type: structureType(t) }));
   }
 
   async schema(): Promise<Schema> {
@@ -74,8 +119,19 @@ export class NdjsonSource implements Source {
       cursorColumn,
       cheapCount: false,
       relation: async (tx, tmp) => {
-        names = { lines: tmp("lines"), parsed: tmp("parsed"), rejectsTable: tmp("rejects"), rejectsScan: tmp("rejects_scan") };
-        for (const sql of ndjsonLineSql(tx.dialect, this.config.path, schema, names, this.config.maxLineBytes)) {
+        names = {
+          lines: tmp("lines"),
+          parsed: tmp("parsed"),
+          rejectsTable: tmp("rejects"),
+          rejectsScan: tmp("rejects_scan"),
+        };
+        for (const sql of ndjsonLineSql(
+          tx.dialect,
+          this.config.path,
+          schema,
+          names,
+          this.config.maxLineBytes,
+        )) {
           await tx.run(sql);
         }
         return `(SELECT * FROM ${tx.dialect.quoteIdent(names.parsed)} WHERE weir_failed_column IS NULL)`;
@@ -136,6 +192,15 @@ export class NdjsonSource implements Source {
   async close(): Promise<void> {
     await this.local.close();
   }
+}
+
+/** A logical type for a `json_group_structure` entry: nested structures are json. */
+function structureType(t: unknown): WeirType {
+  if (typeof t !== "string") return "json";
+  if (/^U?(BIGINT|INTEGER)$/.test(t)) return "bigint";
+  if (t === "DOUBLE") return "double";
+  if (t === "BOOLEAN") return "boolean";
+  return t === "JSON" ? "json" : "varchar";
 }
 
 export const ndjsonSourceDefinition = defineSource({

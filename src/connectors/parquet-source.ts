@@ -40,7 +40,9 @@ export class ParquetSource implements Source {
   constructor(config: ParquetSourceConfig) {
     const parsed = parquetSourceConfig.safeParse(config);
     if (!parsed.success) {
-      throw new ConfigError(`parquet source: ${parsed.error.issues.map((i) => `${i.path.map(String).join(".")}: ${i.message}`).join("; ")}`);
+      throw new ConfigError(
+        `parquet source: ${parsed.error.issues.map((i) => `${i.path.map(String).join(".")}: ${i.message}`).join("; ")}`,
+      );
     }
     this.config = parsed.data;
     this.location = this.config.path;
@@ -52,7 +54,12 @@ export class ParquetSource implements Source {
   }
 
   private inferSchema(engine: Engine): Promise<Schema> {
-    this.cachedSchema ??= describeRelation(engine, this.scanSql(engine), this.config.columns ?? {}, this.location);
+    this.cachedSchema ??= describeRelation(
+      engine,
+      this.scanSql(engine),
+      this.config.columns ?? {},
+      this.location,
+    );
     return this.cachedSchema;
   }
 

@@ -7,7 +7,13 @@ import type { Engine } from "../engines/engine.js";
 import { queryShape } from "../engines/query-shape.js";
 import { defineSource } from "./define-source.js";
 import { extractBatches } from "./extract-batches.js";
-import { cursorBounds, cursorPredicate, cursorType, highWaterMark, incrementalConfig } from "./incremental.js";
+import {
+  cursorBounds,
+  cursorPredicate,
+  cursorType,
+  highWaterMark,
+  incrementalConfig,
+} from "./incremental.js";
 import type { ExtractResult, ReadContext, Source } from "./source.js";
 
 export const postgresSourceConfig = z
@@ -100,7 +106,8 @@ export class PostgresSource implements Source {
   async extract(engine: Engine, target: TableRef, context: ReadContext): Promise<ExtractResult> {
     const own = await this.getEngine();
     const cursorColumn = this.config.incremental?.cursorColumn;
-    if (engine !== own) return extractBatches(this, engine, target, context, cursorColumn ? { cursorColumn } : {});
+    if (engine !== own)
+      return extractBatches(this, engine, target, context, cursorColumn ? { cursorColumn } : {});
     const { sql, params } = await this.filtered(engine, context);
     return engine.transaction(async (tx) => {
       const { dialect } = tx;

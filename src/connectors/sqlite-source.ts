@@ -92,10 +92,14 @@ export class SqliteSource implements Source {
     try {
       this.db = new Database(this.config.path, { readonly: true, fileMustExist: true });
     } catch (error) {
-      throw new ConnectorError("CONNECTOR_READ_FAILED", `cannot open SQLite database ${this.config.path}: ${messageOf(error)}`, {
-        cause: error,
-        details: { path: this.config.path },
-      });
+      throw new ConnectorError(
+        "CONNECTOR_READ_FAILED",
+        `cannot open SQLite database ${this.config.path}: ${messageOf(error)}`,
+        {
+          cause: error,
+          details: { path: this.config.path },
+        },
+      );
     }
     return this.db;
   }
@@ -110,10 +114,14 @@ export class SqliteSource implements Source {
     try {
       return db.prepare(sql);
     } catch (error) {
-      throw new ConnectorError("CONNECTOR_READ_FAILED", `${this.location}: SQLite refused the read: ${messageOf(error)}`, {
-        cause: error,
-        details: { location: this.location, sql },
-      });
+      throw new ConnectorError(
+        "CONNECTOR_READ_FAILED",
+        `${this.location}: SQLite refused the read: ${messageOf(error)}`,
+        {
+          cause: error,
+          details: { location: this.location, sql },
+        },
+      );
     }
   }
 
@@ -143,7 +151,10 @@ export class SqliteSource implements Source {
     const inc = this.config.incremental;
     if (inc) {
       const field = schema.fields.find((f) => f.name === inc.cursorColumn);
-      if (!field) throw new ConfigError(`${this.location}: incremental cursor column "${inc.cursorColumn}" does not exist`);
+      if (!field)
+        throw new ConfigError(
+          `${this.location}: incremental cursor column "${inc.cursorColumn}" does not exist`,
+        );
       const col = quoteSqlite(inc.cursorColumn);
       if (context.interval) {
         sql += ` WHERE ${col} >= ? AND ${col} < ?`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { WEIR_TYPES } from "../core/types.js";
 import { dialectScenario, HOSTILE_NAMES } from "../../test/support/engine-suite.js";
+import { WEIR_TYPES } from "../core/types.js";
 import { DuckDBDialect } from "./duckdb/duckdb-dialect.js";
 import { DuckDBEngine } from "./duckdb/duckdb-engine.js";
 import { PostgresDialect } from "./postgres/postgres-dialect.js";
@@ -67,7 +67,9 @@ describe.each([
     expect(update).toMatch(/^UPDATE "t" AS weir_tgt SET "v" = weir_src\."v" FROM "s" AS weir_src/);
     expect(insert).toContain("WHERE NOT EXISTS");
     expect(d.upsert({ name: "t" }, { name: "s" }, ["id"], ["id"])).toHaveLength(1);
-    expect(d.overwritePartitions({ name: "t" }, { name: "s" }, ["a", "p"], ["p"])[0]).toContain("IS NOT DISTINCT FROM");
+    expect(d.overwritePartitions({ name: "t" }, { name: "s" }, ["a", "p"], ["p"])[0]).toContain(
+      "IS NOT DISTINCT FROM",
+    );
     expect(() => d.upsert({ name: "t" }, { name: "s" }, ["a"], [])).toThrow(/needs a key/);
   });
 });

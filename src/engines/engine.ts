@@ -14,6 +14,11 @@ export interface EngineCapabilities {
   writesParquet: boolean;
   /** DDL inside a transaction is rolled back with it. */
   transactionalDdl: boolean;
+  /**
+   * The engine writes a query's result as CSV itself (`COPY (query) TO 'file' (FORMAT csv)`),
+   * so transfers into an engine that bulk-loads CSV can skip JS value conversion.
+   */
+  writesCsv?: boolean;
 }
 
 export interface StreamOptions {

@@ -2,7 +2,9 @@ import type { WriteMode } from "../connectors/sink.js";
 import { EngineError } from "../core/errors.js";
 import type { TableRef } from "../core/types.js";
 import { tableLabel } from "../core/types.js";
+import { copyThroughCsv, loadsCsv } from "./csv-pushdown.js";
 import type { Engine } from "./engine.js";
+import { queryShape } from "./query-shape.js";
 import { writeTable } from "./table-writer.js";
 
 export interface CopyTableOptions {
@@ -22,7 +24,9 @@ export interface CopyTableOptions {
  * memory stays flat whatever the size. The target is created when missing, with the
  * source's logical schema (from `describe`, or from the query's result columns). The
  * write is one transaction on `to`: a failure leaves the target unchanged. Within one
- * engine the copy is a single `INSERT … SELECT`, with no round trip through JS.
+ * engine the copy is a single `INSERT … SELECT`, with no round trip through JS. When the
+ * source writes CSV itself (DuckDB) and the target loads CSV (PostgreSQL), `append` and
+ * `overwrite` copies stream the source's CSV straight into COPY (see csv-pushdown.ts).
  *
  * @example
  * await copyTable(duckdb, { name: "customers" }, postgres, { schema: "dw", name: "customers" });
@@ -52,12 +56,26 @@ export async function copyTable(
     }
     sql = `SELECT ${schema.fields.map((f) => from.dialect.quoteIdent(f.name)).join(", ")} FROM ${from.dialect.quoteTable(fromTable)}`;
   }
+  const mode = options.mode ?? "append";
+  if (
+    (mode === "append" || mode === "overwrite") &&
+    from !== to &&
+    from.capabilities.writesCsv &&
+    loadsCsv(to)
+  ) {
+    const fields = schema?.fields ?? (await queryShape(from, sql)).fields;
+    const rows = await copyThroughCsv(from, sql, fields, to, toTable, {
+      mode,
+      ...(schema ? { schema } : {}),
+    });
+    return { rows };
+  }
   const input =
     from === to
       ? { engine: from, sql }
       : { batches: from.stream(sql, [], { batchSize: options.batchSize ?? 8192 }) };
   const { rowsWritten } = await writeTable(to, toTable, input, {
-    mode: options.mode ?? "append",
+    mode,
     ...(options.key ? { key: options.key } : {}),
     ...(options.partitionColumns ? { partitionColumns: options.partitionColumns } : {}),
     ...(schema ? { schema } : {}),

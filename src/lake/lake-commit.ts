@@ -1,14 +1,14 @@
 import { mkdir, rename, rm, rmdir, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import type { WriteInput } from "../connectors/sink.js";
 import { LakeError, messageOf, WeirError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
-import type { WriteInput } from "../connectors/sink.js";
 import type { Engine } from "../engines/engine.js";
-import { pruneEmptyDirs, resolveRelative, STAGING_DIR } from "./lake-files.js";
+import { fsyncFiles, pruneEmptyDirs, resolveRelative, STAGING_DIR } from "./lake-files.js";
 import { withPreparedInput } from "./lake-input.js";
 import { checkLayout, checkSchema, planNextManifest } from "./lake-plan.js";
 import { NOTHING_STAGED, stageFiles } from "./lake-stage.js";
-import { fsyncDir, type Manifest, MANIFEST_FILE, readManifest, writeManifestAtomic } from "./manifest.js";
+import { fsyncDir, MANIFEST_FILE, type Manifest, readManifest, writeManifestAtomic } from "./manifest.js";
 import { type PartitionColumn, type PartitionValues, partitionColumnNames } from "./partitioning.js";
 
 export type LakeWriteMode = "append" | "overwrite" | "overwrite-partition";
@@ -20,7 +20,10 @@ export type LakeWriteMode = "append" | "overwrite" | "overwrite-partition";
  */
 export type CommitStep = "staged" | "moved" | "manifest-written" | "swapped";
 
-export type CommitStepHook = (step: CommitStep, commit: { dataset: string; commitId: string }) => void | Promise<void>;
+export type CommitStepHook = (
+  step: CommitStep,
+  commit: { dataset: string; commitId: string },
+) => void | Promise<void>;
 
 export interface CommitResult {
   dataset: string;
@@ -87,6 +90,7 @@ export async function commitWrite(request: CommitRequest): Promise<CommitResult>
       await rename(resolveRelative(stagingDir, file.path), target);
       moved.push(file.path);
     }
+    await fsyncFiles(datasetDir, moved);
     await step("moved");
     ({ manifest, removed } = planNextManifest({
       dataset,
@@ -126,7 +130,12 @@ export async function commitWrite(request: CommitRequest): Promise<CommitResult>
   };
 }
 
-async function rollback(datasetDir: string, stagingDir: string, commitId: string, moved: string[]): Promise<void> {
+async function rollback(
+  datasetDir: string,
+  stagingDir: string,
+  commitId: string,
+  moved: string[],
+): Promise<void> {
   await Promise.all(moved.map((path) => unlink(resolveRelative(datasetDir, path)).catch(() => undefined)));
   await pruneEmptyDirs(datasetDir, moved);
   await rm(stagingDir, { recursive: true, force: true }).catch(() => undefined);

@@ -71,7 +71,10 @@ beforeEach(async () => {
 });
 
 function oldInput() {
-  return { engine, sql: `SELECT i AS id, 'old' AS tag, i % 16 AS k, md5(i::VARCHAR) AS pad FROM range(${OLD_ROWS}) r(i)` };
+  return {
+    engine,
+    sql: `SELECT i AS id, 'old' AS tag, i % 16 AS k, md5(i::VARCHAR) AS pad FROM range(${OLD_ROWS}) r(i)`,
+  };
 }
 
 interface ChildRun {
@@ -82,10 +85,14 @@ interface ChildRun {
 
 /** Runs the writer; kills it at `stopAt` (a step) or `killAfterMs` after it starts writing. */
 function runWriter(options: { stopAt?: string; killAfterMs?: number }): Promise<ChildRun> {
-  const child = spawn(process.execPath, ["--import", "tsx", script, root, options.stopAt ?? "none", String(ROWS)], {
-    cwd: repo,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", script, root, options.stopAt ?? "none", String(ROWS)],
+    {
+      cwd: repo,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const lines: string[] = [];
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => {
@@ -117,7 +124,11 @@ async function visible(): Promise<{ rows: number; tags: string[]; version: numbe
   const [row] = await engine.query(
     `SELECT count(*) AS n, string_agg(DISTINCT tag, ',' ORDER BY tag) AS tags FROM ${await dataset.scanSql()}`,
   );
-  return { rows: Number(row!.n), tags: String(row!.tags).split(","), version: (await dataset.manifest())!.version };
+  return {
+    rows: Number(row!.n),
+    tags: String(row!.tags).split(","),
+    version: (await dataset.manifest())!.version,
+  };
 }
 
 const OLD_STATE = { rows: OLD_ROWS, tags: ["old"], version: 1 };

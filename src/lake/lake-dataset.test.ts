@@ -48,7 +48,10 @@ async function count(from: string | undefined): Promise<number> {
 describe("LakeDataset write/read", () => {
   it("round-trips Hive-partitioned data and prunes files by partition filter", async () => {
     const ds = lake.dataset("lake.raw.events");
-    const commit = await ds.write(query("SELECT * FROM events"), { mode: "overwrite-partition", partitionBy: byDay });
+    const commit = await ds.write(query("SELECT * FROM events"), {
+      mode: "overwrite-partition",
+      partitionBy: byDay,
+    });
     const [expected] = await engine.query("SELECT count(*) AS n FROM events");
     expect(commit.rowsWritten).toBe(Number(expected!.n));
     expect(commit.version).toBe(1);
@@ -87,7 +90,10 @@ describe("LakeDataset write/read", () => {
 
   it("writes zstd-compressed Parquet and types partition columns from the manifest", async () => {
     const ds = lake.dataset("raw.events");
-    await ds.write(query("SELECT * FROM events"), { mode: "overwrite", partitionBy: ["country", "id"] });
+    await ds.write(query("SELECT * FROM events"), {
+      mode: "overwrite",
+      partitionBy: ["country", { name: "bucket", expression: "id % 5" }],
+    });
     const files = (await ds.files()).map((f) => `'${f}'`).join(", ");
     const codecs = await engine.query(`SELECT DISTINCT compression FROM parquet_metadata([${files}])`);
     expect(codecs.map((r) => r.compression)).toEqual(["ZSTD"]);
@@ -95,6 +101,7 @@ describe("LakeDataset write/read", () => {
     expect(Object.fromEntries(types.map((t) => [t.column_name, t.column_type]))).toMatchObject({
       id: "BIGINT",
       country: "VARCHAR",
+      bucket: "BIGINT",
       ts: "TIMESTAMP",
     });
   });
@@ -107,7 +114,9 @@ describe("LakeDataset write/read", () => {
     const oldDay2Files = await ds.files({ day: "02" });
 
     const commit = await ds.write(
-      query("SELECT id, ts, country, -amount AS amount FROM events WHERE strftime(ts, '%d') = '02' AND id < 250"),
+      query(
+        "SELECT id, ts, country, -amount AS amount FROM events WHERE strftime(ts, '%d') = '02' AND id < 250",
+      ),
       { mode: "overwrite-partition" }, // partitioning is remembered by the manifest
     );
     expect(commit.filesRemoved).toBe(2);
@@ -124,7 +133,10 @@ describe("LakeDataset write/read", () => {
   it("re-running the same overwrite-partition write yields identical rows", async () => {
     const ds = lake.dataset("raw.events");
     const write = () =>
-      ds.write(query("SELECT * FROM events WHERE country = 'FR'"), { mode: "overwrite-partition", partitionBy: byDay });
+      ds.write(query("SELECT * FROM events WHERE country = 'FR'"), {
+        mode: "overwrite-partition",
+        partitionBy: byDay,
+      });
     await write();
     const first = await rows((await ds.scanSql())!);
     const again = await write();
@@ -169,7 +181,10 @@ describe("LakeDataset write/read", () => {
       { name: "day", expression: "'15'" },
       { name: "country", expression: "lower(country)" },
     ];
-    await ds.write(query("SELECT id, country FROM events WHERE id < 4"), { mode: "overwrite-partition", partitionBy });
+    await ds.write(query("SELECT id, country FROM events WHERE id < 4"), {
+      mode: "overwrite-partition",
+      partitionBy,
+    });
     expect((await ds.partitions()).map((p) => p.path)).toEqual(["day=15/country=de", "day=15/country=fr"]);
     expect(await count(await ds.scanSql({ day: "15", country: "fr" }))).toBe(2);
   });
@@ -203,7 +218,9 @@ describe("LakeDataset write/read", () => {
       await other.close();
     }
     expect(await count(await ds.scanSql({ name: "c" }))).toBe(1);
-    const tables = await engine.query("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '_weir_lake_%'");
+    const tables = await engine.query(
+      "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '_weir_lake_%'",
+    );
     expect(tables).toEqual([]);
   });
 
@@ -225,23 +242,33 @@ describe("LakeDataset write/read", () => {
     expect(await count(sql)).toBe(0);
     const full = await engine.query(`DESCRIBE SELECT * FROM ${await ds.scanSql()}`);
     const empty = await engine.query(`DESCRIBE SELECT * FROM ${sql}`);
-    expect(empty.map((c) => [c.column_name, c.column_type])).toEqual(full.map((c) => [c.column_name, c.column_type]));
+    expect(empty.map((c) => [c.column_name, c.column_type])).toEqual(
+      full.map((c) => [c.column_name, c.column_type]),
+    );
   });
 
   it("refuses clashing types, other partitionings and unknown columns, leaving no trace", async () => {
     const ds = lake.dataset("raw.events");
     await ds.write(query("SELECT * FROM events"), { mode: "append", partitionBy: ["country"] });
     const before = await listParquetFiles(ds.dir);
-    const fail = async (p: Promise<unknown>) => (await p.then(() => undefined, (e: unknown) => e)) as WeirError;
+    const fail = async (p: Promise<unknown>) =>
+      (await p.then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as WeirError;
 
     const clash = await fail(ds.write(query("SELECT 'x' AS id, 'DE' AS country"), { mode: "append" }));
     expect(clash.code).toBe("SCHEMA_MISMATCH");
     expect(clash.message).toMatch(/column "id" is VARCHAR in the new data but BIGINT in the dataset/);
 
-    const layout = await fail(ds.write(query("SELECT * FROM events"), { mode: "append", partitionBy: ["id"] }));
+    const layout = await fail(
+      ds.write(query("SELECT * FROM events"), { mode: "append", partitionBy: ["id"] }),
+    );
     expect(layout.message).toMatch(/partitioned by \(country\); use mode "overwrite"/);
 
-    const missing = await fail(ds.write(query("SELECT id FROM events"), { mode: "overwrite", partitionBy: ["nope"] }));
+    const missing = await fail(
+      ds.write(query("SELECT id FROM events"), { mode: "overwrite", partitionBy: ["nope"] }),
+    );
     expect(missing.message).toMatch(/by "nope": the input has no such column \(columns: id\)/);
 
     const badSql = await fail(ds.write(query("SELECT * FROM no_such_table"), { mode: "append" }));

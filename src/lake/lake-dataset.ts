@@ -1,9 +1,11 @@
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { ConfigError } from "../core/errors.js";
-import { tableRef, type TableRef } from "../core/types.js";
 import type { WriteInput } from "../connectors/sink.js";
+import { ConfigError } from "../core/errors.js";
+import { type TableRef, tableRef } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
 import { type CommitResult, type CommitStepHook, commitWrite, type LakeWriteMode } from "./lake-commit.js";
+import { resolveRelative } from "./lake-files.js";
 import { DatasetLock } from "./lake-lock.js";
 import { emptyRelationSql, readParquetSql } from "./lake-scan.js";
 import { vacuumDataset } from "./lake-vacuum.js";
@@ -16,7 +18,6 @@ import {
   type PartitionValues,
   partitionKey,
 } from "./partitioning.js";
-import { resolveRelative } from "./lake-files.js";
 import type { Zone } from "./zones.js";
 
 export interface LakeWriteOptions {
@@ -151,7 +152,7 @@ export class LakeDataset {
    * temporary manifests). Takes the writer lock, so it never races a commit.
    */
   async vacuum(options: { lockWaitMs?: number } = {}): Promise<{ removed: string[] }> {
-    await mkdir(this.dir, { recursive: true });
+    if (!existsSync(this.dir)) return { removed: [] };
     const lock = await DatasetLock.acquire(this.dir, this.id, "vacuum", options.lockWaitMs);
     try {
       return { removed: await vacuumDataset(this.dir, await this.manifest()) };

@@ -1,4 +1,4 @@
-import { readdir, rmdir } from "node:fs/promises";
+import { open, readdir, rmdir } from "node:fs/promises";
 import { join } from "node:path";
 
 /** Folder of in-flight commits inside a dataset folder; never read by readers. */
@@ -49,4 +49,23 @@ export async function pruneEmptyDirs(root: string, relativePaths: readonly strin
 /** Joins a `/`-separated relative path onto a native folder path. */
 export function resolveRelative(root: string, relative: string): string {
   return join(root, ...relative.split("/"));
+}
+
+/**
+ * Flushes files and the folders holding them to disk, so that after a power loss a
+ * manifest never lists a file whose data or folder entry was still only in the page cache.
+ */
+export async function fsyncFiles(root: string, relativePaths: readonly string[]): Promise<void> {
+  const dirs = new Set(relativePaths.map((p) => p.split("/").slice(0, -1).join("/")));
+  const targets = [...relativePaths, ...dirs].map((p) => (p === "" ? root : resolveRelative(root, p)));
+  await Promise.all(
+    targets.map(async (path) => {
+      const handle = await open(path, "r");
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }),
+  );
 }

@@ -1,4 +1,4 @@
-import { readdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,7 +27,7 @@ const HOSTILE = [
   "Köln – 日本 🚀",
   "100%",
   "%2F",
-  "it's \"quoted\"",
+  'it\'s "quoted"',
   "?#&+",
   "",
   "__HIVE_DEFAULT_PARTITION__x",
@@ -46,7 +46,10 @@ describe("hostile partition values", () => {
       ],
     };
     const rows = [...HOSTILE.map((tag, id) => ({ id, tag })), { id: 99, tag: null }];
-    const commit = await ds.write({ batches: [batchFromRows(schema, rows)] }, { mode: "overwrite", partitionBy: ["tag"] });
+    const commit = await ds.write(
+      { batches: [batchFromRows(schema, rows)] },
+      { mode: "overwrite", partitionBy: ["tag"] },
+    );
     expect(commit.filesAdded).toBe(rows.length);
 
     // Every partition is exactly one folder level inside the dataset: nothing escaped it.
@@ -67,7 +70,9 @@ describe("hostile partition values", () => {
     }
     const nulls = await engine.query(`SELECT id, tag FROM ${await ds.scanSql({ tag: null })}`);
     expect(nulls).toEqual([{ id: 99, tag: null }]);
-    const some = await engine.query(`SELECT id FROM ${await ds.scanSql({ tag: ["a/b", "k=v"] })} ORDER BY id`);
+    const some = await engine.query(
+      `SELECT id FROM ${await ds.scanSql({ tag: ["a/b", "k=v"] })} ORDER BY id`,
+    );
     expect(some.map((r) => r.id)).toEqual([1, 3]);
   });
 });

@@ -1,5 +1,5 @@
-import type { RecordBatch } from "../core/batch.js";
 import type { WriteInput } from "../connectors/sink.js";
+import type { RecordBatch } from "../core/batch.js";
 import type { Engine } from "../engines/engine.js";
 
 /** The data of a write, as a query the lake's engine can run. */
@@ -24,7 +24,8 @@ export async function withPreparedInput<T>(
   fn: (engine: Engine, input: PreparedInput | undefined) => Promise<T>,
 ): Promise<T> {
   if ("sql" in input && input.engine === engine) {
-    return fn(engine, { sql: input.sql, params: input.params ?? [] });
+    // The query is wrapped as a subquery, where a trailing semicolon is a syntax error.
+    return fn(engine, { sql: input.sql.trim().replace(/;+$/, ""), params: input.params ?? [] });
   }
   const batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch> =
     "sql" in input ? input.engine.stream(input.sql, input.params) : input.batches;
@@ -44,7 +45,9 @@ export async function withPreparedInput<T>(
   });
 }
 
-function toAsyncIterator(batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>): AsyncIterator<RecordBatch> {
+function toAsyncIterator(
+  batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
+): AsyncIterator<RecordBatch> {
   if (Symbol.asyncIterator in batches) return batches[Symbol.asyncIterator]();
   const sync = batches[Symbol.iterator]();
   return {

@@ -27,7 +27,11 @@ beforeEach(async () => {
 });
 
 const input = (n: number) => ({ engine, sql: `SELECT i AS id FROM range(${n}) r(i)` });
-const rejection = async (p: Promise<unknown>) => (await p.then(() => undefined, (e: unknown) => e)) as WeirError;
+const rejection = async (p: Promise<unknown>) =>
+  (await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as WeirError;
 
 /** A lake whose commits stop at `step` until `open()` is called. */
 async function gatedLake(step: CommitStep) {
@@ -125,7 +129,9 @@ describe("dataset writer lock", () => {
   it("releases the lock when a commit fails", async () => {
     const lake = await Lake.open({ root, engine });
     const ds = lake.dataset("raw.t");
-    await expect(ds.write({ engine, sql: "SELECT * FROM missing_table" }, { mode: "append" })).rejects.toThrow();
+    await expect(
+      ds.write({ engine, sql: "SELECT * FROM missing_table" }, { mode: "append" }),
+    ).rejects.toThrow();
     expect(existsSync(join(ds.dir, LOCK_FILE))).toBe(false);
     expect((await ds.write(input(1), { mode: "append" })).version).toBe(1);
   });

@@ -30,7 +30,12 @@ export class DatasetLock {
    * Takes the lock or throws `LAKE_LOCKED` (retryable) naming the holder. With
    * `waitMs > 0` it polls until the lock frees up or the time is over.
    */
-  static async acquire(datasetDir: string, dataset: string, purpose: string, waitMs = 0): Promise<DatasetLock> {
+  static async acquire(
+    datasetDir: string,
+    dataset: string,
+    purpose: string,
+    waitMs = 0,
+  ): Promise<DatasetLock> {
     const path = join(datasetDir, LOCK_FILE);
     const deadline = Date.now() + waitMs;
     for (;;) {

@@ -23,7 +23,8 @@ export function readParquetSql(
   const hiveTypes = manifest.partitionColumns.map(
     (c) => `${dialect.quoteLiteral(c)}: ${dialect.quoteLiteral(types.get(c) ?? "VARCHAR")}`,
   );
-  if (hiveTypes.length > 0) options.push(`hive_types = {${hiveTypes.join(", ")}}`, "hive_types_autocast = false");
+  if (hiveTypes.length > 0)
+    options.push(`hive_types = {${hiveTypes.join(", ")}}`, "hive_types_autocast = false");
   return `read_parquet([${list}], ${options.join(", ")})`;
 }
 

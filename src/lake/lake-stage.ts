@@ -95,7 +95,11 @@ function partitionedSelect(request: StageRequest, inputColumns: readonly SchemaC
   return `SELECT ${items.join(", ")} FROM (${request.input.sql}) AS "_weir_input"`;
 }
 
-async function describeQuery(engine: Engine, sql: string, params: readonly unknown[]): Promise<SchemaColumn[]> {
+async function describeQuery(
+  engine: Engine,
+  sql: string,
+  params: readonly unknown[],
+): Promise<SchemaColumn[]> {
   const rows = await engine.query(`DESCRIBE SELECT * FROM (${sql}) AS "_weir_described"`, params);
   return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
 }
@@ -105,7 +109,11 @@ async function describeQuery(engine: Engine, sql: string, params: readonly unkno
  * (from the Parquet footers) and sizes. Empty files (an unpartitioned write of zero
  * rows) are deleted rather than committed.
  */
-async function describeStagedFiles(engine: Engine, stagingDir: string, commitId: string): Promise<ManifestFile[]> {
+async function describeStagedFiles(
+  engine: Engine,
+  stagingDir: string,
+  commitId: string,
+): Promise<ManifestFile[]> {
   const paths = await listParquetFiles(stagingDir);
   if (paths.length === 0) return [];
   const absolute = paths.map((p) => resolveRelative(stagingDir, p));
@@ -125,7 +133,13 @@ async function describeStagedFiles(engine: Engine, stagingDir: string, commitId:
       continue;
     }
     const { size } = await stat(absolute[i]!);
-    files.push({ path: paths[i]!, partition: parsePartitionPath(paths[i]!), rows: rowCount, bytes: size, commitId });
+    files.push({
+      path: paths[i]!,
+      partition: parsePartitionPath(paths[i]!),
+      rows: rowCount,
+      bytes: size,
+      commitId,
+    });
   }
   return files;
 }

@@ -1,7 +1,7 @@
 import { readdir, rm, rmdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { LOCK_FILE } from "./lake-lock.js";
 import { listParquetFiles, pruneEmptyDirs, resolveRelative, STAGING_DIR } from "./lake-files.js";
+import { LOCK_FILE } from "./lake-lock.js";
 import { MANIFEST_FILE, type Manifest } from "./manifest.js";
 
 /**
@@ -19,7 +19,8 @@ export async function vacuumDataset(datasetDir: string, manifest: Manifest | und
   const commits = await readdir(staging).catch(() => [] as string[]);
   for (const commit of commits) {
     await rm(join(staging, commit), { recursive: true, force: true });
-    if (!removed.some((p) => p.startsWith(`${STAGING_DIR}/${commit}/`))) removed.push(`${STAGING_DIR}/${commit}`);
+    if (!removed.some((p) => p.startsWith(`${STAGING_DIR}/${commit}/`)))
+      removed.push(`${STAGING_DIR}/${commit}`);
   }
   await rmdir(staging).catch(() => undefined);
 

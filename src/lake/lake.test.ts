@@ -38,7 +38,9 @@ describe("Lake", () => {
   it("refuses an engine that cannot write Parquet itself", async () => {
     const postgresLike = { kind: "postgres", capabilities: { writesParquet: false } } as unknown as Engine;
     await expect(Lake.open({ root, engine: postgresLike })).rejects.toThrow(ConfigError);
-    await expect(Lake.open({ root, engine: postgresLike })).rejects.toThrow(/writes Parquet itself.*postgres/);
+    await expect(Lake.open({ root, engine: postgresLike })).rejects.toThrow(
+      /writes Parquet itself.*postgres/,
+    );
   });
 
   it("lists datasets and attaches them as views lake_<zone>.<name>", async () => {
@@ -86,7 +88,10 @@ describe("Lake", () => {
     expect(error.code).toBe("LAKE_MANIFEST_INVALID");
     expect(error.message).toContain(join(ds.dir, "_manifest.json"));
 
-    await writeFile(join(ds.dir, "_manifest.json"), JSON.stringify({ formatVersion: 1, dataset: "x", version: -1 }));
+    await writeFile(
+      join(ds.dir, "_manifest.json"),
+      JSON.stringify({ formatVersion: 1, dataset: "x", version: -1 }),
+    );
     await expect(ds.scanSql()).rejects.toThrow(/does not match the manifest format at "version"/);
   });
 });

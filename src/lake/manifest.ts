@@ -56,20 +56,28 @@ export async function readManifest(datasetDir: string): Promise<Manifest | undef
     text = await readFile(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new LakeError("LAKE_MANIFEST_INVALID", `cannot read lake manifest ${path}: ${(error as Error).message}`, {
-      cause: error,
-      retryable: true,
-      details: { file: path },
-    });
+    throw new LakeError(
+      "LAKE_MANIFEST_INVALID",
+      `cannot read lake manifest ${path}: ${(error as Error).message}`,
+      {
+        cause: error,
+        retryable: true,
+        details: { file: path },
+      },
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new LakeError("LAKE_MANIFEST_INVALID", `lake manifest ${path} is not valid JSON: ${(error as Error).message}`, {
-      cause: error,
-      details: { file: path },
-    });
+    throw new LakeError(
+      "LAKE_MANIFEST_INVALID",
+      `lake manifest ${path} is not valid JSON: ${(error as Error).message}`,
+      {
+        cause: error,
+        details: { file: path },
+      },
+    );
   }
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) {

@@ -90,7 +90,11 @@ export function partitionKey(values: PartitionValues, columns: readonly string[]
 }
 
 /** Throws unless every filter key is a partition column of the dataset. */
-export function assertFilterColumns(filter: PartitionFilter, columns: readonly string[], dataset: string): void {
+export function assertFilterColumns(
+  filter: PartitionFilter,
+  columns: readonly string[],
+  dataset: string,
+): void {
   for (const key of Object.keys(filter)) {
     if (!columns.includes(key)) {
       throw new ConfigError(

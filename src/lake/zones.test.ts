@@ -60,7 +60,10 @@ describe("partition columns", () => {
   });
 
   it("partition column names must be safe and unique", () => {
-    expect(partitionColumnNames(["country", { name: "day", expression: "'15'" }])).toEqual(["country", "day"]);
+    expect(partitionColumnNames(["country", { name: "day", expression: "'15'" }])).toEqual([
+      "country",
+      "day",
+    ]);
     expect(() => partitionColumnNames(["a=b"])).toThrow(/partition column "a=b" is not allowed/);
     expect(() => partitionColumnNames(["a", { name: "a", expression: "1" }])).toThrow(/listed twice/);
   });

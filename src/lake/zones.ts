@@ -61,9 +61,12 @@ export function parseDatasetId(id: string): DatasetName {
   }
   const [zone, name] = parts.slice(-2) as [string, string];
   if (!isZone(zone)) {
-    throw new ConfigError(`lake dataset id "${id}" names unknown zone "${zone}": expected one of ${ZONES.join(", ")}`, {
-      details: { id, zone },
-    });
+    throw new ConfigError(
+      `lake dataset id "${id}" names unknown zone "${zone}": expected one of ${ZONES.join(", ")}`,
+      {
+        details: { id, zone },
+      },
+    );
   }
   assertSafeName(name, `dataset name in "${id}"`);
   return { zone, name };

@@ -73,7 +73,10 @@ export function pendingMigrations(
 ): Migration[] {
   for (let i = 0; i < migrations.length; i++) {
     if (migrations[i]!.version !== i + 1) {
-      throw new WeirError("INTERNAL", `metadata migration #${i} has version ${migrations[i]!.version}, expected ${i + 1}`);
+      throw new WeirError(
+        "INTERNAL",
+        `metadata migration #${i} has version ${migrations[i]!.version}, expected ${i + 1}`,
+      );
     }
   }
   const latest = migrations.length;

@@ -19,9 +19,11 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 function tables(file: string): string[] {
   const db = new Database(file, { readonly: true });
   try {
-    return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map(
-      (r) => r.name,
-    );
+    return (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
+        name: string;
+      }[]
+    ).map((r) => r.name);
   } finally {
     db.close();
   }
@@ -51,7 +53,11 @@ describe("migrations", () => {
 
   it("applies only the new migrations of a longer list", async () => {
     (await SqliteMetadataStore.open({ path })).close();
-    const extra: Migration = { version: MIGRATIONS.length + 1, name: "add t", statements: ["CREATE TABLE t (x INTEGER)"] };
+    const extra: Migration = {
+      version: MIGRATIONS.length + 1,
+      name: "add t",
+      statements: ["CREATE TABLE t (x INTEGER)"],
+    };
     const store = await SqliteMetadataStore.open({ path, migrations: [...MIGRATIONS, extra] });
     expect(await store.schemaVersion()).toBe(MIGRATIONS.length + 1);
     await store.close();
@@ -61,7 +67,11 @@ describe("migrations", () => {
   it("rolls a failing migration back completely", async () => {
     const bad: Migration[] = [
       ...MIGRATIONS,
-      { version: MIGRATIONS.length + 1, name: "half", statements: ["CREATE TABLE half (x INTEGER)", "NOT SQL"] },
+      {
+        version: MIGRATIONS.length + 1,
+        name: "half",
+        statements: ["CREATE TABLE half (x INTEGER)", "NOT SQL"],
+      },
     ];
     await expect(SqliteMetadataStore.open({ path, migrations: bad })).rejects.toMatchObject({
       code: "METADATA_FAILED",
@@ -99,14 +109,26 @@ describe("runs and task runs", () => {
       startedAt: "2024-02-01T00:00:00.000Z",
       params: { a: "1" },
     });
-    await store.startTaskRun({ runId: "r1", taskId: "extract", attempt: 1, state: "running", startedAt: "t1", rows: {} });
+    await store.startTaskRun({
+      runId: "r1",
+      taskId: "extract",
+      attempt: 1,
+      state: "running",
+      startedAt: "t1",
+      rows: {},
+    });
     await store.finishTaskRun(
       { runId: "r1", taskId: "extract", attempt: 1 },
       { state: "succeeded", endedAt: "t2", rows: { in: 10, out: 8, rejected: 2 } },
     );
     await store.finishRun("r1", { state: "succeeded", endedAt: "t3", summary: { loaded: 8 } });
     const run = await store.getRun("r1");
-    expect(run).toMatchObject({ state: "succeeded", endedAt: "t3", params: { a: "1" }, summary: { loaded: 8 } });
+    expect(run).toMatchObject({
+      state: "succeeded",
+      endedAt: "t3",
+      params: { a: "1" },
+      summary: { loaded: 8 },
+    });
     expect(await store.listRuns({ pipeline: "customers" })).toHaveLength(1);
     expect(await store.listRuns({ pipeline: "other" })).toHaveLength(0);
     expect(await store.listTaskRuns("r1")).toEqual([

@@ -99,16 +99,22 @@ export class SqliteMetadataStore implements MetadataStore {
     } catch (cause) {
       db.close();
       if (cause instanceof WeirError) throw cause;
-      throw new WeirError("METADATA_FAILED", `migrating the metadata store at ${path} failed: ${String(cause)}`, {
-        cause,
-        details: { path },
-      });
+      throw new WeirError(
+        "METADATA_FAILED",
+        `migrating the metadata store at ${path} failed: ${String(cause)}`,
+        {
+          cause,
+          details: { path },
+        },
+      );
     }
     return new SqliteMetadataStore(db);
   }
 
   async schemaVersion(): Promise<number> {
-    const row = this.db.prepare("SELECT MAX(version) AS v FROM schema_migrations").get() as { v: number | null };
+    const row = this.db.prepare("SELECT MAX(version) AS v FROM schema_migrations").get() as {
+      v: number | null;
+    };
     return row.v ?? 0;
   }
 

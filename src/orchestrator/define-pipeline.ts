@@ -48,10 +48,15 @@ const ID_RE = /^[A-Za-z][A-Za-z0-9_-]*$/;
  */
 export function defineTask<Output>(spec: TaskSpec<Output>): TaskDefinition<Output> {
   if (typeof spec?.id !== "string" || !ID_RE.test(spec.id)) {
-    throw new PipelineError("PIPELINE_INVALID", `invalid task id ${JSON.stringify(spec?.id)}: expected letters, digits, _ or -, starting with a letter`);
+    throw new PipelineError(
+      "PIPELINE_INVALID",
+      `invalid task id ${JSON.stringify(spec?.id)}: expected letters, digits, _ or -, starting with a letter`,
+    );
   }
   if (typeof spec.run !== "function") {
-    throw new PipelineError("PIPELINE_INVALID", `task "${spec.id}" has no run function`, { details: { taskId: spec.id } });
+    throw new PipelineError("PIPELINE_INVALID", `task "${spec.id}" has no run function`, {
+      details: { taskId: spec.id },
+    });
   }
   return Object.freeze({
     id: spec.id,
@@ -71,7 +76,10 @@ export function defineTask<Output>(spec: TaskSpec<Output>): TaskDefinition<Outpu
  */
 export function definePipeline(spec: PipelineSpec): PipelineDefinition {
   if (typeof spec?.id !== "string" || !ID_RE.test(spec.id)) {
-    throw new PipelineError("PIPELINE_INVALID", `invalid pipeline id ${JSON.stringify(spec?.id)}: expected letters, digits, _ or -, starting with a letter`);
+    throw new PipelineError(
+      "PIPELINE_INVALID",
+      `invalid pipeline id ${JSON.stringify(spec?.id)}: expected letters, digits, _ or -, starting with a letter`,
+    );
   }
   const order = planPipeline(spec.id, spec.tasks);
   return Object.freeze({
@@ -90,6 +98,10 @@ export function definePipeline(spec: PipelineSpec): PipelineDefinition {
 export function isPipelineDefinition(value: unknown): value is PipelineDefinition {
   const v = value as Partial<PipelineDefinition> | null;
   return (
-    typeof v === "object" && v !== null && v.kind === "weir.pipeline" && Array.isArray(v.tasks) && Array.isArray(v.order)
+    typeof v === "object" &&
+    v !== null &&
+    v.kind === "weir.pipeline" &&
+    Array.isArray(v.tasks) &&
+    Array.isArray(v.order)
   );
 }

@@ -36,7 +36,10 @@ describe("loadPipeline", () => {
   });
 
   it("loads <dir>/pipeline.ts for a folder and accepts a named `pipeline` export", async () => {
-    write("proj/pipeline.ts", `export const pipeline = definePipeline({ id: "named", tasks: [defineTask({ id: "x", run: async () => 0 })] });`);
+    write(
+      "proj/pipeline.ts",
+      `export const pipeline = definePipeline({ id: "named", tasks: [defineTask({ id: "x", run: async () => 0 })] });`,
+    );
     expect((await loadPipeline(join(dir, "proj"))).pipeline.id).toBe("named");
   });
 
@@ -55,7 +58,9 @@ describe("loadPipeline", () => {
 
   it("says what a file exports when it exports no pipeline", async () => {
     const file = write("none.ts", `export const answer = 42;`);
-    await expect(loadPipeline(file)).rejects.toThrow(/does not export a pipeline: expected `export default definePipeline\(\{\.\.\.\}\)` \(it exports answer\)/);
+    await expect(loadPipeline(file)).rejects.toThrow(
+      /does not export a pipeline: expected `export default definePipeline\(\{\.\.\.\}\)` \(it exports answer\)/,
+    );
   });
 
   it("wraps a syntax error with the file name", async () => {
@@ -64,7 +69,9 @@ describe("loadPipeline", () => {
   });
 
   it("says PIPELINE_NOT_FOUND for a missing path or a folder without pipeline.ts", () => {
-    expect(() => resolvePipelineFile(join(dir, "missing"))).toThrow(/no pipeline at .*missing: no such file or folder/);
+    expect(() => resolvePipelineFile(join(dir, "missing"))).toThrow(
+      /no pipeline at .*missing: no such file or folder/,
+    );
     mkdirSync(join(dir, "empty"), { recursive: true });
     expect(() => resolvePipelineFile(join(dir, "empty"))).toThrow(/folder .*empty has no pipeline.ts/);
   });

@@ -26,7 +26,10 @@ export async function loadPipeline(pathOrDir: string): Promise<LoadedPipeline> {
     module = await importUserModule(file);
   } catch (cause) {
     // A pipeline that is invalid at definition time (a cycle, say) throws while loading: keep its code.
-    if (typeof (cause as { code?: unknown })?.code === "string" && (cause as { code: string }).code === "PIPELINE_INVALID") {
+    if (
+      typeof (cause as { code?: unknown })?.code === "string" &&
+      (cause as { code: string }).code === "PIPELINE_INVALID"
+    ) {
       throw new PipelineError("PIPELINE_INVALID", `${file}: ${messageOf(cause)}`, {
         cause,
         details: { file, ...((cause as { details?: Record<string, unknown> }).details ?? {}) },
@@ -74,7 +77,9 @@ export function resolvePipelineFile(pathOrDir: string): string {
   if (!statSync(path).isDirectory()) return path;
   const file = join(path, "pipeline.ts");
   if (!existsSync(file)) {
-    throw new PipelineError("PIPELINE_NOT_FOUND", `folder ${path} has no pipeline.ts`, { details: { path: file } });
+    throw new PipelineError("PIPELINE_NOT_FOUND", `folder ${path} has no pipeline.ts`, {
+      details: { path: file },
+    });
   }
   return file;
 }

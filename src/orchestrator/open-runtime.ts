@@ -1,5 +1,5 @@
 import { mkdirSync } from "node:fs";
-import { weirPaths, type WeirPaths } from "../core/paths.js";
+import { type WeirPaths, weirPaths } from "../core/paths.js";
 import { DuckDBEngine } from "../engines/duckdb/duckdb-engine.js";
 import type { Engine } from "../engines/engine.js";
 import { Lake } from "../lake/lake.js";

@@ -8,7 +8,12 @@ const task = (id: string, dependsOn: string[] = []) => defineTask({ id, dependsO
 describe("planPipeline", () => {
   it("orders tasks topologically, declaration order breaking ties", () => {
     expect(
-      planPipeline("p", [node("load", ["transform"]), node("extract"), node("transform", ["extract", "audit"]), node("audit")]),
+      planPipeline("p", [
+        node("load", ["transform"]),
+        node("extract"),
+        node("transform", ["extract", "audit"]),
+        node("audit"),
+      ]),
     ).toEqual(["extract", "audit", "transform", "load"]);
   });
 
@@ -41,7 +46,9 @@ describe("planPipeline", () => {
   });
 
   it("refuses a duplicate task id", () => {
-    expect(() => planPipeline("p", [node("a"), node("b"), node("a")])).toThrow('pipeline "p" declares task "a" twice');
+    expect(() => planPipeline("p", [node("a"), node("b"), node("a")])).toThrow(
+      'pipeline "p" declares task "a" twice',
+    );
   });
 
   it("refuses an empty pipeline", () => {
@@ -54,7 +61,9 @@ describe("definePipeline / defineTask", () => {
     const p = definePipeline({ id: "customers", tasks: [task("b", ["a"]), task("a")] });
     expect(p.order).toEqual(["a", "b"]);
     expect(p.kind).toBe("weir.pipeline");
-    expect(() => definePipeline({ id: "x", tasks: [task("a", ["b"]), task("b", ["a"])] })).toThrow(/cycle: a → b → a|cycle: b → a → b/);
+    expect(() => definePipeline({ id: "x", tasks: [task("a", ["b"]), task("b", ["a"])] })).toThrow(
+      /cycle: a → b → a|cycle: b → a → b/,
+    );
   });
 
   it("refuses ids that would not survive paths and SQL names", () => {

@@ -14,14 +14,20 @@ interface TaskNode {
  */
 export function planPipeline(pipelineId: string, tasks: readonly TaskNode[]): string[] {
   if (!Array.isArray(tasks) || tasks.length === 0) {
-    throw new PipelineError("PIPELINE_INVALID", `pipeline "${pipelineId}" has no tasks`, { details: { pipelineId } });
+    throw new PipelineError("PIPELINE_INVALID", `pipeline "${pipelineId}" has no tasks`, {
+      details: { pipelineId },
+    });
   }
   const byId = new Map<string, TaskNode>();
   for (const task of tasks) {
     if (byId.has(task.id)) {
-      throw new PipelineError("PIPELINE_INVALID", `pipeline "${pipelineId}" declares task "${task.id}" twice`, {
-        details: { pipelineId, taskId: task.id },
-      });
+      throw new PipelineError(
+        "PIPELINE_INVALID",
+        `pipeline "${pipelineId}" declares task "${task.id}" twice`,
+        {
+          details: { pipelineId, taskId: task.id },
+        },
+      );
     }
     byId.set(task.id, task);
   }
@@ -39,16 +45,24 @@ export function planPipeline(pipelineId: string, tasks: readonly TaskNode[]): st
   }
   const cycle = findCycle(tasks, byId);
   if (cycle) {
-    throw new PipelineError("PIPELINE_INVALID", `pipeline "${pipelineId}" has a cycle: ${cycle.join(" → ")}`, {
-      details: { pipelineId, cycle },
-    });
+    throw new PipelineError(
+      "PIPELINE_INVALID",
+      `pipeline "${pipelineId}" has a cycle: ${cycle.join(" → ")}`,
+      {
+        details: { pipelineId, cycle },
+      },
+    );
   }
   // Kahn's algorithm, always picking the earliest-declared ready task.
   const remaining = new Map(tasks.map((t) => [t.id, new Set(t.dependsOn)]));
   const order: string[] = [];
   while (remaining.size > 0) {
     const next = tasks.find((t) => remaining.get(t.id)?.size === 0);
-    if (!next) throw new PipelineError("INTERNAL", `pipeline "${pipelineId}": no ready task although no cycle was found`);
+    if (!next)
+      throw new PipelineError(
+        "INTERNAL",
+        `pipeline "${pipelineId}": no ready task although no cycle was found`,
+      );
     order.push(next.id);
     remaining.delete(next.id);
     for (const deps of remaining.values()) deps.delete(next.id);

@@ -108,7 +108,12 @@ export interface RunSummary {
   logicalDate: string;
   state: Exclude<RunState, "running">;
   durationMs: number;
-  rows: { extracted: number; loaded: number; quarantined: number; quarantinedByCheck: Record<string, number> };
+  rows: {
+    extracted: number;
+    loaded: number;
+    quarantined: number;
+    quarantinedByCheck: Record<string, number>;
+  };
   reconciled: boolean;
   tasks: TaskSummary[];
   outputs: RunOutput[];

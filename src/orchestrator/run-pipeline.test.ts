@@ -69,7 +69,11 @@ describe("runPipeline", () => {
     expect(seen).toEqual(["extract 2024-01-15T00:00:00.000Z eu", "load 10"]);
     expect(result.error).toBeUndefined();
     expect(result.outputs).toEqual({ extract: { rows: 10 }, load: 20 });
-    expect(events.map((e) => (e.type.startsWith("task") ? `${e.type}:${(e as { taskId: string }).taskId}` : e.type))).toEqual([
+    expect(
+      events.map((e) =>
+        e.type.startsWith("task") ? `${e.type}:${(e as { taskId: string }).taskId}` : e.type,
+      ),
+    ).toEqual([
       "run.started",
       "task.started:extract",
       "task.progress:extract",
@@ -87,7 +91,12 @@ describe("runPipeline", () => {
     });
     // The metadata store subscribed to the same events.
     const run = await metadata.getRun(result.summary.runId);
-    expect(run).toMatchObject({ state: "succeeded", pipeline: "demo", logicalDate: "2024-01-15", params: { region: "eu" } });
+    expect(run).toMatchObject({
+      state: "succeeded",
+      pipeline: "demo",
+      logicalDate: "2024-01-15",
+      params: { region: "eu" },
+    });
     const tasks = await metadata.listTaskRuns(result.summary.runId);
     expect(tasks.map((t) => [t.taskId, t.state, t.rows])).toEqual([
       ["extract", "succeeded", { in: 10, out: 0, rejected: 0 }],
@@ -112,7 +121,13 @@ describe("runPipeline", () => {
       tasks: [t("a", []), t("b", ["a"], true), t("c", ["b"]), t("d", ["c"]), t("side", ["a"])],
     });
     const { events, listener } = collect();
-    const result = await runPipeline(pipeline, { logicalDate: "2024-01-15", engine, lake, metadata, listeners: [listener] });
+    const result = await runPipeline(pipeline, {
+      logicalDate: "2024-01-15",
+      engine,
+      lake,
+      metadata,
+      listeners: [listener],
+    });
     expect(ran).toEqual(["a", "b", "side"]);
     expect(result.error).toBeInstanceOf(TaskError);
     expect(result.error?.cause).toBe(boom);
@@ -133,7 +148,10 @@ describe("runPipeline", () => {
     const failed = events.find((e) => e.type === "task.failed");
     expect(failed).toMatchObject({ taskId: "b", error: { code: "TASK_FAILED", message: "disk full" } });
     const stored = await metadata.listTaskRuns(result.summary.runId);
-    expect(stored.find((x) => x.taskId === "b")).toMatchObject({ state: "failed", error: "[TASK_FAILED] disk full" });
+    expect(stored.find((x) => x.taskId === "b")).toMatchObject({
+      state: "failed",
+      error: "[TASK_FAILED] disk full",
+    });
     expect(stored.find((x) => x.taskId === "c")).toMatchObject({ state: "skipped" });
     expect((await metadata.getRun(result.summary.runId))?.state).toBe("failed");
   });
@@ -154,9 +172,7 @@ describe("runPipeline", () => {
     const extract = defineTask({
       id: "extract",
       run: async (ctx) => {
-        await ctx.engine.run(
-          "CREATE OR REPLACE TABLE src AS SELECT * FROM (VALUES (1), (NULL), (3)) t(id)",
-        );
+        await ctx.engine.run("CREATE OR REPLACE TABLE src AS SELECT * FROM (VALUES (1), (NULL), (3)) t(id)");
         ctx.recordRows({ in: 3 });
         await ctx.quarantine({
           dataset: "things",
@@ -198,8 +214,10 @@ describe("runPipeline", () => {
 
   it("refuses an impossible logical date", async () => {
     const p = definePipeline({ id: "p", tasks: [defineTask({ id: "a", run: async () => 1 })] });
-    await expect(runPipeline(p, { logicalDate: "2024-02-30", engine, lake, metadata })).rejects.toMatchObject({
-      code: "CONFIG_INVALID",
-    });
+    await expect(runPipeline(p, { logicalDate: "2024-02-30", engine, lake, metadata })).rejects.toMatchObject(
+      {
+        code: "CONFIG_INVALID",
+      },
+    );
   });
 });

@@ -45,7 +45,13 @@ export function summarizeRun(input: SummarizeInput): RunSummary {
     tasks,
     outputs: input.outputs,
     ...(input.error
-      ? { error: { taskId: String(input.error.details.taskId), code: input.error.code, message: input.error.message } }
+      ? {
+          error: {
+            taskId: String(input.error.details.taskId),
+            code: input.error.code,
+            message: input.error.message,
+          },
+        }
       : {}),
   };
 }

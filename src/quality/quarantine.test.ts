@@ -8,7 +8,9 @@ let engine: DuckDBEngine;
 beforeAll(async () => {
   engine = await DuckDBEngine.create();
   await engine.run("CREATE SCHEMA staging");
-  await engine.run("CREATE TABLE staging.c AS SELECT * FROM (VALUES (1, 'x'), (NULL, 'y'), (NULL, 'z')) t(id, name)");
+  await engine.run(
+    "CREATE TABLE staging.c AS SELECT * FROM (VALUES (1, 'x'), (NULL, 'y'), (NULL, 'z')) t(id, name)",
+  );
   await checkRows(engine, {
     source: { schema: "staging", name: "c" },
     passed: { schema: "staging", name: "c_ok" },
@@ -54,14 +56,29 @@ describe("quarantine", () => {
     expect(b).toMatchObject({ rows: 1, byCheck: { "parse(registration_date)": 1 } });
     const rows = await dump();
     expect(rows).toHaveLength(3);
-    expect(rows[0]).toMatchObject({ stage: "check", check: "not_null(id)", reason: "id is null", location: "staging.c_bad" });
+    expect(rows[0]).toMatchObject({
+      stage: "check",
+      check: "not_null(id)",
+      reason: "id is null",
+      location: "staging.c_bad",
+    });
     expect(JSON.parse(String(rows[0]!.record))).toEqual({ id: null, name: "y" });
     expect(rows[2]).toMatchObject({ stage: "extract", line: 17, location: "crm.sqlite#customers" });
-    expect(JSON.parse(String(rows[2]!.record))).toEqual({ column: "registration_date", expected: "date", value: "2024-02-30" });
+    expect(JSON.parse(String(rows[2]!.record))).toEqual({
+      column: "registration_date",
+      expected: "date",
+      value: "2024-02-30",
+    });
   });
 
   it("replaces a date's rows for the stage on a re-run and keeps other dates", async () => {
-    await quarantine(engine, { dataset: "customers", runId: "r2", logicalDate: "2024-01-16", stage: "extract", rejections: [rejection] });
+    await quarantine(engine, {
+      dataset: "customers",
+      runId: "r2",
+      logicalDate: "2024-01-16",
+      stage: "extract",
+      rejections: [rejection],
+    });
     const again = await quarantine(engine, {
       dataset: "customers",
       runId: "r3",
@@ -79,7 +96,13 @@ describe("quarantine", () => {
     expect(rows.filter((r) => r.d === "2024-01-16")).toHaveLength(1);
     expect(rows.filter((r) => r.stage === "check")).toHaveLength(2);
     // An empty re-run clears the date's stage.
-    await quarantine(engine, { dataset: "customers", runId: "r4", logicalDate: "2024-01-15", stage: "extract", rejections: [] });
+    await quarantine(engine, {
+      dataset: "customers",
+      runId: "r4",
+      logicalDate: "2024-01-15",
+      stage: "extract",
+      rejections: [],
+    });
     expect((await dump()).filter((r) => r.stage === "extract" && r.d === "2024-01-15")).toHaveLength(0);
   });
 });

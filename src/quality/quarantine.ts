@@ -77,10 +77,10 @@ export async function quarantine(engine: Engine, options: QuarantineOptions): Pr
   await engine.createTable(table, QUARANTINE_SCHEMA, { ifNotExists: true });
   const now = new Date().toISOString();
   return engine.transaction(async (tx) => {
-    await tx.run(`DELETE FROM ${d.quoteTable(table)} WHERE ${q("logical_date")} = CAST($1 AS DATE) AND ${q("stage")} = $2`, [
-      options.logicalDate,
-      options.stage,
-    ]);
+    await tx.run(
+      `DELETE FROM ${d.quoteTable(table)} WHERE ${q("logical_date")} = CAST($1 AS DATE) AND ${q("stage")} = $2`,
+      [options.logicalDate, options.stage],
+    );
     if ("rejections" in options) {
       const byCheck: Record<string, number> = {};
       const rows = options.rejections.map((r) => {
@@ -116,12 +116,15 @@ export async function quarantine(engine: Engine, options: QuarantineOptions): Pr
       recordColumns.map((c) => ({ key: d.quoteLiteral(c), value: q(c) })),
     );
     const failed = d.quoteTable(options.failed);
+    // Parameters in a SELECT list have no type PostgreSQL can infer: cast them.
+    const text = d.typeName("varchar");
     await tx.run(
       d.insertSelect(
         table,
         QUARANTINE_SCHEMA.fields.map((f) => f.name),
-        `SELECT $1, CAST($2 AS DATE), $3, $4, ${q(FAILED_CHECKS_COLUMN)}, ${q(FAILED_REASONS_COLUMN)}, $5, CAST(NULL AS BIGINT), ` +
-          `${record}, CAST($6 AS TIMESTAMPTZ) FROM ${failed}`,
+        `SELECT CAST($1 AS ${text}), CAST($2 AS DATE), CAST($3 AS ${text}), CAST($4 AS ${text}), ` +
+          `${q(FAILED_CHECKS_COLUMN)}, ${q(FAILED_REASONS_COLUMN)}, CAST($5 AS ${text}), CAST(NULL AS BIGINT), ` +
+          `CAST(${record} AS ${d.typeName("json")}), CAST($6 AS TIMESTAMPTZ) FROM ${failed}`,
       ),
       [
         options.runId,

@@ -10,7 +10,9 @@ const failed = { schema: "staging", name: "people_bad" };
 beforeAll(async () => {
   engine = await DuckDBEngine.create();
   await engine.run("CREATE SCHEMA staging");
-  await engine.run(`CREATE TABLE staging.people (id INTEGER, email VARCHAR, age INTEGER, updated_at TIMESTAMP)`);
+  await engine.run(
+    `CREATE TABLE staging.people (id INTEGER, email VARCHAR, age INTEGER, updated_at TIMESTAMP)`,
+  );
   await engine.run(`INSERT INTO staging.people VALUES
     (1, 'a@x.com', 30, '2024-01-15 01:00:00'),
     (2, 'bad-email', 40, '2024-01-15 02:00:00'),
@@ -99,7 +101,9 @@ describe("checkRows", () => {
   it("names the missing column of a misconfigured check", async () => {
     await expect(
       checkRows(engine, { source, passed, failed, checks: [notNull("customer_id")] }),
-    ).rejects.toThrow(/"customer_id", which table staging.people does not have \(columns: id, email, age, updated_at\)/);
+    ).rejects.toThrow(
+      /"customer_id", which table staging.people does not have \(columns: id, email, age, updated_at\)/,
+    );
   });
 
   it("refuses a missing source table", async () => {

@@ -1,8 +1,9 @@
 import { ConfigError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
 import { type TableRef, tableLabel } from "../core/types.js";
+import type { Dialect } from "../engines/dialect.js";
 import type { Engine } from "../engines/engine.js";
-import { QUALITY_SQL } from "./engine-sql.js";
+import { QUALITY_SQL, type QualitySql } from "./engine-sql.js";
 
 /** A row-level check, compiled to a SQL condition that is true when a row FAILS it. */
 export type RowCheck =
@@ -105,54 +106,19 @@ export async function checkRows(engine: Engine, options: CheckRowsOptions): Prom
     }
   }
   const q = (c: string) => d.quoteIdent(c);
-  const text = (expr: string) => `COALESCE(CAST(${expr} AS VARCHAR), 'NULL')`;
   const lit = (v: string | number) => d.quoteLiteral(v);
-
-  // Window columns for `unique` checks are computed in an inner query, conditions outside.
-  const windows: string[] = [];
-  const conditions: { name: string; fails: string; reason: string }[] = checks.map((check, i) => {
-    switch (check.kind) {
-      case "not_null":
-        return { name: check.name, fails: `${q(check.column)} IS NULL`, reason: lit(`${check.column} is null`) };
-      case "matches":
-        return {
-          name: check.name,
-          fails: `NOT ${sql.fullMatch(`CAST(${q(check.column)} AS VARCHAR)`, lit(check.pattern))}`,
-          reason: `${lit(`${check.column} `)} || ${text(q(check.column))} || ${lit(` does not match /${check.pattern}/`)}`,
-        };
-      case "between":
-        return {
-          name: check.name,
-          fails: `(${q(check.column)} < ${lit(check.min)} OR ${q(check.column)} > ${lit(check.max)})`,
-          reason: `${lit(`${check.column} `)} || ${text(q(check.column))} || ${lit(` is outside ${check.min}..${check.max}`)}`,
-        };
-      case "unique": {
-        const rank = `_weir_rank_${i}`;
-        const latest = `_weir_latest_${i}`;
-        const partition = check.key.map(q).join(", ");
-        const tieBreak = columns.filter((c) => c !== check.latestBy).map((c) => `${q(c)} ASC NULLS LAST`);
-        const order = [`${q(check.latestBy)} DESC NULLS LAST`, ...tieBreak].join(", ");
-        windows.push(`ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${order}) AS ${q(rank)}`);
-        windows.push(`MAX(${q(check.latestBy)}) OVER (PARTITION BY ${partition}) AS ${q(latest)}`);
-        const keyNotNull = check.key.map((k) => `${q(k)} IS NOT NULL`).join(" AND ");
-        const keyText = check.key.map((k) => text(q(k))).join(` || ', ' || `);
-        return {
-          name: check.name,
-          fails: `(${keyNotNull} AND ${q(rank)} > 1)`,
-          reason: `${lit(`duplicate ${check.key.join(", ")} `)} || ${keyText} || ${lit(`: a later row (${check.latestBy} `)} || ${text(q(latest))} || ${lit(") was kept")}`,
-        };
-      }
-    }
-  });
+  const compiled = checks.map((check, i) => compileCheck(check, i, columns, d, sql));
+  // Window columns for `unique` checks are computed in an inner query, compiled outside.
+  const windows = compiled.flatMap((c) => c.windows);
 
   const flag = (i: number) => q(`_weir_fail_${i}`);
   // Three layers because SQL cannot read a select-list alias in the same list:
   // window columns, then one boolean per check, then the lists of names and reasons.
   const ranked = `SELECT *${windows.map((w) => `, ${w}`).join("")} FROM ${d.quoteTable(options.source)}`;
-  const flagged = `SELECT *${conditions.map((c, i) => `, COALESCE(${c.fails}, FALSE) AS ${flag(i)}`).join("")} FROM (${ranked}) AS weir_ranked`;
-  const checkNames = concat(conditions.map((c, i) => `CASE WHEN ${flag(i)} THEN ${lit(c.name)} END`));
-  const reasons = concat(conditions.map((c, i) => `CASE WHEN ${flag(i)} THEN ${c.reason} END`));
-  const outer = [...columns.map(q), ...conditions.map((_, i) => flag(i))].join(", ");
+  const flagged = `SELECT *${compiled.map((c, i) => `, COALESCE(${c.fails}, FALSE) AS ${flag(i)}`).join("")} FROM (${ranked}) AS weir_ranked`;
+  const checkNames = concat(compiled.map((c, i) => `CASE WHEN ${flag(i)} THEN ${lit(c.name)} END`));
+  const reasons = concat(compiled.map((c, i) => `CASE WHEN ${flag(i)} THEN ${c.reason} END`));
+  const outer = [...columns.map(q), ...compiled.map((_, i) => flag(i))].join(", ");
 
   return engine.transaction(async (tx) => {
     const temp = `_weir_checked_${newId()}`;
@@ -171,7 +137,7 @@ export async function checkRows(engine: Engine, options: CheckRowsOptions): Prom
     await tx.run(
       `CREATE TABLE ${d.quoteTable(options.failed)} AS SELECT ${cols}, ${q(FAILED_CHECKS_COLUMN)}, ${q(FAILED_REASONS_COLUMN)} FROM ${q(temp)} WHERE ${q(FAILED_CHECKS_COLUMN)} <> ''`,
     );
-    const counts = conditions.map((_, i) => `SUM(CASE WHEN ${flag(i)} THEN 1 ELSE 0 END) AS ${q(`c${i}`)}`);
+    const counts = compiled.map((_, i) => `SUM(CASE WHEN ${flag(i)} THEN 1 ELSE 0 END) AS ${q(`c${i}`)}`);
     const [row] = await tx.query(
       `SELECT COUNT(*) AS total, SUM(CASE WHEN ${q(FAILED_CHECKS_COLUMN)} <> '' THEN 1 ELSE 0 END) AS failed${counts.map((c) => `, ${c}`).join("")} FROM ${q(temp)}`,
     );
@@ -179,11 +145,75 @@ export async function checkRows(engine: Engine, options: CheckRowsOptions): Prom
     const total = Number(row?.total ?? 0);
     const failed = Number(row?.failed ?? 0);
     const byCheck: Record<string, number> = {};
-    conditions.forEach((c, i) => {
+    compiled.forEach((c, i) => {
       byCheck[c.name] = Number(row?.[`c${i}`] ?? 0);
     });
     return { rowsIn: total, passed: total - failed, failed, byCheck };
   });
+}
+
+interface CompiledCheck {
+  name: string;
+  /** True when the row fails. */
+  fails: string;
+  /** A text expression explaining the failure, with the offending value. */
+  reason: string;
+  /** Window columns the condition reads. */
+  windows: string[];
+}
+
+function compileCheck(
+  check: RowCheck,
+  i: number,
+  columns: readonly string[],
+  d: Dialect,
+  sql: QualitySql,
+): CompiledCheck {
+  const q = (c: string) => d.quoteIdent(c);
+  const text = (expr: string) => `COALESCE(CAST(${expr} AS VARCHAR), 'NULL')`;
+  const lit = (v: string | number) => d.quoteLiteral(v);
+  switch (check.kind) {
+    case "not_null":
+      return {
+        name: check.name,
+        fails: `${q(check.column)} IS NULL`,
+        reason: lit(`${check.column} is null`),
+        windows: [],
+      };
+    case "matches":
+      return {
+        name: check.name,
+        fails: `NOT ${sql.fullMatch(`CAST(${q(check.column)} AS VARCHAR)`, lit(check.pattern))}`,
+        reason: `${lit(`${check.column} `)} || ${text(q(check.column))} || ${lit(` does not match /${check.pattern}/`)}`,
+        windows: [],
+      };
+    case "between":
+      return {
+        name: check.name,
+        fails: `(${q(check.column)} < ${lit(check.min)} OR ${q(check.column)} > ${lit(check.max)})`,
+        reason: `${lit(`${check.column} `)} || ${text(q(check.column))} || ${lit(` is outside ${check.min}..${check.max}`)}`,
+        windows: [],
+      };
+    case "unique": {
+      const rank = q(`_weir_rank_${i}`);
+      const latest = q(`_weir_latest_${i}`);
+      const partition = check.key.map(q).join(", ");
+      // Ties on latestBy are broken by the other columns so re-runs keep the same row.
+      const tieBreak = columns.filter((c) => c !== check.latestBy).map((c) => `${q(c)} ASC NULLS LAST`);
+      const order = [`${q(check.latestBy)} DESC NULLS LAST`, ...tieBreak].join(", ");
+      const keyNotNull = check.key.map((k) => `${q(k)} IS NOT NULL`).join(" AND ");
+      const keyText = check.key.map((k) => text(q(k))).join(` || ', ' || `);
+      return {
+        name: check.name,
+        fails: `(${keyNotNull} AND ${rank} > 1)`,
+        reason: `${lit(`duplicate ${check.key.join(", ")} `)} || ${keyText} || ${lit(`: a later row (${check.latestBy} `)} || ${text(latest)} || ${lit(") was kept")}`,
+        windows: [
+          `ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${order}) AS ${rank}`,
+          `MAX(${q(check.latestBy)}) OVER (PARTITION BY ${partition}) AS ${latest}`,
+        ],
+      };
+    }
+  }
 }
 
 /** `concat_ws` skips NULLs on both engines, so only failed checks are listed. */

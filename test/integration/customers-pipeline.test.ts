@@ -68,7 +68,12 @@ async function dump(weirHome: string): Promise<Dumps> {
     const lake = await Lake.open({ root: join(weirHome, "lake"), engine });
     const from = await lake.dataset("lake.raw.customers").scanSql();
     const lakeRows = from ? await engine.query(`SELECT * FROM ${from} ORDER BY ALL`) : [];
-    return { dim, quarantine, lake: lakeRows, hashes: { dim: hash(dim), quarantine: hash(quarantine), lake: hash(lakeRows) } };
+    return {
+      dim,
+      quarantine,
+      lake: lakeRows,
+      hashes: { dim: hash(dim), quarantine: hash(quarantine), lake: hash(lakeRows) },
+    };
   } finally {
     await engine.close();
   }
@@ -103,7 +108,12 @@ describe("customers pipeline", () => {
       duplicateIds: planted.duplicateIds,
       unparsableDates: planted.unparsableDates,
     });
-    const dirty = planted.nullIds + planted.invalidEmails + planted.agesOutOfRange + planted.duplicateIds + planted.unparsableDates;
+    const dirty =
+      planted.nullIds +
+      planted.invalidEmails +
+      planted.agesOutOfRange +
+      planted.duplicateIds +
+      planted.unparsableDates;
     expect(dirty).toBeGreaterThan(10);
     expect(summary.rows.quarantined).toBe(dirty);
     expect(summary.rows.loaded).toBe(planted.rows - dirty);
@@ -127,7 +137,9 @@ describe("customers pipeline", () => {
     expect(row.email).not.toMatch(/^old\./);
     expect(row.email_domain).toBe(sample.email.split("@")[1]);
     const end = Date.UTC(2024, 0, 16);
-    expect(Number(row.days_since_registration)).toBe(Math.round((end - Date.parse(`${sample.registration_date}T00:00:00Z`)) / 86_400_000));
+    expect(Number(row.days_since_registration)).toBe(
+      Math.round((end - Date.parse(`${sample.registration_date}T00:00:00Z`)) / 86_400_000),
+    );
     const lastActive = Date.parse(`${sample.last_activity.replace(" ", "T")}Z`);
     expect(row.is_active).toBe(lastActive >= end - 30 * 86_400_000);
     const ids = clean.dim.map((r) => r.customer_id);
@@ -165,7 +177,9 @@ describe("customers pipeline", () => {
       expect(r.reason).toMatch(/row \d+, column "(registration_date|last_activity)"/);
     }
     const dup = clean.quarantine.find((r) => r.check === "unique(customer_id)")!;
-    expect(dup.reason).toMatch(/^duplicate customer_id \d+: a later row \(updated_at 2024-01-15 [\d:]+\) was kept$/);
+    expect(dup.reason).toMatch(
+      /^duplicate customer_id \d+: a later row \(updated_at 2024-01-15 [\d:]+\) was kept$/,
+    );
     expect(JSON.parse(String(dup.record)).email).toMatch(/^old\./);
   });
 
@@ -176,7 +190,9 @@ describe("customers pipeline", () => {
       expect(runs[0]).toMatchObject({ id: first.summary.runId, state: "succeeded", logicalDate: DAY });
       const crm = new Database(source, { readonly: true });
       const { max } = crm
-        .prepare("SELECT MAX(updated_at) AS max FROM customers WHERE updated_at >= '2024-01-15' AND updated_at < '2024-01-16'")
+        .prepare(
+          "SELECT MAX(updated_at) AS max FROM customers WHERE updated_at >= '2024-01-15' AND updated_at < '2024-01-16'",
+        )
         .get() as { max: string };
       crm.close();
       expect(await store.cursors.get("customers", "crm.customers")).toBe(max);
@@ -201,10 +217,25 @@ function runCli(
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; events: RunEvent[]; stderr: string }> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ["--import", "tsx", "src/cli/main.ts", "run", EXAMPLE, "--date", date, "--param", `source=${source}`, "--events"],
+    [
+      "--import",
+      "tsx",
+      "src/cli/main.ts",
+      "run",
+      EXAMPLE,
+      "--date",
+      date,
+      "--param",
+      `source=${source}`,
+      "--events",
+    ],
     {
       cwd: ROOT,
-      env: { ...process.env, WEIR_HOME: weirHome, ...(options.pauseAt ? { WEIR_FAULT_PAUSE_AT: options.pauseAt } : {}) },
+      env: {
+        ...process.env,
+        WEIR_HOME: weirHome,
+        ...(options.pauseAt ? { WEIR_FAULT_PAUSE_AT: options.pauseAt } : {}),
+      },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
@@ -257,8 +288,16 @@ describe("customers pipeline after a crash", () => {
   }, 120_000);
 
   for (const point of [
-    { name: "while the raw lake commit runs", when: (e: RunEvent) => e.type === "task.started" && e.taskId === "land_raw", delay: 5 },
-    { name: "while the dim upsert runs", when: (e: RunEvent) => e.type === "task.progress" && e.step === "loading", delay: 2 },
+    {
+      name: "while the raw lake commit runs",
+      when: (e: RunEvent) => e.type === "task.started" && e.taskId === "land_raw",
+      delay: 5,
+    },
+    {
+      name: "while the dim upsert runs",
+      when: (e: RunEvent) => e.type === "task.progress" && e.step === "loading",
+      delay: 2,
+    },
   ]) {
     it(`SIGKILL ${point.name}: no partial data, re-run gives identical tables`, async () => {
       const h = home(`crash-${point.name.replaceAll(" ", "-")}`);

@@ -99,7 +99,10 @@ describe("weir run", () => {
   });
 
   it("exits 2 for a bad date or a bad --param, and for a missing pipeline", () => {
-    const file = pipelineFile("p.ts", `export default definePipeline({ id: "p", tasks: [defineTask({ id: "a", run: async () => 0 })] });`);
+    const file = pipelineFile(
+      "p.ts",
+      `export default definePipeline({ id: "p", tasks: [defineTask({ id: "a", run: async () => 0 })] });`,
+    );
     const date = weir(["run", file, "--date", "2024-02-30"]);
     expect(date.status).toBe(2);
     expect(date.stderr).toContain('error [CONFIG_INVALID]: invalid date "2024-02-30": no such day');
@@ -123,11 +126,17 @@ describe("weir demo, lake ls, sql", () => {
 
     const ls = weir(["lake", "ls", "--json"]);
     expect(ls.status, ls.stderr).toBe(0);
-    expect(JSON.parse(ls.stdout)).toMatchObject([{ id: "lake.raw.customers", partitionColumns: ["year", "month", "day"] }]);
+    expect(JSON.parse(ls.stdout)).toMatchObject([
+      { id: "lake.raw.customers", partitionColumns: ["year", "month", "day"] },
+    ]);
     const parts = weir(["lake", "ls", "lake.raw.customers"]);
     expect(parts.stdout).toContain("year=2024/month=01/day=15");
 
-    const sql = weir(["sql", "SELECT (SELECT count(*) FROM dim_customers) AS dim, (SELECT count(*) FROM lake_raw.customers) AS raw", "--json"]);
+    const sql = weir([
+      "sql",
+      "SELECT (SELECT count(*) FROM dim_customers) AS dim, (SELECT count(*) FROM lake_raw.customers) AS raw",
+      "--json",
+    ]);
     expect(sql.status, sql.stderr).toBe(0);
     const [{ dim, raw }] = JSON.parse(sql.stdout);
     const [, extracted, loaded] = /rows: (\d+) extracted = (\d+) loaded/.exec(demo.stdout)!.map(Number);

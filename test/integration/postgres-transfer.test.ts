@@ -35,7 +35,10 @@ describe.skipIf(!postgresAvailable)("copyTable between DuckDB and PostgreSQL", (
     expect(described?.fields.map((f) => [f.name, f.type, f.nullable])).toEqual(
       ALL_TYPES.fields.map((f) => [f.name, f.type, f.nullable ?? true]),
     );
-    expectSameRows(await pg.query(`SELECT * FROM ${pg.dialect.quoteTable(pgTable("dst"))} ORDER BY id`), rows);
+    expectSameRows(
+      await pg.query(`SELECT * FROM ${pg.dialect.quoteTable(pgTable("dst"))} ORDER BY id`),
+      rows,
+    );
 
     expect(await copyTable(pg, pgTable("dst"), duck, { name: "back" })).toEqual({ rows: ROWS });
     expectSameRows(await duck.query("SELECT * FROM back ORDER BY id"), rows);
@@ -44,11 +47,17 @@ describe.skipIf(!postgresAvailable)("copyTable between DuckDB and PostgreSQL", (
   it("copies a query's result, overwriting the target, and creates empty targets with the right columns", async () => {
     const sql = "SELECT id, label, amount FROM src WHERE id % 1000 = 0";
     expect(await copyTable(duck, { sql }, pg, pgTable("subset"))).toEqual({ rows: ROWS / 1000 });
-    expect(await copyTable(duck, { sql }, pg, pgTable("subset"), { mode: "overwrite" })).toEqual({ rows: ROWS / 1000 });
-    const got = await pg.query(`SELECT count(*) AS n, min(amount) AS lo FROM ${pg.dialect.quoteTable(pgTable("subset"))}`);
+    expect(await copyTable(duck, { sql }, pg, pgTable("subset"), { mode: "overwrite" })).toEqual({
+      rows: ROWS / 1000,
+    });
+    const got = await pg.query(
+      `SELECT count(*) AS n, min(amount) AS lo FROM ${pg.dialect.quoteTable(pgTable("subset"))}`,
+    );
     expect(got).toEqual([{ n: ROWS / 1000, lo: "-59000.5" }]);
 
-    expect(await copyTable(duck, { sql: "SELECT id, label FROM src WHERE id < 0" }, pg, pgTable("empty"))).toEqual({ rows: 0 });
+    expect(
+      await copyTable(duck, { sql: "SELECT id, label FROM src WHERE id < 0" }, pg, pgTable("empty")),
+    ).toEqual({ rows: 0 });
     expect((await pg.describe(pgTable("empty")))?.fields.map((f) => [f.name, f.type])).toEqual([
       ["id", "integer"],
       ["label", "varchar"],
@@ -56,11 +65,20 @@ describe.skipIf(!postgresAvailable)("copyTable between DuckDB and PostgreSQL", (
   });
 
   it("upserts across engines by key", async () => {
-    await copyTable(duck, { sql: "SELECT id, label FROM src WHERE id < 10" }, pg, pgTable("up"), { mode: "upsert", key: ["id"] });
-    await copyTable(duck, { sql: "SELECT id, 'changed' AS label FROM src WHERE id BETWEEN 5 AND 14" }, pg, pgTable("up"), {
+    await copyTable(duck, { sql: "SELECT id, label FROM src WHERE id < 10" }, pg, pgTable("up"), {
       mode: "upsert",
       key: ["id"],
     });
+    await copyTable(
+      duck,
+      { sql: "SELECT id, 'changed' AS label FROM src WHERE id BETWEEN 5 AND 14" },
+      pg,
+      pgTable("up"),
+      {
+        mode: "upsert",
+        key: ["id"],
+      },
+    );
     const got = await pg.query<{ id: number; label: string }>(
       `SELECT count(*) AS n, count(*) FILTER (WHERE label = 'changed') AS changed FROM ${pg.dialect.quoteTable(pgTable("up"))}`,
     );

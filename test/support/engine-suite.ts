@@ -1,6 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { batchFromRows, collectBatches, type RecordBatch, type Row } from "../../src/core/batch.js";
-import { randomBytes } from "node:crypto";
 import { WeirError } from "../../src/core/errors.js";
 import type { Schema, TableRef, WeirType } from "../../src/core/types.js";
 import type { Engine } from "../../src/engines/engine.js";
@@ -53,9 +53,19 @@ export function allTypeRows(count = NASTY_STRINGS.length): Row[] {
       amount: nulls ? null : i === 0 ? "12345678901234567890.0123456789" : `-${i}.5`,
       label: i % 7 === 6 ? null : NASTY_STRINGS[i % NASTY_STRINGS.length]!,
       day: nulls ? null : `2024-02-${String((i % 28) + 1).padStart(2, "0")}`,
-      at: nulls ? null : i === 0 ? "2024-02-29 23:59:59.123456" : `2000-01-01 00:00:${String(i % 60).padStart(2, "0")}`,
-      at_tz: nulls ? null : i === 0 ? "2024-02-29T23:59:59.123456Z" : `2001-06-15T12:00:${String(i % 60).padStart(2, "0")}Z`,
-      doc: nulls ? null : JSON.stringify({ i, s: NASTY_STRINGS[i % NASTY_STRINGS.length], list: [1, { b: "c" }] }),
+      at: nulls
+        ? null
+        : i === 0
+          ? "2024-02-29 23:59:59.123456"
+          : `2000-01-01 00:00:${String(i % 60).padStart(2, "0")}`,
+      at_tz: nulls
+        ? null
+        : i === 0
+          ? "2024-02-29T23:59:59.123456Z"
+          : `2001-06-15T12:00:${String(i % 60).padStart(2, "0")}Z`,
+      doc: nulls
+        ? null
+        : JSON.stringify({ i, s: NASTY_STRINGS[i % NASTY_STRINGS.length], list: [1, { b: "c" }] }),
       bytes: nulls ? null : new Uint8Array([0, 9, 10, 13, 92, 255, i % 256]),
     });
   }
@@ -121,17 +131,27 @@ export function engineConformance(label: string, open: () => Promise<Engine>): v
       await engine.createTable(t("counted"), { fields: [{ name: "v", type: "integer" }] });
       expect(await engine.run(`INSERT INTO ${q("counted")} VALUES (1), (2), (3)`)).toBe(3);
       expect(await engine.run(`UPDATE ${q("counted")} SET v = v + 1 WHERE v >= $1`, [2])).toBe(2);
-      expect(await engine.query(`SELECT v FROM ${q("counted")} ORDER BY v`)).toEqual([{ v: 1 }, { v: 3 }, { v: 4 }]);
+      expect(await engine.query(`SELECT v FROM ${q("counted")} ORDER BY v`)).toEqual([
+        { v: 1 },
+        { v: 3 },
+        { v: 4 },
+      ]);
     });
 
     it("streams large results in several batches and empty results as one empty batch", async () => {
       const n = 5000;
       const ids = Array.from({ length: n }, (_, i) => i);
       await engine.createTable(t("many"), { fields: [{ name: "id", type: "integer" }] });
-      expect(await engine.load(t("many"), [{ schema: { fields: [{ name: "id", type: "integer" }] }, columns: [ids], numRows: n }])).toBe(n);
+      expect(
+        await engine.load(t("many"), [
+          { schema: { fields: [{ name: "id", type: "integer" }] }, columns: [ids], numRows: n },
+        ]),
+      ).toBe(n);
       const sizes: number[] = [];
       const seen: unknown[] = [];
-      for await (const b of engine.stream(`SELECT id FROM ${q("many")} ORDER BY id`, [], { batchSize: 2048 })) {
+      for await (const b of engine.stream(`SELECT id FROM ${q("many")} ORDER BY id`, [], {
+        batchSize: 2048,
+      })) {
         sizes.push(b.numRows);
         expect(b.columns[0]).toHaveLength(b.numRows);
         seen.push(...b.columns[0]!);
@@ -139,10 +159,17 @@ export function engineConformance(label: string, open: () => Promise<Engine>): v
       expect(sizes.length).toBeGreaterThanOrEqual(3);
       expect(seen).toEqual(ids);
       const empty: RecordBatch[] = [];
-      for await (const b of engine.stream(`SELECT id, CAST(id AS VARCHAR) AS s FROM ${q("many")} WHERE id < $1`, [0])) empty.push(b);
+      for await (const b of engine.stream(
+        `SELECT id, CAST(id AS VARCHAR) AS s FROM ${q("many")} WHERE id < $1`,
+        [0],
+      ))
+        empty.push(b);
       expect(empty).toHaveLength(1);
       expect(empty[0]!.numRows).toBe(0);
-      expect(empty[0]!.schema.fields.map((f) => [f.name, f.type])).toEqual([["id", "integer"], ["s", "varchar"]]);
+      expect(empty[0]!.schema.fields.map((f) => [f.name, f.type])).toEqual([
+        ["id", "integer"],
+        ["s", "varchar"],
+      ]);
     });
 
     it("stops cleanly when a stream is abandoned", async () => {
@@ -162,7 +189,9 @@ export function engineConformance(label: string, open: () => Promise<Engine>): v
         ALL_TYPES.fields.map((f) => ({ name: f.name, type: f.type, nullable: f.nullable ?? true })),
       );
       expect(await engine.describe(t("no_such_table"))).toBeUndefined();
-      await expect(engine.run(`INSERT INTO ${q("typed")} (id) VALUES (1), (1)`)).rejects.toBeInstanceOf(WeirError);
+      await expect(engine.run(`INSERT INTO ${q("typed")} (id) VALUES (1), (1)`)).rejects.toBeInstanceOf(
+        WeirError,
+      );
     });
 
     it("bulk-loads NULLs, unicode and characters that break encoders, exactly", async () => {
@@ -173,7 +202,9 @@ export function engineConformance(label: string, open: () => Promise<Engine>): v
       expectSameRows(await engine.query(`SELECT * FROM ${q("loaded")} ORDER BY id`), rows);
       const streamed = await collectBatches(engine.stream(`SELECT * FROM ${q("loaded")} ORDER BY id`));
       expectSameRows(streamed, rows);
-      const nulls = await engine.query(`SELECT count(*) AS n FROM ${q("loaded")} WHERE label = '' AND label IS NOT NULL`);
+      const nulls = await engine.query(
+        `SELECT count(*) AS n FROM ${q("loaded")} WHERE label = '' AND label IS NOT NULL`,
+      );
       expect(nulls).toEqual([{ n: 3 }]);
     });
 
@@ -214,14 +245,29 @@ export function engineConformance(label: string, open: () => Promise<Engine>): v
       const read = (name: string) => engine.query(`SELECT id, part, v FROM ${q(name)} ORDER BY id, v`);
 
       it("appends and overwrites, creating the table when missing", async () => {
-        const r1 = await writeTable(engine, t("w_append"), { batches: [batch([{ id: 1, part: "a", v: "x" }])] }, { mode: "append" });
+        const r1 = await writeTable(
+          engine,
+          t("w_append"),
+          { batches: [batch([{ id: 1, part: "a", v: "x" }])] },
+          { mode: "append" },
+        );
         expect(r1.rowsWritten).toBe(1);
-        await writeTable(engine, t("w_append"), { batches: generate([batch([{ id: 2, part: "b", v: "y" }])]) }, { mode: "append" });
+        await writeTable(
+          engine,
+          t("w_append"),
+          { batches: generate([batch([{ id: 2, part: "b", v: "y" }])]) },
+          { mode: "append" },
+        );
         expect(await read("w_append")).toEqual([
           { id: 1, part: "a", v: "x" },
           { id: 2, part: "b", v: "y" },
         ]);
-        const r3 = await writeTable(engine, t("w_append"), { batches: [batch([{ id: 9, part: "z", v: "z" }])] }, { mode: "overwrite" });
+        const r3 = await writeTable(
+          engine,
+          t("w_append"),
+          { batches: [batch([{ id: 9, part: "z", v: "z" }])] },
+          { mode: "overwrite" },
+        );
         expect(r3.rowsWritten).toBe(1);
         expect(await read("w_append")).toEqual([{ id: 9, part: "z", v: "z" }]);
       });
@@ -236,7 +282,14 @@ export function engineConformance(label: string, open: () => Promise<Engine>): v
         const r = await writeTable(
           engine,
           t("w_part"),
-          { batches: [batch([{ id: 4, part: "b", v: "new" }, { id: 5, part: null, v: "new" }])] },
+          {
+            batches: [
+              batch([
+                { id: 4, part: "b", v: "new" },
+                { id: 5, part: null, v: "new" },
+              ]),
+            ],
+          },
           { mode: "overwrite-partition", partitionColumns: ["part"] },
         );
         expect(r.rowsWritten).toBe(2);
@@ -248,14 +301,31 @@ export function engineConformance(label: string, open: () => Promise<Engine>): v
       });
 
       it("upserts by key, the last duplicate winning, and is idempotent", async () => {
-        await writeTable(engine, t("w_up"), { batches: [batch([{ id: 1, part: "a", v: "one" }, { id: 2, part: "a", v: "two" }])] }, { mode: "upsert", key: ["id"] });
+        await writeTable(
+          engine,
+          t("w_up"),
+          {
+            batches: [
+              batch([
+                { id: 1, part: "a", v: "one" },
+                { id: 2, part: "a", v: "two" },
+              ]),
+            ],
+          },
+          { mode: "upsert", key: ["id"] },
+        );
         const input = [
           { id: 2, part: "b", v: "first" },
           { id: 3, part: "b", v: "three" },
           { id: 2, part: "c", v: "last" },
         ];
         for (let i = 0; i < 2; i++) {
-          const r = await writeTable(engine, t("w_up"), { batches: generate([batch(input.slice(0, 2)), batch(input.slice(2))]) }, { mode: "upsert", key: ["id"] });
+          const r = await writeTable(
+            engine,
+            t("w_up"),
+            { batches: generate([batch(input.slice(0, 2)), batch(input.slice(2))]) },
+            { mode: "upsert", key: ["id"] },
+          );
           expect(r.rowsWritten).toBe(2);
         }
         expect(await read("w_up")).toEqual([
@@ -264,19 +334,49 @@ export function engineConformance(label: string, open: () => Promise<Engine>): v
           { id: 3, part: "b", v: "three" },
         ]);
         await expect(
-          writeTable(engine, t("w_up"), { batches: [batch([{ id: null, part: "x", v: "x" }, { id: 1, part: "x", v: "changed" }])] }, { mode: "upsert", key: ["id"] }),
+          writeTable(
+            engine,
+            t("w_up"),
+            {
+              batches: [
+                batch([
+                  { id: null, part: "x", v: "x" },
+                  { id: 1, part: "x", v: "changed" },
+                ]),
+              ],
+            },
+            { mode: "upsert", key: ["id"] },
+          ),
         ).rejects.toMatchObject({ code: "SCHEMA_MISMATCH" });
         expect(await read("w_up")).toHaveLength(3);
       });
 
       it("writes a query on the same engine in place, for every mode", async () => {
-        await writeTable(engine, t("w_src"), { batches: [batch([{ id: 1, part: "a", v: "s1" }, { id: 2, part: "b", v: "s2" }, { id: 2, part: "b", v: "s2b" }])] }, { mode: "append" });
+        await writeTable(
+          engine,
+          t("w_src"),
+          {
+            batches: [
+              batch([
+                { id: 1, part: "a", v: "s1" },
+                { id: 2, part: "b", v: "s2" },
+                { id: 2, part: "b", v: "s2b" },
+              ]),
+            ],
+          },
+          { mode: "append" },
+        );
         const sql = `SELECT id, part, v FROM ${q("w_src")} WHERE id >= $1`;
         const input = { engine, sql, params: [1] };
         expect((await writeTable(engine, t("w_sql"), input, { mode: "append" })).rowsWritten).toBe(3);
         expect((await writeTable(engine, t("w_sql"), input, { mode: "overwrite" })).rowsWritten).toBe(3);
         expect(await read("w_sql")).toHaveLength(3);
-        await writeTable(engine, t("w_sql"), { engine, sql: `SELECT 7 AS id, 'b' AS part, 'p' AS v` }, { mode: "overwrite-partition", partitionColumns: ["part"] });
+        await writeTable(
+          engine,
+          t("w_sql"),
+          { engine, sql: `SELECT 7 AS id, 'b' AS part, 'p' AS v` },
+          { mode: "overwrite-partition", partitionColumns: ["part"] },
+        );
         expect(await read("w_sql")).toEqual([
           { id: 1, part: "a", v: "s1" },
           { id: 7, part: "b", v: "p" },
@@ -287,11 +387,30 @@ export function engineConformance(label: string, open: () => Promise<Engine>): v
       });
 
       it("leaves the target unchanged when the input fails midway, in every mode", async () => {
-        await writeTable(engine, t("w_fail"), { batches: [batch([{ id: 1, part: "a", v: "keep" }])] }, { mode: "append" });
+        await writeTable(
+          engine,
+          t("w_fail"),
+          { batches: [batch([{ id: 1, part: "a", v: "keep" }])] },
+          { mode: "append" },
+        );
         for (const mode of ["append", "overwrite", "overwrite-partition", "upsert"] as const) {
-          const failing = generate([batch([{ id: 1, part: "a", v: "lost" }, { id: 2, part: "a", v: "lost" }]), batch([])], 1);
+          const failing = generate(
+            [
+              batch([
+                { id: 1, part: "a", v: "lost" },
+                { id: 2, part: "a", v: "lost" },
+              ]),
+              batch([]),
+            ],
+            1,
+          );
           await expect(
-            writeTable(engine, t("w_fail"), { batches: failing }, { mode, key: ["id"], partitionColumns: ["part"] }),
+            writeTable(
+              engine,
+              t("w_fail"),
+              { batches: failing },
+              { mode, key: ["id"], partitionColumns: ["part"] },
+            ),
           ).rejects.toThrow("source failed mid-stream");
           expect(await read("w_fail")).toEqual([{ id: 1, part: "a", v: "keep" }]);
         }
@@ -300,9 +419,10 @@ export function engineConformance(label: string, open: () => Promise<Engine>): v
 
     it("creates, loads, upserts and overwrites partitions of tables with hostile names", async () => {
       const hostileSchema = `${schema}"; --`;
+      const KEY = 'k"ey';
       const names = [`x"; DROP TABLE y; --`, "it's", "semi;colon", "sp ace", "back\\slash", "ünï 名前", "--"];
       const cols: { name: string; type: WeirType }[] = [
-        { name: `k"ey`, type: "integer" },
+        { name: KEY, type: "integer" },
         { name: "p'art", type: "varchar" },
         { name: "v; --", type: "varchar" },
         { name: "\\", type: "varchar" },
@@ -311,14 +431,31 @@ export function engineConformance(label: string, open: () => Promise<Engine>): v
       for (const name of names) {
         const table: TableRef = { schema: hostileSchema, name };
         const rows = [
-          { [`k"ey`]: 1, "p'art": "a", "v; --": "one", "\\": "x" },
-          { [`k"ey`]: 2, "p'art": null, "v; --": "two", "\\": "y" },
+          { [KEY]: 1, "p'art": "a", "v; --": "one", "\\": "x" },
+          { [KEY]: 2, "p'art": null, "v; --": "two", "\\": "y" },
         ];
-        await writeTable(engine, table, { batches: [batchFromRows(hs, rows)] }, { mode: "upsert", key: [`k"ey`] });
-        await writeTable(engine, table, { batches: [batchFromRows(hs, [{ [`k"ey`]: 2, "p'art": null, "v; --": "TWO", "\\": "z" }])] }, { mode: "upsert", key: [`k"ey`] });
-        await writeTable(engine, table, { batches: [batchFromRows(hs, [{ [`k"ey`]: 3, "p'art": "a", "v; --": "three", "\\": "w" }])] }, { mode: "overwrite-partition", partitionColumns: ["p'art"] });
+        await writeTable(
+          engine,
+          table,
+          { batches: [batchFromRows(hs, rows)] },
+          { mode: "upsert", key: [KEY] },
+        );
+        await writeTable(
+          engine,
+          table,
+          { batches: [batchFromRows(hs, [{ [KEY]: 2, "p'art": null, "v; --": "TWO", "\\": "z" }])] },
+          { mode: "upsert", key: [KEY] },
+        );
+        await writeTable(
+          engine,
+          table,
+          { batches: [batchFromRows(hs, [{ [KEY]: 3, "p'art": "a", "v; --": "three", "\\": "w" }])] },
+          { mode: "overwrite-partition", partitionColumns: ["p'art"] },
+        );
         const d = engine.dialect;
-        const got = await engine.query(`SELECT ${d.quoteIdent(`k"ey`)} AS k, ${d.quoteIdent("v; --")} AS v FROM ${d.quoteTable(table)} ORDER BY 1`);
+        const got = await engine.query(
+          `SELECT ${d.quoteIdent(KEY)} AS k, ${d.quoteIdent("v; --")} AS v FROM ${d.quoteTable(table)} ORDER BY 1`,
+        );
         expect(got).toEqual([
           { k: 2, v: "TWO" },
           { k: 3, v: "three" },
@@ -378,10 +515,18 @@ export async function dialectScenario(engine: Engine, schemaName: string): Promi
     await engine.run(d.createTable(source, s, { ifNotExists: true }));
     const lit = (x: string | null) => d.quoteLiteral(x);
     await engine.run(
-      d.insertSelect(target, cols, `SELECT 1, ${lit(name)}, ${lit("old")} UNION ALL SELECT 2, NULL, ${lit("old")}`),
+      d.insertSelect(
+        target,
+        cols,
+        `SELECT 1, ${lit(name)}, ${lit("old")} UNION ALL SELECT 2, NULL, ${lit("old")}`,
+      ),
     );
     await engine.run(
-      d.insertSelect(source, cols, `SELECT 2, NULL, ${lit(`new ${name}`)} UNION ALL SELECT 3, ${lit(name)}, ${lit("new")}`),
+      d.insertSelect(
+        source,
+        cols,
+        `SELECT 2, NULL, ${lit(`new ${name}`)} UNION ALL SELECT 3, ${lit(name)}, ${lit("new")}`,
+      ),
     );
     for (const sql of d.upsert(target, source, cols, [k])) await engine.run(sql);
     const afterUpsert = await engine.query(

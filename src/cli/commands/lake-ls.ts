@@ -2,8 +2,8 @@ import type { Command } from "commander";
 import { LakeError } from "../../core/errors.js";
 import { DuckDBEngine } from "../../engines/duckdb/duckdb-engine.js";
 import { Lake } from "../../lake/lake.js";
-import { jsonSafe } from "../report-error.js";
 import { renderTable } from "../render-table.js";
+import { jsonSafe } from "../report-error.js";
 
 /** `weir lake ls [dataset]`: the lake's datasets, or one dataset's partitions. */
 export function registerLakeCommand(program: Command): void {
@@ -21,11 +21,20 @@ export function registerLakeCommand(program: Command): void {
         if (datasetId === undefined) {
           const infos = await opened.datasets();
           if (options.json) return print(infos);
-          if (infos.length === 0) return void process.stdout.write(`the lake at ${opened.root} has no datasets\n`);
+          if (infos.length === 0)
+            return void process.stdout.write(`the lake at ${opened.root} has no datasets\n`);
           process.stdout.write(
             `${renderTable(
               ["dataset", "version", "files", "rows", "bytes", "partitioned by", "updated"],
-              infos.map((i) => [i.id, i.version, i.files, i.rows, i.bytes, i.partitionColumns.join("/") || "-", i.updatedAt]),
+              infos.map((i) => [
+                i.id,
+                i.version,
+                i.files,
+                i.rows,
+                i.bytes,
+                i.partitionColumns.join("/") || "-",
+                i.updatedAt,
+              ]),
             )}\n`,
           );
           return;
@@ -33,9 +42,13 @@ export function registerLakeCommand(program: Command): void {
         const dataset = opened.dataset(datasetId);
         const partitions = await dataset.partitions();
         if (partitions.length === 0 && !(await dataset.manifest())) {
-          throw new LakeError("LAKE_NOT_FOUND", `lake dataset ${dataset.id} does not exist (no manifest in ${dataset.dir})`, {
-            details: { dataset: dataset.id, path: dataset.dir },
-          });
+          throw new LakeError(
+            "LAKE_NOT_FOUND",
+            `lake dataset ${dataset.id} does not exist (no manifest in ${dataset.dir})`,
+            {
+              details: { dataset: dataset.id, path: dataset.dir },
+            },
+          );
         }
         if (options.json) return print(partitions);
         process.stdout.write(`${dataset.dir}\n`);

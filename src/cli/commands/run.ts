@@ -32,7 +32,11 @@ export function registerRunCommand(program: Command): void {
 }
 
 /** Loads and runs a pipeline, prints what happened and returns the exit code. Shared with `weir demo`. */
-export async function runFromCli(pipelinePath: string, options: RunCommandOptions, verbose: boolean): Promise<number> {
+export async function runFromCli(
+  pipelinePath: string,
+  options: RunCommandOptions,
+  verbose: boolean,
+): Promise<number> {
   const { pipeline } = await loadPipeline(pipelinePath);
   const runtime = await openRuntime();
   try {

@@ -27,7 +27,12 @@ export interface DuckDBEngineOptions {
   tempDirectory?: string;
 }
 
-const CAPABILITIES: EngineCapabilities = { readsFiles: true, writesParquet: true, transactionalDdl: true };
+const CAPABILITIES: EngineCapabilities = {
+  readsFiles: true,
+  writesParquet: true,
+  transactionalDdl: true,
+  writesCsv: true,
+};
 
 /**
  * The embedded engine: one DuckDB instance. Statements on the engine itself share one

@@ -6,7 +6,7 @@ import { tableLabel } from "../../core/types.js";
 import type { CreateTableOptions, Engine, EngineCapabilities, StreamOptions } from "../engine.js";
 import { queryFailed } from "../query-error.js";
 import { PostgresDialect } from "./postgres-dialect.js";
-import { copyBatches } from "./postgres-loader.js";
+import { copyBatches, copyCsv } from "./postgres-loader.js";
 import { logicalTypeOfOid, toPgParam, weirTypeParsers } from "./postgres-types.js";
 
 export interface PostgresEngineOptions {
@@ -169,6 +169,19 @@ export class PostgresEngine implements Engine {
       }
       return copyBatches(client, this.dialect, table, schema.fields, batches);
     });
+  }
+
+  /**
+   * Bulk-loads CSV text (quoted fields, unquoted empty = NULL) into `columns` of an
+   * existing table with `COPY … FROM STDIN (FORMAT csv)`. Used by transfers from engines
+   * that write CSV themselves.
+   */
+  async loadCsv(
+    table: TableRef,
+    columns: readonly string[],
+    csv: AsyncIterable<Buffer | string> | NodeJS.ReadableStream,
+  ): Promise<number> {
+    return this.withClient((client) => copyCsv(client, this.dialect, table, columns, csv));
   }
 
   async describe(table: TableRef): Promise<Schema | undefined> {

@@ -182,3 +182,26 @@ function* encodeBatch(
   }
   if (out.length > 0) yield out;
 }
+
+/**
+ * Streams CSV (RFC 4180: `"` quoting, unquoted empty = NULL, quoted empty = empty string)
+ * into an existing table with `COPY … FROM STDIN (FORMAT csv)`. For engines that render
+ * CSV themselves (DuckDB's `COPY … TO`), so no value passes through JS.
+ */
+export async function copyCsv(
+  client: PoolClient,
+  dialect: Dialect,
+  table: TableRef,
+  columns: readonly string[],
+  csv: AsyncIterable<Buffer | string> | NodeJS.ReadableStream,
+): Promise<number> {
+  const { from: copyFrom } = await import("pg-copy-streams");
+  const sql = `COPY ${dialect.quoteTable(table)} (${columns.map((c) => dialect.quoteIdent(c)).join(", ")}) FROM STDIN (FORMAT csv)`;
+  const copy = client.query(copyFrom(sql));
+  try {
+    await pipeline(csv as AsyncIterable<Buffer>, copy);
+  } catch (error) {
+    throw queryFailed("postgres", sql, error, { table: tableLabel(table) });
+  }
+  return Number(copy.rowCount ?? 0);
+}
