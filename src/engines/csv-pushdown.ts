@@ -54,8 +54,10 @@ export async function copyThroughCsv(
         : q.quoteIdent(f.name),
     )
     .join(", ");
-  // FORCE_QUOTE keeps empty strings ("") apart from NULL (nothing) and protects a `\.` line.
-  const copySql = `COPY (SELECT ${select} FROM (${sql}) AS weir_q) TO ${q.quoteLiteral(file)} (FORMAT csv, HEADER false, FORCE_QUOTE *, USE_TMP_FILE false)`;
+  // DuckDB writes NULL as nothing and an empty string as "", which is how PostgreSQL reads
+  // them. A lone `\.` line would end PostgreSQL's COPY, so one-column output is all quoted.
+  const forceQuote = fields.length === 1 ? ", FORCE_QUOTE *" : "";
+  const copySql = `COPY (SELECT ${select} FROM (${sql}) AS weir_q) TO ${q.quoteLiteral(file)} (FORMAT csv, HEADER false${forceQuote}, USE_TMP_FILE false)`;
   const columns = fields.map((f) => f.name);
   try {
     return await to.transaction(async (tx) => {
@@ -106,7 +108,7 @@ async function pipeThroughFifo(
       writerError = error;
     },
   );
-  const reader = createReadStream(file);
+  const reader = createReadStream(file, { highWaterMark: 1 << 20 });
   let readerClosed = false;
   reader.once("close", () => {
     readerClosed = true;

@@ -98,14 +98,15 @@ export async function writeTable(
       return { rowsWritten: await tx.run(sql, local!.params) };
     }
 
-    const stage: TableRef = {
-      ...(target.schema === undefined ? {} : { schema: target.schema }),
-      name: `weir_stage_${newId()}`,
-    };
+    // A temporary stage: it lives only inside this transaction's connection, so its rows are
+    // never written to the database file (nor its WAL) just to be read once and dropped.
+    const stage: TableRef = { name: `weir_stage_${newId()}` };
     const stageFields = (data ?? existing).fields.filter((f) => columns.includes(f.name));
-    await tx.createTable(stage, {
-      fields: [...stageFields.map((f) => ({ ...f, nullable: true })), { name: SEQ, type: "bigint" }],
-    });
+    await tx.createTable(
+      stage,
+      { fields: [...stageFields.map((f) => ({ ...f, nullable: true })), { name: SEQ, type: "bigint" }] },
+      { temporary: true },
+    );
     if (rest) {
       await tx.load(stage, withSequence(rest));
     } else {

@@ -84,4 +84,46 @@ describe.skipIf(!postgresAvailable)("copyTable between DuckDB and PostgreSQL", (
     );
     expect(got).toEqual([{ n: 15, changed: 10 }]);
   });
+
+  it("copies every logical type through the columnar batch path too (upsert)", async () => {
+    expect(
+      await copyTable(duck, { name: "src" }, pg, pgTable("dst_up"), { mode: "upsert", key: ["id"] }),
+    ).toEqual({
+      rows: ROWS,
+    });
+    expectSameRows(
+      await pg.query(`SELECT * FROM ${pg.dialect.quoteTable(pgTable("dst_up"))} ORDER BY id`),
+      rows,
+    );
+  });
+
+  it("leaves the target unchanged, without hanging, when the source fails midway", async () => {
+    const target = pgTable("fail_src");
+    await copyTable(duck, { sql: "SELECT id, label FROM src WHERE id < 5" }, pg, target);
+    const failing =
+      "SELECT id, CASE WHEN id = 50000 THEN error('source blew up') ELSE label END AS label FROM src";
+    await expect(copyTable(duck, { sql: failing }, pg, target)).rejects.toThrow(/source blew up/);
+    await expect(copyTable(duck, { sql: failing }, pg, target, { mode: "overwrite" })).rejects.toThrow(
+      /source blew up/,
+    );
+    expect(await pg.query(`SELECT count(*) AS n FROM ${pg.dialect.quoteTable(target)}`)).toEqual([{ n: 5 }]);
+  });
+
+  it("leaves the target unchanged, without hanging, when PostgreSQL rejects a value", async () => {
+    const target = pgTable("fail_dst");
+    await pg.createTable(target, {
+      fields: [
+        { name: "id", type: "integer" },
+        { name: "label", type: "integer" },
+      ],
+    });
+    await pg.run(`INSERT INTO ${pg.dialect.quoteTable(target)} VALUES (1, 1)`);
+    await expect(copyTable(duck, { sql: "SELECT id, label FROM src" }, pg, target)).rejects.toMatchObject({
+      code: "ENGINE_QUERY_FAILED",
+      message: expect.stringMatching(/invalid input syntax for type integer/),
+    });
+    expect(await pg.query(`SELECT count(*) AS n FROM ${pg.dialect.quoteTable(target)}`)).toEqual([{ n: 1 }]);
+    // The DuckDB engine is still usable afterwards.
+    expect(await duck.query("SELECT count(*) AS n FROM src")).toEqual([{ n: ROWS }]);
+  });
 });
