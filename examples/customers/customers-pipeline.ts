@@ -12,7 +12,11 @@
 import type { Source } from "../../src/connectors/source.js";
 import { formatDate, formatTimestamp } from "../../src/core/interval.js";
 import { writeTable } from "../../src/engines/table-writer.js";
-import { definePipeline, defineTask, type PipelineDefinition } from "../../src/orchestrator/define-pipeline.js";
+import {
+  definePipeline,
+  defineTask,
+  type PipelineDefinition,
+} from "../../src/orchestrator/define-pipeline.js";
 import type { TaskContext } from "../../src/orchestrator/task-context.js";
 import { between, checkRows, matches, notNull, uniqueBy } from "../../src/quality/row-checks.js";
 

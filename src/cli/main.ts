@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
+import { registerCheckCommand } from "./commands/check.js";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerLakeCommand } from "./commands/lake-ls.js";
+import { registerProfileCommand } from "./commands/profile.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerSqlCommand } from "./commands/sql.js";
 import { reportError } from "./report-error.js";
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerLakeCommand(program);
   registerSqlCommand(program);
+  registerCheckCommand(program);
+  registerProfileCommand(program);
   return program;
 }
 

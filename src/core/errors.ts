@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   TASK_FAILED: { exitCode: 1, summary: "a task of the pipeline failed" },
   QUALITY_FAILED: { exitCode: 1, summary: "a data-quality check with severity error failed" },
   METADATA_FAILED: { exitCode: 6, summary: "the metadata store failed" },
+  NOTIFICATION_FAILED: { exitCode: 7, summary: "a notification could not be delivered" },
   INTERNAL: { exitCode: 70, summary: "a bug in weir" },
 } as const;
 

@@ -66,6 +66,7 @@ export async function writeTable(
       data = await queryShape(tx, local.sql, local.params);
     }
     let existing = await tx.describe(target);
+    const created = !existing;
     if (!existing) {
       const schema = options.schema ?? data;
       if (!schema) return { rowsWritten: 0 };
@@ -115,7 +116,18 @@ export async function writeTable(
       await tx.run(q.insertSelect(stage, [...columns, SEQ], select), local!.params);
     }
     let statements: string[];
-    if (options.mode === "upsert") {
+    if (created) {
+      // A table created just now has no rows to update or partitions to replace: one insert
+      // (an initial load otherwise pays a join against an empty table per statement).
+      if (options.mode === "upsert") await dedupeByKey(tx, stage, key, label);
+      statements = [
+        tx.dialect.insertSelect(
+          target,
+          columns,
+          `SELECT ${quoteList(tx, columns)} FROM ${tx.dialect.quoteTable(stage)}`,
+        ),
+      ];
+    } else if (options.mode === "upsert") {
       await dedupeByKey(tx, stage, key, label);
       statements = tx.dialect.upsert(target, stage, columns, key);
     } else {

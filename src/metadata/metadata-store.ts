@@ -1,42 +1,49 @@
 /**
- * The metadata store records what runs did: runs, task attempts and incremental cursors.
- * Every method is async so a PostgreSQL implementation fits the same interface; the
- * embedded default is `SqliteMetadataStore`.
+ * The metadata store records what runs did: pipelines, runs, task instances and their
+ * attempts with logs and outputs, pools, dataset events, materialised partitions,
+ * incremental cursors and quality results. Every method is async so the SQLite store
+ * (embedded default) and the PostgreSQL store (`WEIR_METADATA_URL=postgres://…`) share
+ * one interface; both apply the same migrations.
  */
 
-export type RunState = "running" | "succeeded" | "failed";
-export type TaskState = "running" | "succeeded" | "failed" | "skipped";
+import type { DatasetStore } from "./dataset-store.js";
+import type { PipelineStore } from "./pipeline-store.js";
+import type { PoolStore } from "./pool-store.js";
+import type { QualityStore } from "./quality-store.js";
+import type { ListRunsOptions, NewRun, RunRecord, RunStore } from "./run-store.js";
+import type { TaskStore } from "./task-store.js";
 
-export interface RunRecord {
-  id: string;
-  pipeline: string;
-  /** "YYYY-MM-DD". */
-  logicalDate: string;
-  /** ISO-8601 instants. */
-  intervalStart: string;
-  intervalEnd: string;
-  state: RunState;
-  startedAt: string;
-  endedAt?: string;
-  params: Record<string, string>;
-  summary?: unknown;
-}
+export type { DatasetEventRecord, DatasetStore, MaterialisedRange } from "./dataset-store.js";
+export type { PipelineRecord, PipelineStore } from "./pipeline-store.js";
+export type { PoolRecord, PoolStore } from "./pool-store.js";
+export type {
+  ListRunsOptions,
+  NewRun,
+  RunRecord,
+  RunState,
+  RunStore,
+  RunType,
+} from "./run-store.js";
+export type {
+  AttemptFinish,
+  AttemptKey,
+  AttemptRecord,
+  AttemptStart,
+  AttemptState,
+  NewTaskInstance,
+  ReapedAttempt,
+  TaskInstanceKey,
+  TaskInstanceRecord,
+  TaskInstanceState,
+  TaskLogLine,
+  TaskStore,
+  TaskTransition,
+} from "./task-store.js";
 
 export interface RowCounts {
   in?: number;
   out?: number;
   rejected?: number;
-}
-
-export interface TaskRunRecord {
-  runId: string;
-  taskId: string;
-  attempt: number;
-  state: TaskState;
-  startedAt: string;
-  endedAt?: string;
-  error?: string;
-  rows: RowCounts;
 }
 
 /**
@@ -53,25 +60,27 @@ export interface CursorStore {
   commit(pipeline: string, sourceKey: string, value: string): Promise<void>;
 }
 
-export interface ListRunsOptions {
-  pipeline?: string;
-  limit?: number;
-}
-
 export interface MetadataStore {
+  /** "sqlite" or "postgres", and where (a file path, or the URL without its password). */
+  readonly kind: "sqlite" | "postgres";
+  readonly location: string;
   readonly cursors: CursorStore;
+  /** Quality check results and metric history (migration 2). */
+  readonly quality: QualityStore;
+  readonly pipelines: PipelineStore;
+  readonly runs: RunStore;
+  readonly tasks: TaskStore;
+  readonly pools: PoolStore;
+  readonly datasets: DatasetStore;
   /** The schema version the store is at after opening (its migrations applied). */
   schemaVersion(): Promise<number>;
-  startRun(run: RunRecord): Promise<void>;
-  finishRun(id: string, end: { state: RunState; endedAt: string; summary?: unknown }): Promise<void>;
+  /** Shortcut for `runs.create(run, [])`: records a run that has no task instances yet. */
+  startRun(run: NewRun): Promise<void>;
+  /** Shortcut for `runs.finish`. */
+  finishRun(id: string, end: { state: "succeeded" | "failed"; endedAt: string; summary?: unknown }): Promise<void>;
+  /** Shortcut for `runs.get`. */
   getRun(id: string): Promise<RunRecord | undefined>;
-  /** Newest first. */
+  /** Shortcut for `runs.list`: newest first. */
   listRuns(options?: ListRunsOptions): Promise<RunRecord[]>;
-  startTaskRun(task: TaskRunRecord): Promise<void>;
-  finishTaskRun(
-    key: { runId: string; taskId: string; attempt: number },
-    end: { state: TaskState; endedAt: string; error?: string; rows?: RowCounts },
-  ): Promise<void>;
-  listTaskRuns(runId: string): Promise<TaskRunRecord[]>;
   close(): Promise<void>;
 }

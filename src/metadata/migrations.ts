@@ -1,4 +1,5 @@
 import { WeirError } from "../core/errors.js";
+import { ORCHESTRATOR_MIGRATION } from "./orchestrator-migration.js";
 
 /**
  * One step of the metadata schema. Statements are plain, portable SQL (TEXT, INTEGER,
@@ -60,6 +61,52 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: "quality results and metric history",
+    statements: [
+      // One row per suite run on a dataset (a pipeline's check task or `weir check`).
+      `CREATE TABLE quality_checks (
+        id TEXT PRIMARY KEY,
+        run_id TEXT,
+        dataset TEXT NOT NULL,
+        suite TEXT NOT NULL,
+        checked_at TEXT NOT NULL,
+        success INTEGER NOT NULL,
+        row_count BIGINT,
+        score_checks DOUBLE PRECISION,
+        score_rows DOUBLE PRECISION,
+        columns TEXT,
+        details TEXT
+      )`,
+      "CREATE INDEX quality_checks_dataset ON quality_checks (dataset, checked_at)",
+      `CREATE TABLE quality_results (
+        check_id TEXT NOT NULL REFERENCES quality_checks (id),
+        seq INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        success INTEGER NOT NULL,
+        element_count BIGINT,
+        unexpected_count BIGINT,
+        unexpected_percent DOUBLE PRECISION,
+        observed_value TEXT,
+        details TEXT,
+        PRIMARY KEY (check_id, seq)
+      )`,
+      // The series anomaly detection reads: one value per check and metric.
+      `CREATE TABLE quality_metrics (
+        check_id TEXT NOT NULL REFERENCES quality_checks (id),
+        dataset TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        measured_at TEXT NOT NULL,
+        value DOUBLE PRECISION,
+        PRIMARY KEY (check_id, metric)
+      )`,
+      "CREATE INDEX quality_metrics_series ON quality_metrics (dataset, metric, measured_at)",
+    ],
+  },
+  ORCHESTRATOR_MIGRATION,
 ];
 
 /**

@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WeirError } from "../core/errors.js";
 import { MIGRATIONS, type Migration, pendingMigrations } from "./migrations.js";
+import { metadataStoreSuite } from "../../test/support/metadata-suite.js";
 import { SqliteMetadataStore } from "./sqlite-metadata-store.js";
 
 let dir: string;
@@ -34,9 +35,14 @@ describe("migrations", () => {
     const store = await SqliteMetadataStore.open({ path });
     expect(await store.schemaVersion()).toBe(MIGRATIONS.length);
     await store.close();
-    expect(tables(path)).toEqual(["cursors", "runs", "schema_migrations", "task_runs"]);
+    expect(tables(path)).toEqual(
+      expect.arrayContaining(["cursors", "runs", "schema_migrations", "task_instances", "quality_checks"]),
+    );
     const db = new Database(path, { readonly: true });
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(tables(path)).toEqual(
+      expect.arrayContaining(["pipelines", "task_attempts", "task_logs", "task_outputs", "pools", "dataset_events"]),
+    );
     expect(db.prepare("SELECT COUNT(*) AS n FROM schema_migrations").get()).toEqual({ n: MIGRATIONS.length });
     db.close();
   });
@@ -88,7 +94,9 @@ describe("migrations", () => {
     (await SqliteMetadataStore.open({ path, migrations: longer })).close();
     const error = await SqliteMetadataStore.open({ path }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WeirError);
-    expect((error as WeirError).message).toMatch(/schema version 2 .* only up to 1/);
+    expect((error as WeirError).message).toContain(
+      `schema version ${MIGRATIONS.length + 1} but this weir knows only up to ${MIGRATIONS.length}`,
+    );
   });
 
   it("rejects a list whose versions are not 1, 2, 3 …", () => {
@@ -96,65 +104,42 @@ describe("migrations", () => {
   });
 });
 
-describe("runs and task runs", () => {
-  it("records a run with its tasks and reads them back", async () => {
+describe("migration 3", () => {
+  it("carries version 1's task_runs over into task instances and attempts", async () => {
+    const v1 = MIGRATIONS.slice(0, 2);
+    (await SqliteMetadataStore.open({ path, migrations: v1 })).close();
+    const db = new Database(path);
+    db.exec(`INSERT INTO runs (id, pipeline, logical_date, interval_start, interval_end, state, started_at, params)
+             VALUES ('r1', 'p', '2024-01-15', 'a', 'b', 'failed', '2024-01-16T00:00:00.000Z', '{}')`);
+    db.exec(`INSERT INTO task_runs (run_id, task_id, attempt, state, started_at, ended_at, error, rows_in, rows_out, rows_rejected) VALUES
+             ('r1', 'extract', 1, 'succeeded', 't1', 't2', NULL, 10, 8, 2),
+             ('r1', 'load', 1, 'failed', 't3', 't4', 'boom', NULL, NULL, NULL),
+             ('r1', 'after', 1, 'skipped', 't5', 't5', 'upstream did not succeed: load', NULL, NULL, NULL)`);
+    db.close();
     const store = await SqliteMetadataStore.open({ path });
-    await store.startRun({
-      id: "r1",
-      pipeline: "customers",
-      logicalDate: "2024-01-15",
-      intervalStart: "2024-01-15T00:00:00.000Z",
-      intervalEnd: "2024-01-16T00:00:00.000Z",
-      state: "running",
-      startedAt: "2024-02-01T00:00:00.000Z",
-      params: { a: "1" },
-    });
-    await store.startTaskRun({
-      runId: "r1",
-      taskId: "extract",
-      attempt: 1,
-      state: "running",
-      startedAt: "t1",
-      rows: {},
-    });
-    await store.finishTaskRun(
-      { runId: "r1", taskId: "extract", attempt: 1 },
-      { state: "succeeded", endedAt: "t2", rows: { in: 10, out: 8, rejected: 2 } },
-    );
-    await store.finishRun("r1", { state: "succeeded", endedAt: "t3", summary: { loaded: 8 } });
-    const run = await store.getRun("r1");
-    expect(run).toMatchObject({
-      state: "succeeded",
-      endedAt: "t3",
-      params: { a: "1" },
-      summary: { loaded: 8 },
-    });
-    expect(await store.listRuns({ pipeline: "customers" })).toHaveLength(1);
-    expect(await store.listRuns({ pipeline: "other" })).toHaveLength(0);
-    expect(await store.listTaskRuns("r1")).toEqual([
-      {
-        runId: "r1",
-        taskId: "extract",
-        attempt: 1,
-        state: "succeeded",
-        startedAt: "t1",
-        endedAt: "t2",
-        rows: { in: 10, out: 8, rejected: 2 },
-      },
+    expect(await store.getRun("r1")).toMatchObject({ logicalTime: "2024-01-15T00:00:00.000Z", runType: "manual" });
+    const instances = await store.tasks.list("r1");
+    expect(instances.map((t) => [t.taskId, t.state, t.tryNumber, t.rows])).toEqual([
+      ["after", "skipped", 0, {}],
+      ["extract", "success", 1, { in: 10, out: 8, rejected: 2 }],
+      ["load", "failed", 1, {}],
+    ]);
+    expect((await store.tasks.attempts("r1")).map((a) => [a.taskId, a.state, a.error])).toEqual([
+      ["extract", "success", undefined],
+      ["load", "failed", "boom"],
     ]);
     await store.close();
+    expect(tables(path)).not.toContain("task_runs");
   });
 });
 
-describe("cursors", () => {
-  it("are per pipeline and source, and a commit replaces the value", async () => {
-    const store = await SqliteMetadataStore.open({ path });
-    expect(await store.cursors.get("p", "s")).toBeUndefined();
-    await store.cursors.commit("p", "s", "2024-01-15 10:00:00");
-    await store.cursors.commit("p", "s", "2024-01-15 23:00:00");
-    await store.cursors.commit("q", "s", "other");
-    expect(await store.cursors.get("p", "s")).toBe("2024-01-15 23:00:00");
-    expect(await store.cursors.get("q", "s")).toBe("other");
-    await store.close();
-  });
+metadataStoreSuite("sqlite", async () => {
+  const suiteDir = mkdtempSync(join(tmpdir(), "weir-meta-suite-"));
+  const store = await SqliteMetadataStore.open({ path: join(suiteDir, "weir.db") });
+  const close = store.close.bind(store);
+  store.close = async () => {
+    await close();
+    rmSync(suiteDir, { recursive: true, force: true });
+  };
+  return store;
 });

@@ -1,5 +1,4 @@
 import { ConfigError } from "../core/errors.js";
-import { newId } from "../core/ids.js";
 import { type TableRef, tableLabel } from "../core/types.js";
 import type { Dialect } from "../engines/dialect.js";
 import type { Engine } from "../engines/engine.js";
@@ -120,35 +119,45 @@ export async function checkRows(engine: Engine, options: CheckRowsOptions): Prom
   const reasons = concat(compiled.map((c, i) => `CASE WHEN ${flag(i)} THEN ${c.reason} END`));
   const outer = [...columns.map(q), ...compiled.map((_, i) => flag(i))].join(", ");
 
+  // One pass writes every row, flags and reasons included, straight into `passed`; the few
+  // failing rows are then copied to `failed` and deleted, and the helper columns dropped.
+  // Staging all rows in a temporary table first would write (and, past the memory limit,
+  // spill and re-read) the whole input once more.
   return engine.transaction(async (tx) => {
-    const temp = `_weir_checked_${newId()}`;
-    await tx.run(
-      `CREATE TEMPORARY TABLE ${q(temp)} AS SELECT ${outer}, ${checkNames} AS ${q(FAILED_CHECKS_COLUMN)}, ` +
-        `${reasons} AS ${q(FAILED_REASONS_COLUMN)} FROM (${flagged}) AS weir_flagged`,
-    );
     for (const table of [options.passed, options.failed]) {
       if (table.schema) await tx.run(d.createSchema(table.schema));
       await tx.run(d.dropTable(table));
     }
-    const cols = columns.map(q).join(", ");
+    const passed = d.quoteTable(options.passed);
     await tx.run(
-      `CREATE TABLE ${d.quoteTable(options.passed)} AS SELECT ${cols} FROM ${q(temp)} WHERE ${q(FAILED_CHECKS_COLUMN)} = ''`,
+      `CREATE TABLE ${passed} AS SELECT ${outer}, ${checkNames} AS ${q(FAILED_CHECKS_COLUMN)}, ` +
+        `${reasons} AS ${q(FAILED_REASONS_COLUMN)} FROM (${flagged}) AS weir_flagged`,
     );
+    const cols = columns.map(q).join(", ");
+    const failedWhere = `${q(FAILED_CHECKS_COLUMN)} <> ''`;
     await tx.run(
-      `CREATE TABLE ${d.quoteTable(options.failed)} AS SELECT ${cols}, ${q(FAILED_CHECKS_COLUMN)}, ${q(FAILED_REASONS_COLUMN)} FROM ${q(temp)} WHERE ${q(FAILED_CHECKS_COLUMN)} <> ''`,
+      `CREATE TABLE ${d.quoteTable(options.failed)} AS SELECT ${cols}, ${q(FAILED_CHECKS_COLUMN)}, ${q(FAILED_REASONS_COLUMN)} FROM ${passed} WHERE ${failedWhere}`,
     );
     const counts = compiled.map((_, i) => `SUM(CASE WHEN ${flag(i)} THEN 1 ELSE 0 END) AS ${q(`c${i}`)}`);
     const [row] = await tx.query(
-      `SELECT COUNT(*) AS total, SUM(CASE WHEN ${q(FAILED_CHECKS_COLUMN)} <> '' THEN 1 ELSE 0 END) AS failed${counts.map((c) => `, ${c}`).join("")} FROM ${q(temp)}`,
+      `SELECT COUNT(*) AS failed${counts.map((c) => `, ${c}`).join("")} FROM ${passed} WHERE ${failedWhere}`,
     );
-    await tx.run(`DROP TABLE ${q(temp)}`);
-    const total = Number(row?.total ?? 0);
+    await tx.run(`DELETE FROM ${passed} WHERE ${failedWhere}`);
+    for (const helper of [
+      ...compiled.map((_, i) => `_weir_fail_${i}`),
+      FAILED_CHECKS_COLUMN,
+      FAILED_REASONS_COLUMN,
+    ]) {
+      await tx.run(`ALTER TABLE ${passed} DROP COLUMN ${q(helper)}`);
+    }
+    const [kept] = await tx.query(`SELECT COUNT(*) AS n FROM ${passed}`);
     const failed = Number(row?.failed ?? 0);
     const byCheck: Record<string, number> = {};
     compiled.forEach((c, i) => {
       byCheck[c.name] = Number(row?.[`c${i}`] ?? 0);
     });
-    return { rowsIn: total, passed: total - failed, failed, byCheck };
+    const passedRows = Number(kept?.n ?? 0);
+    return { rowsIn: passedRows + failed, passed: passedRows, failed, byCheck };
   });
 }
 

@@ -1,0 +1,61 @@
+/**
+ * The quick benchmarks in sequence — `batch` at 1M rows (3 runs per side) and, when it is
+ * there, `pg-load` — with every RATIO line repeated at the end, so `npm run bench` ends
+ * with a summary that is easy to read or grep. A bench that fails is reported and the
+ * others still run; the exit code is 1 when any failed.
+ *
+ *   node --import tsx bench/run.ts
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { REPO_ROOT } from "./customers-csv.js";
+
+interface Bench {
+  name: string;
+  /** Runs the bench and returns its RATIO lines. */
+  run(): Promise<string[]>;
+}
+
+const benches: Bench[] = [
+  {
+    name: "batch",
+    run: async () => {
+      const { run } = await import("./batch.js");
+      return (await run({ rows: [1_000_000], runs: 3 })).map((r) => r.line);
+    },
+  },
+];
+
+const pgLoad = path.join(REPO_ROOT, "bench/pg-load.ts");
+if (existsSync(pgLoad)) {
+  benches.push({
+    name: "pg-load",
+    run: async () => {
+      // Written by another module owner; its run() prints its own RATIO line and returns the ratio.
+      const mod = (await import(pgLoad)) as { run(): Promise<{ ratio: number; name?: string }> };
+      const result = await mod.run();
+      return [
+        `RATIO ${result.name ?? "pg-load"}: weir/psql throughput = ${result.ratio.toFixed(2)} (target >= 0.70)`,
+      ];
+    },
+  });
+}
+
+const lines: string[] = [];
+let failed = false;
+for (const bench of benches) {
+  console.log(`== ${bench.name}`);
+  try {
+    const out = await bench.run();
+    for (const line of out) console.log(line);
+    lines.push(...out);
+  } catch (error) {
+    failed = true;
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`bench ${bench.name} failed: ${message}`);
+    lines.push(`FAILED ${bench.name}: ${message.split("\n")[0]}`);
+  }
+}
+console.log("\n== summary");
+for (const line of lines) console.log(line);
+if (failed) process.exitCode = 1;

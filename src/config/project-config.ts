@@ -1,0 +1,192 @@
+import { isAbsolute, resolve } from "node:path";
+import { z } from "zod";
+import { ConfigError } from "../core/errors.js";
+import { parseDuration } from "../orchestrator/duration.js";
+
+/**
+ * A secret is named, never written: `{ env: "WEIR_SMTP_PASSWORD" }` reads the variable when
+ * the channel is built. A literal string is refused so a password cannot end up in git.
+ */
+const secretRef = z
+  .strictObject({
+    env: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected an environment variable name")
+      .describe("the environment variable holding the secret"),
+  })
+  .describe('a secret read from the environment: { env: "VARIABLE" }');
+
+const secretField = z.unknown().transform((value, ctx) => {
+  const parsed = secretRef.safeParse(value);
+  if (parsed.success) return parsed.data;
+  ctx.addIssue({
+    code: "custom",
+    message:
+      typeof value === "string"
+        ? 'secrets never live in the config file: expected { env: "VARIABLE" } and the value in that environment variable'
+        : 'expected { env: "VARIABLE" }',
+  });
+  return z.NEVER;
+});
+
+const duration = z
+  .union([z.string(), z.number()])
+  .transform((value, ctx) => {
+    try {
+      return parseDuration(value);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+      return z.NEVER;
+    }
+  })
+  .describe('a duration: milliseconds, or "500ms", "30s", "5m", "1h30m", "2d"');
+
+const emailChannel = z.strictObject({
+  type: z.literal("email"),
+  host: z.string().min(1).describe("SMTP server host"),
+  port: z.number().int().min(1).max(65535).default(587).describe("SMTP port"),
+  secure: z.boolean().optional().describe("implicit TLS (port 465)"),
+  requireTLS: z.boolean().optional().describe("refuse to send without STARTTLS"),
+  user: z.string().optional().describe("SMTP user name"),
+  password: secretField.optional().describe("SMTP password, from the environment"),
+  from: z.string().min(3).describe("sender address"),
+  to: z.array(z.string().min(3)).min(1).describe("recipient addresses"),
+});
+
+const webhookChannel = z.strictObject({
+  type: z.literal("webhook"),
+  url: secretField.describe("Slack-compatible incoming webhook URL, from the environment"),
+  timeout: duration.optional().describe("request timeout"),
+});
+
+const channel = z.discriminatedUnion("type", [emailChannel, webhookChannel]);
+
+const kinds = z.array(z.string().min(1));
+const routes = z
+  .strictObject({ failure: kinds, retry: kinds, success: kinds, sla_miss: kinds })
+  .partial()
+  .describe("channel names per notification kind");
+
+/** The shape of `weir.config.ts`'s default export, as validated. */
+export const projectConfigSchema = z.strictObject({
+  pipelines: z
+    .array(z.string().min(1))
+    .default(["pipelines"])
+    .describe(
+      "folders holding pipelines (each sub-folder with a pipeline.ts, or .ts files exporting one), or pipeline files; relative to the config file",
+    ),
+  home: z.string().optional().describe("weir home folder (default .weir next to the config; WEIR_HOME wins)"),
+  metadata: z
+    .string()
+    .optional()
+    .describe("metadata store URL: a SQLite file path or postgres://… (WEIR_METADATA_URL wins)"),
+  warehouse: z
+    .string()
+    .optional()
+    .describe("warehouse engine URL, e.g. duckdb:.weir/warehouse.duckdb (default: <home>/warehouse.duckdb)"),
+  notifications: z
+    .strictObject({
+      channels: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/), channel).default({}),
+      defaults: routes.optional().describe("channels every pipeline notifies, added to its own"),
+    })
+    .default({ channels: {} }),
+  scheduler: z
+    .strictObject({
+      tick: duration.default(2_000).describe("how often the scheduler looks for due runs at most"),
+      heartbeatTimeout: duration
+        .default(60_000)
+        .describe("a running attempt without a heartbeat for this long is a zombie"),
+      reapInterval: duration.default(30_000).describe("how often zombies are looked for"),
+      maxConcurrentRuns: z.number().int().min(1).default(4).describe("runs executing at once, all pipelines"),
+      shutdownGrace: duration
+        .default(30_000)
+        .describe("on SIGTERM, how long in-flight attempts may finish before they are released"),
+    })
+    .prefault({}),
+});
+
+/** What a `weir.config.ts` may export (durations as text or milliseconds). */
+export type ProjectConfigInput = z.input<typeof projectConfigSchema>;
+export type ChannelConfig = z.output<typeof channel>;
+export type SchedulerConfig = z.output<typeof projectConfigSchema>["scheduler"];
+
+/** A validated project config with every path absolute. */
+export interface ProjectConfig {
+  /** The folder of the config file (the current directory when there is none). */
+  root: string;
+  /** The config file, when one was found. */
+  file?: string;
+  /** Absolute folders or files where pipelines live. */
+  pipelines: string[];
+  /** Absolute weir home. */
+  home: string;
+  /** Metadata store URL or SQLite path, when configured (`WEIR_METADATA_URL` or the config). */
+  metadataUrl?: string;
+  warehouse?: string;
+  channels: Record<string, ChannelConfig>;
+  defaultRoutes: z.output<typeof routes>;
+  scheduler: SchedulerConfig;
+}
+
+/**
+ * Types a `weir.config.ts`: returns its argument, so the editor checks the fields.
+ *
+ * @example
+ * // weir.config.ts
+ * export default defineConfig({
+ *   pipelines: ["pipelines"],
+ *   notifications: { channels: { slack: { type: "webhook", url: { env: "SLACK_WEBHOOK_URL" } } },
+ *                    defaults: { failure: ["slack"] } },
+ * });
+ */
+export function defineConfig(config: ProjectConfigInput): ProjectConfigInput {
+  return config;
+}
+
+/**
+ * Validates a raw config object and resolves its paths against `root`. Every problem is
+ * listed in one `ConfigError` as `path: message` lines naming the file.
+ */
+export function resolveProjectConfig(
+  raw: unknown,
+  options: { root: string; file?: string; env?: NodeJS.ProcessEnv },
+): ProjectConfig {
+  const parsed = projectConfigSchema.safeParse(raw ?? {});
+  const where = options.file ?? "the project config";
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const path = issue.path.length > 0 ? issue.path.map(String).join(".") : "(config)";
+      return `  ${path}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid project config ${where}:\n${lines.join("\n")}`, {
+      details: {
+        ...(options.file ? { file: options.file } : {}),
+        issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+      },
+    });
+  }
+  const config = parsed.data;
+  const env = options.env ?? process.env;
+  const at = (p: string) => (isAbsolute(p) ? p : resolve(options.root, p));
+  const metadataUrl = env.WEIR_METADATA_URL || config.metadata;
+  return {
+    root: options.root,
+    ...(options.file ? { file: options.file } : {}),
+    pipelines: config.pipelines.map(at),
+    home: env.WEIR_HOME ? resolve(env.WEIR_HOME) : at(config.home ?? ".weir"),
+    ...(metadataUrl ? { metadataUrl: isUrl(metadataUrl) ? metadataUrl : at(metadataUrl) } : {}),
+    ...(config.warehouse ? { warehouse: config.warehouse } : {}),
+    channels: config.notifications.channels,
+    defaultRoutes: config.notifications.defaults ?? {},
+    scheduler: config.scheduler,
+  };
+}
+
+function isUrl(text: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(text) || text === ":memory:";
+}
+
+/** The config used when a project has no `weir.config.ts`: pipelines are given by path. */
+export function defaultProjectConfig(cwd: string, env: NodeJS.ProcessEnv = process.env): ProjectConfig {
+  return resolveProjectConfig({ pipelines: [] }, { root: cwd, env });
+}

@@ -1,0 +1,103 @@
+import type Database from "better-sqlite3";
+import type { MetadataDialect, SqlConnection, SqlDatabase, SqlValue } from "./sql-database.js";
+
+const SQLITE_DIALECT: MetadataDialect = { name: "sqlite", forUpdate: "" };
+
+/**
+ * `SqlDatabase` over one better-sqlite3 connection. Statements are prepared once and
+ * cached. better-sqlite3 is synchronous, but a repository's transaction body awaits
+ * between statements, so transactions are queued: while one is open, statements of other
+ * callers wait for it instead of slipping into it.
+ */
+export class SqliteDatabase implements SqlDatabase {
+  readonly dialect = SQLITE_DIALECT;
+  private readonly statements = new Map<string, Database.Statement>();
+  private tail: Promise<unknown> = Promise.resolve();
+  private open = false;
+  private readonly direct: SqlConnection;
+
+  constructor(readonly db: Database.Database) {
+    this.direct = {
+      all: async <T>(sql: string, params?: readonly SqlValue[]) => this.allNow<T>(sql, params),
+      get: async <T>(sql: string, params?: readonly SqlValue[]) => this.getNow<T>(sql, params),
+      run: async (sql: string, params?: readonly SqlValue[]) => this.runNow(sql, params),
+    };
+  }
+
+  async all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    if (this.open) await this.idle();
+    return this.allNow<T>(sql, params);
+  }
+
+  async get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+    if (this.open) await this.idle();
+    return this.getNow<T>(sql, params);
+  }
+
+  async run(sql: string, params?: readonly SqlValue[]): Promise<number> {
+    if (this.open) await this.idle();
+    return this.runNow(sql, params);
+  }
+
+  transaction<T>(fn: (tx: SqlConnection) => Promise<T>): Promise<T> {
+    const body = async (): Promise<T> => {
+      this.open = true;
+      // IMMEDIATE takes the write lock up front, so a concurrent process waits
+      // (busy_timeout) instead of failing at its first write with SQLITE_BUSY.
+      this.prepare("BEGIN IMMEDIATE").run();
+      try {
+        const result = await fn(this.direct);
+        this.prepare("COMMIT").run();
+        return result;
+      } catch (error) {
+        if (this.db.inTransaction) this.prepare("ROLLBACK").run();
+        throw error;
+      } finally {
+        this.open = false;
+      }
+    };
+    const next = this.tail.then(body, body);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    await this.tail;
+    if (this.db.open) this.db.close();
+  }
+
+  private async idle(): Promise<void> {
+    while (this.open) await this.tail;
+  }
+
+  private prepare(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private allNow<T>(sql: string, params: readonly SqlValue[] = []): T[] {
+    return this.prepare(sql).all(...bind(params)) as T[];
+  }
+
+  private getNow<T>(sql: string, params: readonly SqlValue[] = []): T | undefined {
+    return this.prepare(sql).get(...bind(params)) as T | undefined;
+  }
+
+  private runNow(sql: string, params: readonly SqlValue[] = []): number {
+    const statement = this.prepare(sql);
+    // better-sqlite3 refuses run() on statements that return rows (a SELECT used for its lock).
+    if (statement.reader) {
+      statement.all(...bind(params));
+      return 0;
+    }
+    return statement.run(...bind(params)).changes;
+  }
+}
+
+function bind(params: readonly SqlValue[]): unknown[] {
+  return params.map((p) => (p === undefined ? null : p));
+}

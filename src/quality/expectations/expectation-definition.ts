@@ -1,0 +1,141 @@
+import type { z } from "zod";
+import type { Field, WeirType } from "../../core/types.js";
+import type { Dialect } from "../../engines/dialect.js";
+import type { EngineKind } from "../../engines/engine.js";
+import type { ExpectationKind, ExpectationResult } from "./expectation.js";
+import type { ExpectationSql } from "./expectation-sql.js";
+
+/** What an expectation concluded: GX's `success` and `result`. */
+export interface Outcome {
+  success: boolean;
+  result: ExpectationResult["result"];
+}
+
+/** A value a failing row shows in `partial_unexpected_list`, with its type to read it back. */
+export interface SampleValue {
+  sql: string;
+  type: WeirType | undefined;
+}
+
+/**
+ * A per-row test, aggregated into counts in the main scan. Rows outside `row_condition`
+ * are never considered; `missing` rows are counted but not tested.
+ */
+export interface MapPlan {
+  plan: "map";
+  /** True for a row skipped as missing (GX's NULL handling); absent for the expectations about NULLs. */
+  missing?: string;
+  /** True for a considered, non-missing row that fails. */
+  unexpected: string;
+  /** What a failing row lists in `partial_unexpected_list`; empty when the failing values are NULL. */
+  sample: SampleValue[];
+  /** GX's `mostly`: the share of considered rows that must pass (default 1). */
+  mostly?: number | undefined;
+  /** The expectation is about NULLs, so every considered row is tested (no `missing_*` in the result). */
+  aboutNulls?: boolean;
+}
+
+/** Statistics computed in the main scan, judged in JS. */
+export interface AggregatePlan {
+  plan: "aggregate";
+  /** Aggregate SQL by local name; identical SQL across expectations is computed once. */
+  selects: Record<string, string>;
+  evaluate(values: Record<string, unknown>): Outcome;
+}
+
+/** Judged from the target's columns alone; no data is read. */
+export interface SchemaPlan {
+  plan: "schema";
+  evaluate(fields: readonly Field[]): Outcome;
+}
+
+/** What a group query produced for one expectation: see {@link GroupPlan}. */
+export interface GroupOutput {
+  stats: Record<string, unknown>;
+  /** Groups with more than one row, smallest keys first, at most the sample size. */
+  duplicates: { key: unknown[]; n: number }[];
+  /** Distinct keys in ascending order, at most {@link MAX_OBSERVED_VALUES}. */
+  distinct: unknown[][];
+  distinctTruncated: boolean;
+  /** The most frequent keys (all of them when tied), ascending, with their flags. */
+  modes: { key: unknown[]; n: number; flags: Record<string, boolean> }[];
+}
+
+/** Observed lists of distinct values are cut at this length (the verdict still covers every value). */
+export const MAX_OBSERVED_VALUES = 1000;
+
+/**
+ * Needs the rows grouped by `keys` (a GROUP BY pass of its own). Inside `stats` and `modes`
+ * SQL, the grouped relation's columns are `groupKey(i)` and `groupCount`.
+ */
+export interface GroupPlan {
+  plan: "group";
+  keys: SampleValue[];
+  /** Rows that take part (row_condition and NULL handling), or undefined for all. */
+  where: string | undefined;
+  /** Aggregates over the groups, by local name. */
+  stats: Record<string, string>;
+  duplicates?: boolean;
+  distinct?: boolean;
+  /** Booleans computed for each most-frequent group, by local name; presence asks for the modes. */
+  modes?: Record<string, string>;
+  evaluate(output: GroupOutput): Outcome;
+}
+
+/** A query whose rows are failures; runs on its own. */
+export interface QueryPlan {
+  plan: "query";
+  sql: string;
+}
+
+export type Plan = MapPlan | AggregatePlan | SchemaPlan | GroupPlan | QueryPlan;
+
+/**
+ * What a definition compiles against: quoting, per-engine snippets and the target's columns.
+ * In `predicate` mode (row-level predicates for quarantine) definitions that would need a
+ * separate pass return a map plan written with window functions instead.
+ */
+export interface CompileContext {
+  engine: EngineKind;
+  dialect: Dialect;
+  sql: ExpectationSql;
+  mode: "validate" | "predicate";
+  /** Whether the target is a table (it has a natural row order) or a query. */
+  target: "table" | "query";
+  /** A quoted identifier. */
+  q(name: string): string;
+  /** A SQL literal. */
+  lit(value: string | number | boolean | null): string;
+  /** The logical type of a column, when the target's columns are known. */
+  typeOf(column: string): WeirType | undefined;
+  /** The expectation's `row_condition` as a boolean that is never NULL, or undefined. */
+  rowCondition: string | undefined;
+  /** An ORDER BY key for `sql` of `type`: text sorts by code point on both engines. */
+  orderKey(sql: string, type: WeirType | undefined): string;
+  /**
+   * A window expression's value for the current row. When validating, windows are computed
+   * in a subquery under the main scan and this returns a reference to that column; in
+   * predicate mode it returns the window expression itself.
+   */
+  window(sql: string): string;
+}
+
+/** One expectation type: GX's name, its kind, its kwargs (zod) and how it compiles to SQL. */
+export interface ExpectationDefinition<A = Record<string, unknown>> {
+  type: string;
+  kind: ExpectationKind;
+  description: string;
+  kwargs: z.ZodType<A>;
+  /** Columns the expectation reads (checked against the target before compiling). */
+  columns(kwargs: A): string[];
+  compile(kwargs: A, ctx: CompileContext): Plan;
+}
+
+/** Identity helper that keeps the kwargs type of a definition. */
+export function defineExpectation<A>(definition: ExpectationDefinition<A>): ExpectationDefinition<A> {
+  return definition;
+}
+
+/** Column names of the grouped relation a {@link GroupPlan}'s SQL reads. */
+export const groupKey = (i: number): string => `"weir_k${i}"`;
+export const groupCount = `"weir_n"`;

@@ -1,0 +1,89 @@
+import type { EngineKind } from "../../engines/engine.js";
+
+/**
+ * The SQL expectations need whose spelling differs between DuckDB and PostgreSQL, as
+ * data (one row per engine), in the manner of `../engine-sql.ts`. Everything else the
+ * compiler writes is SQL both engines read the same way.
+ */
+export interface ExpectationSql {
+  /** True when `pattern` (a SQL text literal) matches anywhere in `value` (GX's `re.search`). */
+  regexSearch(value: string, pattern: string): string;
+  /** The `group`-th (1-based) capture of `pattern` in `value`, as text; NULL when it does not match. */
+  regexGroup(value: string, pattern: string, group: number): string;
+  /** True when `value` is strict JSON (RFC 8259): no trailing commas, NaN or comments. */
+  jsonValid(value: string): string;
+  /** Type name for `CAST(… AS ?)` to a 64-bit float. */
+  double: string;
+  /** Type name for `CAST(… AS ?)` to an integer wide enough for exact sums of squares of BIGINTs. */
+  wideInteger: string;
+  /** The discrete quantile `q` (0..1) of `value` over the rows where `filter` holds (SQL or undefined). */
+  quantileDisc(value: string, q: number, filter: string | undefined): string;
+  /** The continuous (interpolated) quantile `q` of `value`. */
+  quantileCont(value: string, q: number, filter: string | undefined): string;
+  /** An ORDER BY key for a text expression sorting by code point (binary), like DuckDB's default. */
+  binaryOrder(textValue: string): string;
+  /**
+   * An aggregate returning a JSON array (as text) of the first `n` rows where `filter`
+   * holds, in ascending order of `values` (lexicographic for several), each row rendered as
+   * its values' text (one text per row, or an array of texts when several). NULL when no row
+   * qualifies. `orderKeys` are `values` as ORDER BY keys (text keys already binary-ordered).
+   */
+  firstValuesJson(
+    values: readonly string[],
+    orderKeys: readonly string[],
+    filter: string,
+    n: number,
+  ): string;
+  /** The pseudo-column giving a table's rows in insertion order, for increasing/decreasing without `order_by`. */
+  naturalOrder: string;
+}
+
+const filterClause = (filter: string | undefined) => (filter === undefined ? "" : ` FILTER (WHERE ${filter})`);
+const asText = (v: string) => `CAST(${v} AS VARCHAR)`;
+
+export const EXPECTATION_SQL: Record<EngineKind, ExpectationSql> = {
+  duckdb: {
+    regexSearch: (value, pattern) => `regexp_matches(${value}, ${pattern})`,
+    regexGroup: (value, pattern, group) =>
+      `CASE WHEN regexp_matches(${value}, ${pattern}) THEN regexp_extract(${value}, ${pattern}, ${group}) END`,
+    // DuckDB's reader accepts trailing commas and NaN/Infinity; PostgreSQL does not. Outside
+    // string literals, strict JSON has no letters but true/false/null and exponents, and no
+    // comma before a closing bracket, so those are rejected after blanking out the strings.
+    jsonValid: (value) =>
+      `(json_valid(${value}) AND NOT regexp_matches(regexp_replace(regexp_replace(${value}, '"(?:[^"\\\\]|\\\\.)*"', '""', 'g'), 'true|false|null', '', 'g'), ',\\s*[\\]}]|[a-df-zA-DF-Z]|[^0-9.][eE]'))`,
+    double: "DOUBLE",
+    wideInteger: "HUGEINT",
+    quantileDisc: (value, q, filter) => `quantile_disc(${value}, ${q})${filterClause(filter)}`,
+    quantileCont: (value, q, filter) => `quantile_cont(${value}, ${q})${filterClause(filter)}`,
+    binaryOrder: (textValue) => textValue,
+    // `min(x, n)` keeps only the n smallest values, so memory stays bounded however many rows fail.
+    firstValuesJson: (values, _orderKeys, filter, n) => {
+      if (values.length === 1) {
+        return `to_json(list_transform(min(${values[0]}, ${n}) FILTER (WHERE ${filter}), x -> ${asText("x")}))`;
+      }
+      const fields = values.map((v, i) => `v${i} := ${v}`).join(", ");
+      const texts = values.map((_, i) => asText(`x.v${i}`)).join(", ");
+      return `to_json(list_transform(min(struct_pack(${fields}), ${n}) FILTER (WHERE ${filter}), x -> [${texts}]))`;
+    },
+    naturalOrder: "rowid",
+  },
+  postgres: {
+    regexSearch: (value, pattern) => `(${value} ~ ${pattern})`,
+    regexGroup: (value, pattern, group) => `(regexp_match(${value}, ${pattern}))[${group}]`,
+    // PostgreSQL 15 has no pg_input_is_valid; weir_is_json (installed by prepareExpectationSql) casts and catches.
+    jsonValid: (value) => `weir.weir_is_json(${value})`,
+    double: "DOUBLE PRECISION",
+    wideInteger: "NUMERIC",
+    quantileDisc: (value, q, filter) =>
+      `percentile_disc(${q}) WITHIN GROUP (ORDER BY ${value})${filterClause(filter)}`,
+    quantileCont: (value, q, filter) =>
+      `percentile_cont(${q}) WITHIN GROUP (ORDER BY ${value})${filterClause(filter)}`,
+    binaryOrder: (textValue) => `${textValue} COLLATE "C"`,
+    // No bounded "n smallest" aggregate: every failing value is collected, sorted, then cut.
+    firstValuesJson: (values, orderKeys, filter, n) => {
+      const row = values.length === 1 ? asText(values[0]!) : `json_build_array(${values.map(asText).join(", ")})`;
+      return `array_to_json((array_agg(${row} ORDER BY ${orderKeys.join(", ")}) FILTER (WHERE ${filter}))[1:${n}])`;
+    },
+    naturalOrder: "ctid",
+  },
+};

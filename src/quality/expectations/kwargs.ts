@@ -1,0 +1,65 @@
+import { z } from "zod";
+
+/**
+ * Keyword arguments shared by every expectation, with GX's names. `result_format`,
+ * `catch_exceptions` and `include_config` are accepted so GX suites load unchanged, but
+ * weir always returns the full result and always catches.
+ */
+export const commonKwargs = {
+  row_condition: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("a SQL boolean expression: the expectation applies only to rows where it is true"),
+  condition_parser: z
+    .literal("sql")
+    .optional()
+    .describe('how row_condition is read; weir only reads SQL ("sql")'),
+  result_format: z.unknown().optional().describe("accepted for GX compatibility; ignored"),
+  catch_exceptions: z.boolean().optional().describe("accepted for GX compatibility; ignored"),
+  include_config: z.boolean().optional().describe("accepted for GX compatibility; ignored"),
+};
+
+export const column = z.string().min(1).describe("the column's name, exactly as in the table");
+
+export const mostly = z
+  .number()
+  .min(0)
+  .max(1)
+  .optional()
+  .describe("the fraction of non-missing rows that must pass (default 1)");
+
+/** A value of a set, as JSON carries it. Dates and timestamps are written as ISO text. */
+export const setValue = z.union([z.string(), z.number().finite(), z.boolean()]);
+export const valueSet = z.array(setValue).describe("the values, as JSON: strings, numbers, booleans");
+
+/** A bound: a number, or ISO text for dates and timestamps; null or absent for no bound. */
+export const bound = z.union([z.number().finite(), z.string()]).nullable().optional();
+export const numericBound = z.number().finite().nullable().optional();
+
+export const betweenKwargs = {
+  min_value: bound.describe("the lower bound (inclusive unless strict_min); null for none"),
+  max_value: bound.describe("the upper bound (inclusive unless strict_max); null for none"),
+  strict_min: z.boolean().optional().describe("the lower bound itself fails"),
+  strict_max: z.boolean().optional().describe("the upper bound itself fails"),
+};
+
+export type SetValue = z.infer<typeof setValue>;
+export type Bound = z.infer<typeof bound>;
+
+/** GX refuses a "between" with neither bound; so does weir, naming the arguments. */
+export function hasABound(value: { min_value?: unknown; max_value?: unknown }): boolean {
+  return (
+    (value.min_value !== undefined && value.min_value !== null) ||
+    (value.max_value !== undefined && value.max_value !== null)
+  );
+}
+
+export const needsABound = {
+  message: "min_value and max_value cannot both be null: give at least one bound",
+  path: ["min_value"],
+};
+
+export interface CommonArgs {
+  row_condition?: string | undefined;
+}

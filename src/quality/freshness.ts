@@ -1,0 +1,120 @@
+import { ConfigError } from "../core/errors.js";
+import type { Engine } from "../engines/engine.js";
+import { type CheckTarget, fromSql } from "./suite-target.js";
+
+export interface FreshnessRule {
+  /** A timestamp, timestamptz or date column (or text holding one). */
+  column: string;
+  /** How old the newest value may be: "90s", "30m", "24h", "7d", "1d12h". */
+  maxAge: string;
+}
+
+export interface FreshnessResult {
+  column: string;
+  success: boolean;
+  /** The newest value as an ISO instant; null for an empty table or an all-NULL column. */
+  newest: string | null;
+  /** now − newest, in ms; null when there is no newest value. */
+  ageMs: number | null;
+  maxAgeMs: number;
+  maxAge: string;
+  /** The instant "now" was taken as. */
+  now: string;
+  message: string;
+}
+
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/**
+ * Parses a duration such as "24h", "90m", "7d" or "1d12h" into milliseconds.
+ *
+ * @example
+ * parseDuration("1d12h"); // 129_600_000
+ */
+export function parseDuration(text: string): number {
+  const trimmed = text.trim();
+  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)/g)];
+  const consumed = parts.map((p) => p[0]).join("");
+  if (parts.length === 0 || consumed.replace(/\s/g, "") !== trimmed.replace(/\s/g, "")) {
+    throw new ConfigError(
+      `invalid duration "${text}": expected a number and a unit (ms, s, m, h, d, w), e.g. "24h" or "1d12h"`,
+      { details: { value: text } },
+    );
+  }
+  return parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_MS[p[2]!]!, 0);
+}
+
+/**
+ * Whether the newest `column` value of the target lies within `maxAge` of `now`. One
+ * `MAX()` query in the engine.
+ *
+ * @example
+ * await checkFreshness(engine, { name: "orders" }, { column: "updated_at", maxAge: "24h" });
+ */
+export async function checkFreshness(
+  engine: Engine,
+  target: CheckTarget,
+  rule: FreshnessRule,
+  now: Date = new Date(),
+): Promise<FreshnessResult> {
+  const maxAgeMs = parseDuration(rule.maxAge);
+  const q = engine.dialect.quoteIdent(rule.column);
+  const [row] = await engine.query<{ newest: unknown }>(
+    `SELECT MAX(${q}) AS ${engine.dialect.quoteIdent("newest")} FROM ${fromSql(engine, target)}`,
+  );
+  const newest = toInstant(row?.newest);
+  const base = { column: rule.column, maxAgeMs, maxAge: rule.maxAge, now: now.toISOString() };
+  if (newest === undefined) {
+    return {
+      ...base,
+      success: false,
+      newest: null,
+      ageMs: null,
+      message: `freshness(${rule.column}): no values, so nothing is newer than ${rule.maxAge}`,
+    };
+  }
+  const ageMs = now.getTime() - newest.getTime();
+  const success = ageMs <= maxAgeMs;
+  return {
+    ...base,
+    success,
+    newest: newest.toISOString(),
+    ageMs,
+    message:
+      ageMs < 0
+        ? `freshness(${rule.column}): newest ${newest.toISOString()} is in the future of ${now.toISOString()}`
+        : `freshness(${rule.column}): newest ${newest.toISOString()} is ${formatAge(ageMs)} old (max ${rule.maxAge})`,
+  };
+}
+
+/** Engines hand timestamps back as text without a zone (UTC by weir's convention), with one, or as dates. */
+function toInstant(value: unknown): Date | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (value instanceof Date) return value;
+  let text = String(value).trim();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) text += "T00:00:00Z";
+  text = text.replace(" ", "T");
+  if (/[+-]\d{2}$/.test(text)) text += ":00";
+  else if (!/(Z|[+-]\d{2}:?\d{2})$/.test(text)) text += "Z";
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) {
+    throw new ConfigError(`freshness: the newest value ${JSON.stringify(String(value))} is not a timestamp`, {
+      details: { value: String(value) },
+    });
+  }
+  return date;
+}
+
+function formatAge(ms: number): string {
+  if (ms >= 86_400_000) return `${(ms / 86_400_000).toFixed(1)}d`;
+  if (ms >= 3_600_000) return `${(ms / 3_600_000).toFixed(1)}h`;
+  if (ms >= 60_000) return `${(ms / 60_000).toFixed(1)}m`;
+  return `${(ms / 1000).toFixed(0)}s`;
+}
