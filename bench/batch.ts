@@ -29,6 +29,8 @@ export interface BatchOptions {
   memoryLimit?: string;
   /** DuckDB threads for both sides. */
   threads?: number;
+  /** The weir side's script; default `bench/batch-weir.ts`. Lets a variant be measured the same way. */
+  weirScript?: string;
   /** Progress lines (one per child run); default stderr. */
   log?: (line: string) => void;
 }
@@ -70,6 +72,7 @@ export async function run(options: BatchOptions = {}): Promise<BatchSizeResult[]
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const memoryLimit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
   const threads = options.threads ?? availableParallelism();
+  const weirScript = options.weirScript ?? path.join(REPO_ROOT, "bench/batch-weir.ts");
   const results: BatchSizeResult[] = [];
   for (const rows of options.rows ?? DEFAULT_ROWS) {
     const csv = customersCsv(rows);
@@ -84,7 +87,7 @@ export async function run(options: BatchOptions = {}): Promise<BatchSizeResult[]
         const home = path.join(BENCH_DIR, "homes", `${side}-${rows}`);
         const args = [...settings, "--home", home];
         if (side === "weir") {
-          const m = await measureChild<WeirReport>(path.join(REPO_ROOT, "bench/batch-weir.ts"), args);
+          const m = await measureChild<WeirReport>(weirScript, args);
           weir.push(m);
           log(`batch-${rows} run ${i + 1}/${runs} weir:   ${describe(m)}`);
         } else {

@@ -57,19 +57,44 @@ export { LakeDataset, type PartitionInfo } from "./lake/lake-dataset.js";
 export { type PartitionColumn, type PartitionFilter, timePartitions } from "./lake/partitioning.js";
 export { parseDatasetId, ZONES, type Zone } from "./lake/zones.js";
 // metadata
-export type { CursorStore, MetadataStore } from "./metadata/metadata-store.js";
+export type {
+  CursorStore,
+  MetadataStore,
+  RunRecord,
+  RunType,
+  TaskInstanceRecord,
+  TaskInstanceState,
+} from "./metadata/metadata-store.js";
 export { MIGRATIONS } from "./metadata/migrations.js";
+export { openMetadataStore } from "./metadata/open-metadata-store.js";
+export { PostgresMetadataStore } from "./metadata/postgres-metadata-store.js";
+export type { QualityCheckRecord, QualityStore } from "./metadata/quality-store.js";
 export { SqliteMetadataStore } from "./metadata/sqlite-metadata-store.js";
 // orchestrator
+export { type RetryPolicy, retryDelay } from "./orchestrator/backoff.js";
 export {
   definePipeline,
   defineTask,
   type PipelineDefinition,
+  type PipelineSpec,
   type TaskDefinition,
+  type TaskOptions,
+  type TriggerRule,
 } from "./orchestrator/define-pipeline.js";
+export { formatDuration, parseDuration } from "./orchestrator/duration.js";
+export { type ExecuteRunOptions, executeRun } from "./orchestrator/executor/execute-run.js";
+export { type ReapResult, reapZombies } from "./orchestrator/executor/reap-zombies.js";
+export { clearTasks, resumeRun } from "./orchestrator/executor/resume-run.js";
 export { loadPipeline } from "./orchestrator/load-pipeline.js";
 export { openRuntime, type WeirRuntime } from "./orchestrator/open-runtime.js";
-export { recordRunEvents } from "./orchestrator/record-run-events.js";
+export { missingPartitions } from "./orchestrator/partitions/missing-partitions.js";
+export {
+  type PartitionGrain,
+  type PartitionScheme,
+  partitionScheme,
+  type TimePartition,
+} from "./orchestrator/partitions/partition-scheme.js";
+export { RangeSet, type TimeRange } from "./orchestrator/partitions/range-set.js";
 export type {
   RunEvent,
   RunEventListener,
@@ -77,7 +102,20 @@ export type {
   RunSummary,
 } from "./orchestrator/run-events.js";
 export { type RunResult, runPipeline } from "./orchestrator/run-pipeline.js";
-export type { TaskContext } from "./orchestrator/task-context.js";
+export { backfillDates } from "./orchestrator/schedule/backfill-dates.js";
+export { type DueRunsOptions, dueRuns, nextDueAt } from "./orchestrator/schedule/due-runs.js";
+export { parseSchedule } from "./orchestrator/schedule/parse-schedule.js";
+export type { Schedule } from "./orchestrator/schedule/schedule.js";
+export type { TaskContext, TaskLogger } from "./orchestrator/task-context.js";
+export { type DatasetCondition, parseDatasetCondition } from "./orchestrator/triggers/dataset-condition.js";
+export { type DatasetEvent, datasetTriggerDue } from "./orchestrator/triggers/dataset-trigger-due.js";
+// quality: suites, actions, history, anomalies, profiling
+export { type AnomalyOptions, type AnomalyResult, detectAnomaly } from "./quality/anomaly.js";
+export { checkFreshness, type FreshnessResult, type FreshnessRule } from "./quality/freshness.js";
+export { renderHtmlReport } from "./quality/html-report.js";
+export { type ColumnProfile, type DatasetProfile, profileDataset } from "./quality/profile.js";
+export { exportQualityHistory, qualityHistory } from "./quality/quality-history.js";
+export type { QualityScore } from "./quality/quality-score.js";
 export {
   QUARANTINE_SCHEMA,
   type QuarantineResult,
@@ -94,3 +132,10 @@ export {
   type RowCheck,
   uniqueBy,
 } from "./quality/row-checks.js";
+export { type RunSuiteOptions, runSuite } from "./quality/run-suite.js";
+export { compareSchema, type SchemaContract, type SchemaContractResult } from "./quality/schema-contract.js";
+export { suggestSuite, suiteToYaml } from "./quality/suggest-suite.js";
+export { defineSuite, parseSuite, type Suite, type SuiteInput } from "./quality/suite.js";
+export { SuiteFailedError } from "./quality/suite-failed-error.js";
+export type { SuiteCheck, SuiteRunResult } from "./quality/suite-result.js";
+export { loadSuiteFile, parseSuiteYaml } from "./quality/suite-yaml.js";

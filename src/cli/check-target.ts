@@ -61,14 +61,20 @@ export async function resolveCheckTarget(arg: string, session: CheckSession): Pr
   if (isFile) {
     const reader = READERS[ext];
     if (!reader) {
-      throw new ConfigError(`cannot read ${arg}: expected a .csv, .tsv, .parquet, .ndjson, .jsonl or .json file`, {
-        details: { file: arg },
-      });
+      throw new ConfigError(
+        `cannot read ${arg}: expected a .csv, .tsv, .parquet, .ndjson, .jsonl or .json file`,
+        {
+          details: { file: arg },
+        },
+      );
     }
     if (!engine.capabilities.readsFiles) {
-      throw new ConfigError(`the ${engine.kind} engine cannot read files: check ${arg} without --engine (DuckDB)`, {
-        details: { file: arg },
-      });
+      throw new ConfigError(
+        `the ${engine.kind} engine cannot read files: check ${arg} without --engine (DuckDB)`,
+        {
+          details: { file: arg },
+        },
+      );
     }
     return {
       target: { sql: `SELECT * FROM ${reader}(${engine.dialect.quoteLiteral(resolve(arg))})` },
@@ -78,16 +84,23 @@ export async function resolveCheckTarget(arg: string, session: CheckSession): Pr
   }
   if (arg.startsWith("lake.")) {
     if (engine !== session.runtime.engine) {
-      throw new ConfigError(`lake dataset ${arg} can only be checked on the home's DuckDB warehouse (drop --engine)`, {
-        details: { dataset: arg },
-      });
+      throw new ConfigError(
+        `lake dataset ${arg} can only be checked on the home's DuckDB warehouse (drop --engine)`,
+        {
+          details: { dataset: arg },
+        },
+      );
     }
     const dataset = session.runtime.lake.dataset(arg);
     const scan = await dataset.scanSql();
     if (!scan) {
-      throw new LakeError("LAKE_NOT_FOUND", `lake dataset ${dataset.id} has no data (no committed files in ${dataset.dir})`, {
-        details: { dataset: dataset.id, path: dataset.dir },
-      });
+      throw new LakeError(
+        "LAKE_NOT_FOUND",
+        `lake dataset ${dataset.id} has no data (no committed files in ${dataset.dir})`,
+        {
+          details: { dataset: dataset.id, path: dataset.dir },
+        },
+      );
     }
     return { target: { sql: `SELECT * FROM ${scan}` }, dataset: dataset.id, label: dataset.id };
   }

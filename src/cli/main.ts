@@ -1,10 +1,17 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
+import { registerBackfillCommand } from "./commands/backfill.js";
 import { registerCheckCommand } from "./commands/check.js";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerLakeCommand } from "./commands/lake-ls.js";
+import { registerLogsCommand } from "./commands/logs.js";
+import { registerPauseCommands } from "./commands/pause.js";
+import { registerPipelinesCommand } from "./commands/pipelines.js";
 import { registerProfileCommand } from "./commands/profile.js";
+import { registerRetryCommand } from "./commands/retry.js";
 import { registerRunCommand } from "./commands/run.js";
+import { registerRunsCommand } from "./commands/runs.js";
+import { registerSchedulerCommand } from "./commands/scheduler.js";
 import { registerSqlCommand } from "./commands/sql.js";
 import { reportError } from "./report-error.js";
 
@@ -24,6 +31,13 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError();
   registerRunCommand(program);
+  registerBackfillCommand(program);
+  registerRunsCommand(program);
+  registerLogsCommand(program);
+  registerRetryCommand(program);
+  registerPipelinesCommand(program);
+  registerPauseCommands(program);
+  registerSchedulerCommand(program);
   registerDemoCommand(program);
   registerLakeCommand(program);
   registerSqlCommand(program);

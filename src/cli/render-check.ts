@@ -24,8 +24,13 @@ export function renderCheck(result: SuiteRunResult): string {
     const tag = c.action === "fail" ? "" : pc.dim(`[${c.action}] `);
     out.push(`  ${icon} ${c.name.padEnd(width)}  ${tag}${c.message}`);
     if (!c.success && c.samples?.length) {
-      const samples = c.samples.slice(0, 5).map((s) => JSON.stringify(s, jsonSafe)).join(", ");
-      out.push(`      ${pc.dim("samples:")} ${samples}${c.samples.length > 5 ? pc.dim(` … (${c.samples.length} kept)`) : ""}`);
+      const samples = c.samples
+        .slice(0, 5)
+        .map((s) => JSON.stringify(s, jsonSafe))
+        .join(", ");
+      out.push(
+        `      ${pc.dim("samples:")} ${samples}${c.samples.length > 5 ? pc.dim(` … (${c.samples.length} kept)`) : ""}`,
+      );
     }
   }
   const s = result.score;
@@ -92,7 +97,8 @@ export function renderProfile(profile: DatasetProfile): string {
         `  ${c.name}: mean ${num(n.mean)} ± ${num(n.stdev)}; p5 ${num(n.p5)} · p25 ${num(n.p25)} · p50 ${num(n.p50)} · p75 ${num(n.p75)} · p95 ${num(n.p95)}`,
       ];
     }
-    if (c.length) return [`  ${c.name}: length ${num(c.length.min)}..${num(c.length.max)}, mean ${num(c.length.mean)}`];
+    if (c.length)
+      return [`  ${c.name}: length ${num(c.length.min)}..${num(c.length.max)}, mean ${num(c.length.mean)}`];
     return [];
   });
   if (details.length > 0) out.push("", "distributions:", ...details);

@@ -18,7 +18,7 @@ export function renderSummary(summary: RunSummary, paths: WeirPaths): string {
       summary.tasks.map((t) => [
         t.id,
         t.state,
-        t.state === "skipped" ? "-" : formatDuration(t.durationMs),
+        t.state === "skipped" || t.state === "upstream_failed" ? "-" : formatDuration(t.durationMs),
         t.rows.in ?? 0,
         t.rows.out ?? 0,
         t.rows.rejected ?? 0,

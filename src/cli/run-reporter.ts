@@ -48,6 +48,18 @@ export function runReporter(mode: ReportMode, stream: NodeJS.WriteStream = proce
           `  ${pc.red("✗")} ${event.taskId} ${pc.dim(formatDuration(event.durationMs))}: ${event.error.message}\n`,
         );
         return;
+      case "task.retrying":
+        stopBar();
+        stream.write(
+          `  ${pc.yellow("↻")} ${event.taskId}${event.mapIndex === undefined ? "" : `[${event.mapIndex}]`} attempt ${event.attempt} failed, retry in ${formatDuration(event.delayMs)}: ${event.error.message}\n`,
+        );
+        return;
+      case "task.log":
+        // Warnings and errors a task logs show as they happen; every line is in `weir logs`.
+        if (event.level === "warn" || event.level === "error") {
+          stream.write(`    ${event.level === "error" ? pc.red(event.level) : pc.yellow(event.level)} ${event.taskId}: ${event.message}\n`);
+        }
+        return;
       case "task.skipped":
         stream.write(
           `  ${pc.yellow("-")} ${event.taskId} skipped (upstream ${event.blockedBy.join(", ") || "cancelled"})\n`,

@@ -82,8 +82,9 @@ export const projectConfigSchema = z.strictObject({
     .describe("metadata store URL: a SQLite file path or postgres://… (WEIR_METADATA_URL wins)"),
   warehouse: z
     .string()
+    .regex(/^duckdb:.+/, 'expected "duckdb:<file>": the lake needs the embedded DuckDB warehouse')
     .optional()
-    .describe("warehouse engine URL, e.g. duckdb:.weir/warehouse.duckdb (default: <home>/warehouse.duckdb)"),
+    .describe("the warehouse engine: duckdb:<file> relative to the config (default: <home>/warehouse.duckdb)"),
   notifications: z
     .strictObject({
       channels: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/), channel).default({}),
@@ -122,6 +123,7 @@ export interface ProjectConfig {
   home: string;
   /** Metadata store URL or SQLite path, when configured (`WEIR_METADATA_URL` or the config). */
   metadataUrl?: string;
+  /** Absolute path of the warehouse's DuckDB file, when configured. */
   warehouse?: string;
   channels: Record<string, ChannelConfig>;
   defaultRoutes: z.output<typeof routes>;
@@ -175,7 +177,7 @@ export function resolveProjectConfig(
     pipelines: config.pipelines.map(at),
     home: env.WEIR_HOME ? resolve(env.WEIR_HOME) : at(config.home ?? ".weir"),
     ...(metadataUrl ? { metadataUrl: isUrl(metadataUrl) ? metadataUrl : at(metadataUrl) } : {}),
-    ...(config.warehouse ? { warehouse: config.warehouse } : {}),
+    ...(config.warehouse ? { warehouse: at(config.warehouse.slice("duckdb:".length)) } : {}),
     channels: config.notifications.channels,
     defaultRoutes: config.notifications.defaults ?? {},
     scheduler: config.scheduler,

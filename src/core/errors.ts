@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   PIPELINE_INVALID: { exitCode: 2, summary: "a pipeline definition is invalid" },
   PIPELINE_NOT_FOUND: { exitCode: 2, summary: "no pipeline by that name or path" },
   TASK_FAILED: { exitCode: 1, summary: "a task of the pipeline failed" },
+  TASK_TIMEOUT: { exitCode: 1, summary: "a task attempt or a run exceeded its timeout" },
+  RUN_CONFLICT: { exitCode: 8, summary: "the run is being executed by another process, or is finished" },
   QUALITY_FAILED: { exitCode: 1, summary: "a data-quality check with severity error failed" },
   METADATA_FAILED: { exitCode: 6, summary: "the metadata store failed" },
   NOTIFICATION_FAILED: { exitCode: 7, summary: "a notification could not be delivered" },

@@ -23,7 +23,11 @@ export interface MaterialisedRange {
 export interface DatasetStore {
   record(events: readonly DatasetEventRecord[]): Promise<void>;
   /** Events oldest first, optionally of some datasets only and after an instant. */
-  events(filter?: { datasets?: readonly string[]; after?: string; limit?: number }): Promise<DatasetEventRecord[]>;
+  events(filter?: {
+    datasets?: readonly string[];
+    after?: string;
+    limit?: number;
+  }): Promise<DatasetEventRecord[]>;
   /**
    * Marks [start, end) of a dataset as materialised, merging it with the ranges it
    * overlaps or touches, so 100k daily partitions written in order are one row.
@@ -44,7 +48,10 @@ interface EventRow {
   range_end: string | null;
 }
 
-export async function insertDatasetEvents(tx: SqlConnection, events: readonly DatasetEventRecord[]): Promise<void> {
+export async function insertDatasetEvents(
+  tx: SqlConnection,
+  events: readonly DatasetEventRecord[],
+): Promise<void> {
   for (const e of events) {
     await tx.run(
       `INSERT INTO dataset_events (id, dataset, at, pipeline, run_id, task_id, range_start, range_end)
@@ -73,11 +80,10 @@ export async function addMaterialisedRange(
     if (r.range_end > to) to = r.range_end;
   }
   if (touching.length > 0) {
-    await tx.run("DELETE FROM materialised_ranges WHERE dataset = ? AND range_start <= ? AND range_end >= ?", [
-      dataset,
-      end,
-      start,
-    ]);
+    await tx.run(
+      "DELETE FROM materialised_ranges WHERE dataset = ? AND range_start <= ? AND range_end >= ?",
+      [dataset, end, start],
+    );
   }
   await tx.run("INSERT INTO materialised_ranges (dataset, range_start, range_end) VALUES (?, ?, ?)", [
     dataset,

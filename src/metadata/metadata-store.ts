@@ -77,7 +77,10 @@ export interface MetadataStore {
   /** Shortcut for `runs.create(run, [])`: records a run that has no task instances yet. */
   startRun(run: NewRun): Promise<void>;
   /** Shortcut for `runs.finish`. */
-  finishRun(id: string, end: { state: "succeeded" | "failed"; endedAt: string; summary?: unknown }): Promise<void>;
+  finishRun(
+    id: string,
+    end: { state: "succeeded" | "failed"; endedAt: string; summary?: unknown },
+  ): Promise<void>;
   /** Shortcut for `runs.get`. */
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Shortcut for `runs.list`: newest first. */

@@ -31,10 +31,14 @@ export async function migrate(
     });
   } catch (cause) {
     if (cause instanceof WeirError) throw cause;
-    throw new WeirError("METADATA_FAILED", `migrating the metadata store at ${where} failed: ${messageOf(cause)}`, {
-      cause,
-      details: { store: where },
-    });
+    throw new WeirError(
+      "METADATA_FAILED",
+      `migrating the metadata store at ${where} failed: ${messageOf(cause)}`,
+      {
+        cause,
+        details: { store: where },
+      },
+    );
   }
 }
 

@@ -18,7 +18,8 @@ export async function openMetadataStore(url?: string): Promise<MetadataStore> {
   if (/^postgres(ql)?:\/\//i.test(target)) return PostgresMetadataStore.open({ url: target });
   if (/^sqlite:/i.test(target)) {
     const path = target.replace(/^sqlite:(\/\/)?/i, "");
-    if (path === "") throw new ConfigError(`invalid metadata URL "${target}": expected sqlite:///path/to/weir.db`);
+    if (path === "")
+      throw new ConfigError(`invalid metadata URL "${target}": expected sqlite:///path/to/weir.db`);
     return SqliteMetadataStore.open({ path });
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {

@@ -47,16 +47,7 @@ export class SqlPipelineStore implements PipelineStore {
        ON CONFLICT (id) DO UPDATE SET file = excluded.file, schedule = excluded.schedule,
          timezone = excluded.timezone, description = excluded.description, owner = excluded.owner,
          tags = excluded.tags, updated_at = excluded.updated_at`,
-      [
-        p.id,
-        p.file,
-        p.schedule,
-        p.timezone,
-        p.description,
-        p.owner,
-        JSON.stringify(p.tags),
-        p.updatedAt,
-      ],
+      [p.id, p.file, p.schedule, p.timezone, p.description, p.owner, JSON.stringify(p.tags), p.updatedAt],
     );
   }
 

@@ -43,9 +43,12 @@ export class SqlPoolStore implements PoolStore {
       throw new ConfigError(`invalid pool name ${JSON.stringify(name)}: expected a non-empty string`);
     }
     if (!Number.isInteger(slots) || slots < 1) {
-      throw new ConfigError(`invalid size ${slots} for pool "${name}": expected a whole number of at least 1`, {
-        details: { pool: name, slots },
-      });
+      throw new ConfigError(
+        `invalid size ${slots} for pool "${name}": expected a whole number of at least 1`,
+        {
+          details: { pool: name, slots },
+        },
+      );
     }
     await this.db.run(
       `INSERT INTO pools (name, slots, description, updated_at) VALUES (?, ?, ?, ?)

@@ -31,9 +31,13 @@ export class PostgresMetadataStore extends SqlMetadataStore {
     url.searchParams.delete("schema");
     const shown = redactUrl(url);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) {
-      throw new WeirError("CONFIG_INVALID", `invalid metadata schema "${schema}" in ${shown}: expected letters, digits and _`, {
-        details: { schema },
-      });
+      throw new WeirError(
+        "CONFIG_INVALID",
+        `invalid metadata schema "${schema}" in ${shown}: expected letters, digits and _`,
+        {
+          details: { schema },
+        },
+      );
     }
     // Imported lazily: the embedded default never loads the PostgreSQL client.
     const pg = (await import("pg")).default;
@@ -51,11 +55,15 @@ export class PostgresMetadataStore extends SqlMetadataStore {
     } catch (cause) {
       await pool.end().catch(() => undefined);
       if (cause instanceof WeirError) throw cause;
-      throw new WeirError("METADATA_FAILED", `cannot open the metadata store at ${shown}: ${messageOf(cause)}`, {
-        cause,
-        retryable: true,
-        details: { url: shown },
-      });
+      throw new WeirError(
+        "METADATA_FAILED",
+        `cannot open the metadata store at ${shown}: ${messageOf(cause)}`,
+        {
+          cause,
+          retryable: true,
+          details: { url: shown },
+        },
+      );
     }
     return new PostgresMetadataStore(sql, "postgres", `${shown} (schema ${schema})`);
   }

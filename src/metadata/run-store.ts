@@ -3,7 +3,11 @@ import {
   fromJson,
   placeholders,
   type SqlConnection,
-  type SqlDatabase, type SqlValue, toJson, toNumber } from "./sql-database.js";
+  type SqlDatabase,
+  type SqlValue,
+  toJson,
+  toNumber,
+} from "./sql-database.js";
 import { insertTaskInstances, type NewTaskInstance } from "./task-store.js";
 
 /** queued: created, not started; running: an executor owns it (or owned it and died). */
@@ -67,7 +71,10 @@ export interface RunStore {
   heartbeat(owner: string, at: string): Promise<void>;
   /** Gives the run up without finishing it (shutdown): another executor may claim it at once. */
   release(id: string, owner: string): Promise<void>;
-  finish(id: string, end: { state: "succeeded" | "failed"; endedAt: string; summary?: unknown; error?: string }): Promise<void>;
+  finish(
+    id: string,
+    end: { state: "succeeded" | "failed"; endedAt: string; summary?: unknown; error?: string },
+  ): Promise<void>;
   /** Running runs whose executor stopped heartbeating before `staleBefore` (or has none). */
   orphaned(staleBefore: string): Promise<RunRecord[]>;
 }
@@ -123,10 +130,14 @@ export class SqlRunStore implements RunStore {
     try {
       await this.db.transaction(insert);
     } catch (cause) {
-      throw new WeirError("METADATA_FAILED", `cannot record run ${run.id} of pipeline "${run.pipeline}": ${String(cause)}`, {
-        cause,
-        details: { runId: run.id, pipeline: run.pipeline },
-      });
+      throw new WeirError(
+        "METADATA_FAILED",
+        `cannot record run ${run.id} of pipeline "${run.pipeline}": ${String(cause)}`,
+        {
+          cause,
+          details: { runId: run.id, pipeline: run.pipeline },
+        },
+      );
     }
   }
 
@@ -182,7 +193,10 @@ export class SqlRunStore implements RunStore {
   async heartbeat(owner: string, at: string): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.run("UPDATE runs SET heartbeat_at = ? WHERE owner = ? AND state = 'running'", [at, owner]);
-      await tx.run("UPDATE task_attempts SET heartbeat_at = ? WHERE state = 'running' AND owner = ?", [at, owner]);
+      await tx.run("UPDATE task_attempts SET heartbeat_at = ? WHERE state = 'running' AND owner = ?", [
+        at,
+        owner,
+      ]);
     });
   }
 
@@ -194,13 +208,10 @@ export class SqlRunStore implements RunStore {
     id: string,
     end: { state: "succeeded" | "failed"; endedAt: string; summary?: unknown; error?: string },
   ): Promise<void> {
-    await this.db.run("UPDATE runs SET state = ?, ended_at = ?, summary = ?, error = ?, owner = NULL WHERE id = ?", [
-      end.state,
-      end.endedAt,
-      toJson(end.summary),
-      end.error,
-      id,
-    ]);
+    await this.db.run(
+      "UPDATE runs SET state = ?, ended_at = ?, summary = ?, error = ?, owner = NULL WHERE id = ?",
+      [end.state, end.endedAt, toJson(end.summary), end.error, id],
+    );
   }
 
   async orphaned(staleBefore: string): Promise<RunRecord[]> {

@@ -42,7 +42,9 @@ export interface SqlDatabase extends SqlConnection {
 
 /** JSON text for a column, or NULL. BigInts become strings (JSON has no 64-bit integers). */
 export function toJson(value: unknown): string | null {
-  return value === undefined ? null : JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+  return value === undefined
+    ? null
+    : JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
 }
 
 /** Parses a JSON column; NULL reads as undefined. */

@@ -1,8 +1,8 @@
+import { SqlDatasetStore } from "./dataset-store.js";
 import type { CursorStore, MetadataStore } from "./metadata-store.js";
 import { schemaVersionOf } from "./migrate.js";
 import { SqlPipelineStore } from "./pipeline-store.js";
 import { SqlPoolStore } from "./pool-store.js";
-import { SqlDatasetStore } from "./dataset-store.js";
 import type { QualityStore } from "./quality-store.js";
 import type { ListRunsOptions, NewRun, RunRecord } from "./run-store.js";
 import { SqlRunStore } from "./run-store.js";
@@ -38,10 +38,10 @@ export class SqlMetadataStore implements MetadataStore {
     this.cursors = {
       get: async (pipeline, sourceKey) =>
         (
-          await sql.get<{ value: string }>("SELECT value FROM cursors WHERE pipeline = ? AND source_key = ?", [
-            pipeline,
-            sourceKey,
-          ])
+          await sql.get<{ value: string }>(
+            "SELECT value FROM cursors WHERE pipeline = ? AND source_key = ?",
+            [pipeline, sourceKey],
+          )
         )?.value,
       commit: async (pipeline, sourceKey, value) => {
         await sql.run(
@@ -61,7 +61,10 @@ export class SqlMetadataStore implements MetadataStore {
     return this.runs.create(run, []);
   }
 
-  finishRun(id: string, end: { state: "succeeded" | "failed"; endedAt: string; summary?: unknown }): Promise<void> {
+  finishRun(
+    id: string,
+    end: { state: "succeeded" | "failed"; endedAt: string; summary?: unknown },
+  ): Promise<void> {
     return this.runs.finish(id, end);
   }
 

@@ -15,7 +15,12 @@ beforeEach(() => {
 });
 afterEach(() => db.close());
 
-function check(id: string, at: string, rowCount: number, extra: Partial<QualityCheckRecord> = {}): QualityCheckRecord {
+function check(
+  id: string,
+  at: string,
+  rowCount: number,
+  extra: Partial<QualityCheckRecord> = {},
+): QualityCheckRecord {
   return {
     id,
     dataset: "customers",
@@ -35,7 +40,13 @@ function check(id: string, at: string, rowCount: number, extra: Partial<QualityC
         unexpectedPercent: 0,
         details: { kwargs: { column: "id" } },
       },
-      { name: "rows", type: "expect_table_row_count_to_be_between", severity: "warn", success: false, observedValue: rowCount },
+      {
+        name: "rows",
+        type: "expect_table_row_count_to_be_between",
+        severity: "warn",
+        success: false,
+        observedValue: rowCount,
+      },
     ],
     metrics: { row_count: rowCount, "null_rate:email": 0.25 },
     ...extra,
@@ -57,18 +68,25 @@ describe("SqlQualityStore", () => {
   });
 
   it("returns checks newest first and a metric's history oldest first", async () => {
-    for (const [i, n] of [100, 110, 120].entries()) await store.record(check(`c${i}`, `2024-01-1${i}T00:00:00.000Z`, n));
+    for (const [i, n] of [100, 110, 120].entries())
+      await store.record(check(`c${i}`, `2024-01-1${i}T00:00:00.000Z`, n));
     expect((await store.checks()).map((c) => c.id)).toEqual(["c2", "c1", "c0"]);
     const history = await store.metricHistory("customers", "row_count");
     expect(history.map((p) => p.value)).toEqual([100, 110, 120]);
-    expect((await store.metricHistory("customers", "row_count", { limit: 2 })).map((p) => p.value)).toEqual([110, 120]);
+    expect((await store.metricHistory("customers", "row_count", { limit: 2 })).map((p) => p.value)).toEqual([
+      110, 120,
+    ]);
     expect(await store.metricHistory("customers", "mean:age")).toEqual([]);
   });
 
   it("remembers the newest recorded columns of a dataset", async () => {
     expect(await store.latestColumns("customers")).toBeUndefined();
-    await store.record(check("a", "2024-01-10T00:00:00.000Z", 1, { columns: [{ name: "id", type: "integer" }] }));
-    await store.record(check("b", "2024-01-11T00:00:00.000Z", 1, { columns: [{ name: "id", type: "bigint" }] }));
+    await store.record(
+      check("a", "2024-01-10T00:00:00.000Z", 1, { columns: [{ name: "id", type: "integer" }] }),
+    );
+    await store.record(
+      check("b", "2024-01-11T00:00:00.000Z", 1, { columns: [{ name: "id", type: "bigint" }] }),
+    );
     await store.record(check("c", "2024-01-12T00:00:00.000Z", 1));
     expect(await store.latestColumns("customers")).toEqual([{ name: "id", type: "bigint" }]);
   });
@@ -77,7 +95,9 @@ describe("SqlQualityStore", () => {
     await store.record(check("ok", "2024-01-10T00:00:00.000Z", 1));
     // The metrics insert (the last step) fails: the check and its results must go too.
     db.exec("ALTER TABLE quality_metrics RENAME TO quality_metrics_off");
-    await expect(store.record(check("broken", "2024-01-11T00:00:00.000Z", 2))).rejects.toThrow(/quality_metrics/);
+    await expect(store.record(check("broken", "2024-01-11T00:00:00.000Z", 2))).rejects.toThrow(
+      /quality_metrics/,
+    );
     db.exec("ALTER TABLE quality_metrics_off RENAME TO quality_metrics");
     expect((await store.checks()).map((c) => c.id)).toEqual(["ok"]);
     expect(db.prepare("SELECT COUNT(*) AS n FROM quality_results").get()).toEqual({ n: 2 });

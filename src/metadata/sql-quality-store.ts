@@ -1,4 +1,3 @@
-import { fromJson, optionalNumber, type SqlDatabase, toJson, toNumber } from "./sql-database.js";
 import type {
   MetricPoint,
   QualityCheckRecord,
@@ -6,6 +5,7 @@ import type {
   QualityResultRecord,
   QualityStore,
 } from "./quality-store.js";
+import { fromJson, optionalNumber, type SqlDatabase, toJson, toNumber } from "./sql-database.js";
 
 interface CheckRow {
   id: string;
@@ -91,16 +91,20 @@ export class SqlQualityStore implements QualityStore {
     const limit = query.limit ?? 100;
     const rows =
       query.dataset === undefined
-        ? await this.db.all<CheckRow>("SELECT * FROM quality_checks ORDER BY checked_at DESC, id DESC LIMIT ?", [limit])
+        ? await this.db.all<CheckRow>(
+            "SELECT * FROM quality_checks ORDER BY checked_at DESC, id DESC LIMIT ?",
+            [limit],
+          )
         : await this.db.all<CheckRow>(
             "SELECT * FROM quality_checks WHERE dataset = ? ORDER BY checked_at DESC, id DESC LIMIT ?",
             [query.dataset, limit],
           );
     const out: QualityCheckRecord[] = [];
     for (const row of rows) {
-      const results = await this.db.all<ResultRow>("SELECT * FROM quality_results WHERE check_id = ? ORDER BY seq", [
-        row.id,
-      ]);
+      const results = await this.db.all<ResultRow>(
+        "SELECT * FROM quality_results WHERE check_id = ? ORDER BY seq",
+        [row.id],
+      );
       const metrics = await this.db.all<{ metric: string; value: unknown }>(
         "SELECT metric, value FROM quality_metrics WHERE check_id = ? ORDER BY metric",
         [row.id],
@@ -116,7 +120,10 @@ export class SqlQualityStore implements QualityStore {
         checkedAt: row.checked_at,
         success: toNumber(row.success) === 1,
         ...(rowCount === undefined ? {} : { rowCount }),
-        score: { checks: optionalNumber(row.score_checks) ?? null, rows: optionalNumber(row.score_rows) ?? null },
+        score: {
+          checks: optionalNumber(row.score_checks) ?? null,
+          rows: optionalNumber(row.score_rows) ?? null,
+        },
         ...(columns === undefined ? {} : { columns }),
         ...(details === undefined ? {} : { details }),
         results: results.map(toResult),
@@ -126,8 +133,17 @@ export class SqlQualityStore implements QualityStore {
     return out;
   }
 
-  async metricHistory(dataset: string, metric: string, options: { limit?: number } = {}): Promise<MetricPoint[]> {
-    const rows = await this.db.all<{ check_id: string; run_id: string | null; measured_at: string; value: unknown }>(
+  async metricHistory(
+    dataset: string,
+    metric: string,
+    options: { limit?: number } = {},
+  ): Promise<MetricPoint[]> {
+    const rows = await this.db.all<{
+      check_id: string;
+      run_id: string | null;
+      measured_at: string;
+      value: unknown;
+    }>(
       `SELECT m.check_id, c.run_id, m.measured_at, m.value FROM quality_metrics m
        JOIN quality_checks c ON c.id = m.check_id
        WHERE m.dataset = ? AND m.metric = ? ORDER BY m.measured_at DESC, m.check_id DESC LIMIT ?`,

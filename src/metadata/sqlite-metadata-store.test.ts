@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { metadataStoreSuite } from "../../test/support/metadata-suite.js";
 import { WeirError } from "../core/errors.js";
 import { MIGRATIONS, type Migration, pendingMigrations } from "./migrations.js";
-import { metadataStoreSuite } from "../../test/support/metadata-suite.js";
 import { SqliteMetadataStore } from "./sqlite-metadata-store.js";
 
 let dir: string;
@@ -41,7 +41,14 @@ describe("migrations", () => {
     const db = new Database(path, { readonly: true });
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(tables(path)).toEqual(
-      expect.arrayContaining(["pipelines", "task_attempts", "task_logs", "task_outputs", "pools", "dataset_events"]),
+      expect.arrayContaining([
+        "pipelines",
+        "task_attempts",
+        "task_logs",
+        "task_outputs",
+        "pools",
+        "dataset_events",
+      ]),
     );
     expect(db.prepare("SELECT COUNT(*) AS n FROM schema_migrations").get()).toEqual({ n: MIGRATIONS.length });
     db.close();
@@ -117,7 +124,10 @@ describe("migration 3", () => {
              ('r1', 'after', 1, 'skipped', 't5', 't5', 'upstream did not succeed: load', NULL, NULL, NULL)`);
     db.close();
     const store = await SqliteMetadataStore.open({ path });
-    expect(await store.getRun("r1")).toMatchObject({ logicalTime: "2024-01-15T00:00:00.000Z", runType: "manual" });
+    expect(await store.getRun("r1")).toMatchObject({
+      logicalTime: "2024-01-15T00:00:00.000Z",
+      runType: "manual",
+    });
     const instances = await store.tasks.list("r1");
     expect(instances.map((t) => [t.taskId, t.state, t.tryNumber, t.rows])).toEqual([
       ["after", "skipped", 0, {}],
@@ -142,4 +152,27 @@ metadataStoreSuite("sqlite", async () => {
     rmSync(suiteDir, { recursive: true, force: true });
   };
   return store;
+});
+
+describe("openMetadataStore", () => {
+  it("opens SQLite from a sqlite: URL, a file path, or WEIR_METADATA_URL", async () => {
+    const { openMetadataStore } = await import("./open-metadata-store.js");
+    const byUrl = await openMetadataStore(`sqlite://${path}`);
+    expect([byUrl.kind, byUrl.location]).toEqual(["sqlite", path]);
+    await byUrl.cursors.commit("p", "s", "1");
+    await byUrl.close();
+    const byPath = await openMetadataStore(path);
+    expect(await byPath.cursors.get("p", "s")).toBe("1");
+    await byPath.close();
+    const previous = process.env.WEIR_METADATA_URL;
+    process.env.WEIR_METADATA_URL = `sqlite:${path}`;
+    try {
+      const byEnv = await openMetadataStore();
+      expect(byEnv.location).toBe(path);
+      await byEnv.close();
+    } finally {
+      if (previous === undefined) delete process.env.WEIR_METADATA_URL;
+      else process.env.WEIR_METADATA_URL = previous;
+    }
+  });
 });

@@ -39,10 +39,14 @@ export class SqliteMetadataStore extends SqlMetadataStore {
       db.pragma("busy_timeout = 5000");
       db.pragma("foreign_keys = ON");
     } catch (cause) {
-      throw new WeirError("METADATA_FAILED", `cannot open the metadata store at ${path}: ${messageOf(cause)}`, {
-        cause,
-        details: { path },
-      });
+      throw new WeirError(
+        "METADATA_FAILED",
+        `cannot open the metadata store at ${path}: ${messageOf(cause)}`,
+        {
+          cause,
+          details: { path },
+        },
+      );
     }
     const sql = new SqliteDatabase(db);
     try {

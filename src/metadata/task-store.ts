@@ -27,7 +27,8 @@ export type TaskInstanceState =
   | "skipped"
   | "upstream_failed";
 
-export type AttemptState = "running" | "success" | "failed";
+/** An attempt ends in success, failed, or skipped (the task called `ctx.skip()`). */
+export type AttemptState = "running" | "success" | "failed" | "skipped";
 
 /** `mapIndex` is -1 for a task that is not mapped and for the parent of a mapped one. */
 export interface TaskInstanceKey {
@@ -92,7 +93,7 @@ export interface TaskLogLine {
 
 /** Everything an attempt's end writes, in one transaction. */
 export interface AttemptFinish extends AttemptKey {
-  attemptState: "success" | "failed";
+  attemptState: "success" | "failed" | "skipped";
   at: string;
   error?: { code: string; message: string };
   instance: {
@@ -134,7 +135,11 @@ export interface TaskStore {
   /** Applies state changes that need no attempt, in one transaction. */
   transition(runId: string, changes: readonly TaskTransition[]): Promise<void>;
   /** Creates the instances 0…count-1 of a mapped task (those that exist already are kept). */
-  expand(runId: string, parent: { taskId: string; retries: number; pool?: string }, count: number): Promise<void>;
+  expand(
+    runId: string,
+    parent: { taskId: string; retries: number; pool?: string },
+    count: number,
+  ): Promise<void>;
   /**
    * Starts an attempt: the instance becomes running and the attempt is recorded with its
    * first heartbeat. With a pool, first checks a slot is free — in the same transaction,
@@ -249,7 +254,11 @@ export class SqlTaskStore implements TaskStore {
     });
   }
 
-  async expand(runId: string, parent: { taskId: string; retries: number; pool?: string }, count: number): Promise<void> {
+  async expand(
+    runId: string,
+    parent: { taskId: string; retries: number; pool?: string },
+    count: number,
+  ): Promise<void> {
     const children = Array.from({ length: count }, (_, mapIndex) => ({ ...parent, mapIndex }));
     await this.db.transaction((tx) => insertTaskInstances(tx, runId, children));
   }
@@ -369,7 +378,10 @@ export class SqlTaskStore implements TaskStore {
       level: string;
       message: string;
       fields: string | null;
-    }>(`SELECT * FROM task_logs WHERE ${clauses.join(" AND ")} ORDER BY at, task_id, map_index, attempt, seq`, params);
+    }>(
+      `SELECT * FROM task_logs WHERE ${clauses.join(" AND ")} ORDER BY at, task_id, map_index, attempt, seq`,
+      params,
+    );
     return rows.map((r) => ({
       runId: r.run_id,
       taskId: r.task_id,
@@ -402,7 +414,9 @@ export class SqlTaskStore implements TaskStore {
 
   async reapZombies(staleBefore: string, at: string): Promise<ReapedAttempt[]> {
     return this.db.transaction(async (tx) => {
-      const stale = await tx.all<AttemptRow & { pipeline: string; try_number: number | string; max_tries: number | string }>(
+      const stale = await tx.all<
+        AttemptRow & { pipeline: string; try_number: number | string; max_tries: number | string }
+      >(
         `SELECT a.*, r.pipeline, i.try_number, i.max_tries FROM task_attempts a
          JOIN runs r ON r.id = a.run_id
          JOIN task_instances i ON i.run_id = a.run_id AND i.task_id = a.task_id AND i.map_index = a.map_index
@@ -469,7 +483,17 @@ async function insertLogs(tx: SqlConnection, key: AttemptKey, lines: readonly Ta
     const chunk = lines.slice(i, i + ROWS_PER_INSERT);
     const params: SqlValue[] = [];
     for (const l of chunk) {
-      params.push(key.runId, key.taskId, key.mapIndex, key.attempt, l.seq, l.at, l.level, l.message, toJson(l.fields));
+      params.push(
+        key.runId,
+        key.taskId,
+        key.mapIndex,
+        key.attempt,
+        l.seq,
+        l.at,
+        l.level,
+        l.message,
+        toJson(l.fields),
+      );
     }
     await tx.run(
       `INSERT INTO task_logs (run_id, task_id, map_index, attempt, seq, at, level, message, fields)

@@ -16,7 +16,11 @@ import {
   type TaskPolicy,
   validateTaskOptions,
 } from "./task-options.js";
-import { type DatasetCondition, type DatasetConditionSpec, parseDatasetCondition } from "./triggers/dataset-condition.js";
+import {
+  type DatasetCondition,
+  type DatasetConditionSpec,
+  parseDatasetCondition,
+} from "./triggers/dataset-condition.js";
 
 export { defineTask, type MappedTaskSpec, type TaskDefinition, type TaskSpec } from "./define-task.js";
 export type { TaskOptions, TaskPolicy, TriggerRule } from "./task-options.js";
@@ -137,14 +141,21 @@ export function definePipeline(spec: PipelineSpec): PipelineDefinition {
   const defaults = validateTaskOptions(spec, what);
   const timezone = spec.timezone ?? "UTC";
   const { cron, datasets } =
-    typeof spec.schedule === "object" && spec.schedule !== null ? spec.schedule : { cron: spec.schedule, datasets: undefined };
+    typeof spec.schedule === "object" && spec.schedule !== null
+      ? spec.schedule
+      : { cron: spec.schedule, datasets: undefined };
   const schedule = guard(() => parseSchedule(cron, { timezone, what: `${what} schedule` }), what);
   const datasetTrigger =
-    datasets === undefined ? undefined : guard(() => parseDatasetCondition(datasets, `${what} schedule.datasets`), what);
+    datasets === undefined
+      ? undefined
+      : guard(() => parseDatasetCondition(datasets, `${what} schedule.datasets`), what);
   const startDate = dateOption(spec.startDate, `${what} startDate`);
   const endDate = dateOption(spec.endDate, `${what} endDate`);
   if (startDate && endDate && endDate.getTime() < startDate.getTime()) {
-    throw invalid(`${what} endDate ${endDate.toISOString()} is before its startDate ${startDate.toISOString()}`, what);
+    throw invalid(
+      `${what} endDate ${endDate.toISOString()} is before its startDate ${startDate.toISOString()}`,
+      what,
+    );
   }
   const policies: Record<string, TaskPolicy> = {};
   for (const task of spec.tasks) policies[task.id] = resolveTaskPolicy(defaults, task.options);
@@ -163,7 +174,9 @@ export function definePipeline(spec: PipelineSpec): PipelineDefinition {
     catchup: booleanOption(spec.catchup, `${what} catchup`) ?? false,
     maxActiveRuns: countOption(spec.maxActiveRuns, `${what} maxActiveRuns`) ?? 16,
     maxActiveTasks: countOption(spec.maxActiveTasks, `${what} maxActiveTasks`) ?? 16,
-    ...(spec.runTimeout === undefined ? {} : { runTimeoutMs: duration(spec.runTimeout, `${what} runTimeout`) }),
+    ...(spec.runTimeout === undefined
+      ? {}
+      : { runTimeoutMs: duration(spec.runTimeout, `${what} runTimeout`) }),
     ...(spec.owner === undefined ? {} : { owner: spec.owner }),
     tags: Object.freeze([...(spec.tags ?? [])]),
     params: Object.freeze(stringRecord(spec.params, `${what} params`)),
@@ -202,15 +215,20 @@ function guard<T>(fn: () => T, what: string): T {
 
 function dateOption(value: unknown, what: string): Date | undefined {
   if (value === undefined) return undefined;
-  const date = value instanceof Date ? value : typeof value === "string" ? new Date(value) : new Date(Number.NaN);
+  const date =
+    value instanceof Date ? value : typeof value === "string" ? new Date(value) : new Date(Number.NaN);
   if (Number.isNaN(date.getTime())) {
-    throw invalid(`${what} must be a date such as "2024-01-01" or an ISO-8601 instant, got ${show(value)}`, what);
+    throw invalid(
+      `${what} must be a date such as "2024-01-01" or an ISO-8601 instant, got ${show(value)}`,
+      what,
+    );
   }
   return date;
 }
 
 function booleanOption(value: unknown, what: string): boolean | undefined {
-  if (value !== undefined && typeof value !== "boolean") throw invalid(`${what} must be true or false, got ${show(value)}`, what);
+  if (value !== undefined && typeof value !== "boolean")
+    throw invalid(`${what} must be true or false, got ${show(value)}`, what);
   return value;
 }
 
@@ -223,7 +241,11 @@ function countOption(value: unknown, what: string): number | undefined {
 
 function stringRecord(value: unknown, what: string): Record<string, string> {
   if (value === undefined) return {};
-  if (typeof value !== "object" || value === null || !Object.values(value).every((v) => typeof v === "string")) {
+  if (
+    typeof value !== "object" ||
+    value === null ||
+    !Object.values(value).every((v) => typeof v === "string")
+  ) {
     throw invalid(`${what} must map names to strings, got ${JSON.stringify(value)}`, what);
   }
   return { ...(value as Record<string, string>) };
@@ -231,12 +253,16 @@ function stringRecord(value: unknown, what: string): Record<string, string> {
 
 function poolsOption(value: unknown, what: string): Record<string, number> {
   if (value === undefined) return {};
-  if (typeof value !== "object" || value === null) throw invalid(`${what} pools must map pool names to sizes`, what);
+  if (typeof value !== "object" || value === null)
+    throw invalid(`${what} pools must map pool names to sizes`, what);
   for (const [name, slots] of Object.entries(value)) countOption(slots, `${what} pool "${name}" size`);
   return { ...(value as Record<string, number>) };
 }
 
-function notificationsOption(value: NotificationsSpec | undefined, what: string): PipelineDefinition["notifications"] {
+function notificationsOption(
+  value: NotificationsSpec | undefined,
+  what: string,
+): PipelineDefinition["notifications"] {
   if (value === undefined) return { routes: {} };
   rejectUnknownKeys(value, NOTIFICATION_KEYS, `${what} notifications`);
   const routes: Partial<Record<NotificationKind, readonly string[]>> = {};
@@ -244,7 +270,10 @@ function notificationsOption(value: NotificationsSpec | undefined, what: string)
     const names = value[kind];
     if (names === undefined) continue;
     if (!Array.isArray(names) || !names.every((n) => typeof n === "string" && n !== "")) {
-      throw invalid(`${what} notifications.${kind} must be a list of channel names, got ${JSON.stringify(names)}`, what);
+      throw invalid(
+        `${what} notifications.${kind} must be a list of channel names, got ${JSON.stringify(names)}`,
+        what,
+      );
     }
     routes[kind] = Object.freeze([...names]);
   }

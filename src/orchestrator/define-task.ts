@@ -1,6 +1,13 @@
 import { PipelineError } from "../core/errors.js";
 import type { TaskContext } from "./task-context.js";
-import { invalid, rejectUnknownKeys, show, TASK_OPTION_KEYS, type TaskOptions, validateTaskOptions } from "./task-options.js";
+import {
+  invalid,
+  rejectUnknownKeys,
+  show,
+  TASK_OPTION_KEYS,
+  type TaskOptions,
+  validateTaskOptions,
+} from "./task-options.js";
 
 /** Datasets a task reads and writes: lineage for humans, and what dataset-scheduled pipelines wait for. */
 export interface TaskDatasets {
@@ -59,7 +66,17 @@ export interface MappedTaskSpec<Item, Output> extends CommonSpec {
 }
 
 const ID_RE = /^[A-Za-z][A-Za-z0-9_-]*$/;
-const SPEC_KEYS = ["id", "description", "dependsOn", "tags", "datasets", "run", "map", "concurrency", ...TASK_OPTION_KEYS];
+const SPEC_KEYS = [
+  "id",
+  "description",
+  "dependsOn",
+  "tags",
+  "datasets",
+  "run",
+  "map",
+  "concurrency",
+  ...TASK_OPTION_KEYS,
+];
 
 /**
  * Declares a task. Separate from `definePipeline` so a task can be referenced by value
@@ -76,7 +93,9 @@ const SPEC_KEYS = ["id", "description", "dependsOn", "tags", "datasets", "run", 
  */
 export function defineTask<Output>(spec: TaskSpec<Output>): TaskDefinition<Output>;
 export function defineTask<Item, Output>(spec: MappedTaskSpec<Item, Output>): TaskDefinition<Output[]>;
-export function defineTask(spec: TaskSpec<unknown> | MappedTaskSpec<unknown, unknown>): TaskDefinition<unknown> {
+export function defineTask(
+  spec: TaskSpec<unknown> | MappedTaskSpec<unknown, unknown>,
+): TaskDefinition<unknown> {
   if (typeof spec?.id !== "string" || !ID_RE.test(spec.id)) {
     throw new PipelineError(
       "PIPELINE_INVALID",
@@ -90,12 +109,17 @@ export function defineTask(spec: TaskSpec<unknown> | MappedTaskSpec<unknown, unk
       details: { taskId: spec.id },
     });
   }
-  if (spec.dependsOn !== undefined && !(Array.isArray(spec.dependsOn) && spec.dependsOn.every((d) => typeof d === "string"))) {
+  if (
+    spec.dependsOn !== undefined &&
+    !(Array.isArray(spec.dependsOn) && spec.dependsOn.every((d) => typeof d === "string"))
+  ) {
     throw invalid(`${what} dependsOn must be a list of task ids, got ${show(spec.dependsOn)}`, what);
   }
   const options = validateTaskOptions(pickOptions(spec), what);
   const map = mapOf(spec, what);
-  const run = map ? (ctx: TaskContext) => runItemsInOrder(map, ctx) : (spec.run as (ctx: TaskContext) => Promise<unknown>);
+  const run = map
+    ? (ctx: TaskContext) => runItemsInOrder(map, ctx)
+    : (spec.run as (ctx: TaskContext) => Promise<unknown>);
   return Object.freeze({
     id: spec.id,
     ...(spec.description === undefined ? {} : { description: spec.description }),
@@ -111,14 +135,22 @@ export function defineTask(spec: TaskSpec<unknown> | MappedTaskSpec<unknown, unk
   });
 }
 
-function mapOf(spec: TaskSpec<unknown> | MappedTaskSpec<unknown, unknown>, what: string): TaskMap | undefined {
+function mapOf(
+  spec: TaskSpec<unknown> | MappedTaskSpec<unknown, unknown>,
+  what: string,
+): TaskMap | undefined {
   if (spec.map === undefined) {
-    if (spec.concurrency !== undefined) throw invalid(`${what} sets concurrency but has no map function`, what);
+    if (spec.concurrency !== undefined)
+      throw invalid(`${what} sets concurrency but has no map function`, what);
     return undefined;
   }
-  if (typeof spec.map !== "function") throw invalid(`${what} map must be a function returning the items`, what);
+  if (typeof spec.map !== "function")
+    throw invalid(`${what} map must be a function returning the items`, what);
   if (spec.concurrency !== undefined && !(Number.isInteger(spec.concurrency) && spec.concurrency >= 1)) {
-    throw invalid(`${what} concurrency must be a whole number of at least 1, got ${show(spec.concurrency)}`, what);
+    throw invalid(
+      `${what} concurrency must be a whole number of at least 1, got ${show(spec.concurrency)}`,
+      what,
+    );
   }
   const items = spec.map as TaskMap["items"];
   return Object.freeze({

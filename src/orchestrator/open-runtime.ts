@@ -1,16 +1,24 @@
 import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
 import { type WeirPaths, weirPaths } from "../core/paths.js";
 import { DuckDBEngine } from "../engines/duckdb/duckdb-engine.js";
 import type { Engine } from "../engines/engine.js";
 import { Lake } from "../lake/lake.js";
 import type { MetadataStore } from "../metadata/metadata-store.js";
-import { SqliteMetadataStore } from "../metadata/sqlite-metadata-store.js";
+import { openMetadataStore } from "../metadata/open-metadata-store.js";
 
 export interface OpenRuntimeOptions {
   /** The weir home folder; default `WEIR_HOME` or `.weir`. */
   home?: string;
   /** DuckDB memory limit for the warehouse, e.g. "1GB". */
   memoryLimit?: string;
+  /**
+   * The metadata store: a SQLite file path or `postgres://…`. Default `WEIR_METADATA_URL`,
+   * else `<home>/weir.db`.
+   */
+  metadataUrl?: string;
+  /** The warehouse's DuckDB file; default `<home>/warehouse.duckdb`. */
+  warehouse?: string;
 }
 
 /** The embedded parts a run needs, opened together and closed together. */
@@ -25,16 +33,19 @@ export interface WeirRuntime {
 
 /**
  * Opens the embedded warehouse (DuckDB file), the lake (folder) and the metadata store
- * (SQLite, migrated) under one home folder.
+ * (SQLite under the home folder, or PostgreSQL when `WEIR_METADATA_URL` says so; migrated).
  *
  * @example
  * const runtime = await openRuntime({ home: "/tmp/weir" });
  * try { await runPipeline(pipeline, { logicalDate: "2024-01-15", ...runtime }); } finally { await runtime.close(); }
  */
 export async function openRuntime(options: OpenRuntimeOptions = {}): Promise<WeirRuntime> {
-  const paths = weirPaths(options.home);
+  const base = weirPaths(options.home);
+  const paths = options.warehouse ? { ...base, warehouse: resolve(options.warehouse) } : base;
   mkdirSync(paths.tmp, { recursive: true });
-  const metadata = await SqliteMetadataStore.open({ path: paths.metadata });
+  const metadata = await openMetadataStore(
+    options.metadataUrl || process.env.WEIR_METADATA_URL || paths.metadata,
+  );
   let engine: DuckDBEngine | undefined;
   try {
     engine = await DuckDBEngine.create({

@@ -1,4 +1,7 @@
-import type { RowCounts, RunState } from "../metadata/metadata-store.js";
+import type { LogLevel } from "../core/log.js";
+import type { RowCounts, RunState, RunType } from "../metadata/metadata-store.js";
+
+export type FinalRunState = Exclude<RunState, "running" | "queued">;
 
 /**
  * What a run does, as a stream of typed events (Dagster-style). The runner only emits;
@@ -12,7 +15,10 @@ export type RunEvent =
   | TaskProgressEvent
   | TaskSucceededEvent
   | TaskFailedEvent
+  | TaskRetryingEvent
   | TaskSkippedEvent
+  | TaskLogEvent
+  | RunSlaMissedEvent
   | RunFinishedEvent;
 
 interface EventBase {
@@ -24,15 +30,25 @@ interface EventBase {
 export interface RunStartedEvent extends EventBase {
   type: "run.started";
   logicalDate: string;
+  /** The logical date as an ISO-8601 instant. */
+  logicalTime: string;
+  runType: RunType;
+  /** True when the run existed already and this execution continues it (tasks in success are not run again). */
+  resumed: boolean;
   interval: { start: string; end: string };
   params: Record<string, string>;
   /** Task ids in the order they will run. */
   tasks: string[];
 }
 
-export interface TaskStartedEvent extends EventBase {
-  type: "task.started";
+interface TaskEventBase extends EventBase {
   taskId: string;
+  /** The instance of a mapped task; absent for a task that is not mapped. */
+  mapIndex?: number;
+}
+
+export interface TaskStartedEvent extends TaskEventBase {
+  type: "task.started";
   attempt: number;
 }
 
@@ -40,6 +56,7 @@ export interface TaskStartedEvent extends EventBase {
 export interface TaskProgressEvent extends EventBase {
   type: "task.progress";
   taskId: string;
+  mapIndex?: number;
   step: string;
   done?: number;
   total?: number;
@@ -55,9 +72,8 @@ export interface RunOutput {
   location?: string;
 }
 
-export interface TaskSucceededEvent extends EventBase {
+export interface TaskSucceededEvent extends TaskEventBase {
   type: "task.succeeded";
-  taskId: string;
   attempt: number;
   durationMs: number;
   rows: RowCounts;
@@ -66,31 +82,59 @@ export interface TaskSucceededEvent extends EventBase {
   outputs: RunOutput[];
 }
 
-export interface TaskFailedEvent extends EventBase {
+export interface TaskFailedEvent extends TaskEventBase {
   type: "task.failed";
-  taskId: string;
   attempt: number;
   durationMs: number;
   error: { code: string; message: string; details: Record<string, unknown> };
 }
 
-export interface TaskSkippedEvent extends EventBase {
+/** An attempt failed and another will follow after `delayMs` (the instance is up_for_retry). */
+export interface TaskRetryingEvent extends TaskEventBase {
+  type: "task.retrying";
+  attempt: number;
+  durationMs: number;
+  error: { code: string; message: string; details: Record<string, unknown> };
+  delayMs: number;
+  nextTryAt: string;
+}
+
+/** The task will not run: its trigger rule cannot be met (or it skipped itself, or the run timed out). */
+export interface TaskSkippedEvent extends TaskEventBase {
   type: "task.skipped";
-  taskId: string;
+  state: "skipped" | "upstream_failed";
+  reason: string;
   /** The upstream tasks that did not succeed. */
   blockedBy: string[];
 }
 
+/** A line a task logged (also stored with its attempt). */
+export interface TaskLogEvent extends TaskEventBase {
+  type: "task.log";
+  attempt: number;
+  level: LogLevel;
+  message: string;
+  fields?: Record<string, unknown>;
+}
+
+/** The run was not finished by its SLA deadline (`notifications.sla` after it was queued). */
+export interface RunSlaMissedEvent extends EventBase {
+  type: "run.sla_missed";
+  deadline: string;
+}
+
 export interface RunFinishedEvent extends EventBase {
   type: "run.finished";
-  state: Exclude<RunState, "running">;
+  state: FinalRunState;
   durationMs: number;
   summary: RunSummary;
 }
 
 export interface TaskSummary {
   id: string;
-  state: "succeeded" | "failed" | "skipped";
+  state: "succeeded" | "failed" | "skipped" | "upstream_failed";
+  /** Attempts made (of every instance, for a mapped task). */
+  attempts?: number;
   durationMs: number;
   rows: RowCounts;
   quarantined: Record<string, number>;
@@ -106,7 +150,7 @@ export interface RunSummary {
   runId: string;
   pipeline: string;
   logicalDate: string;
-  state: Exclude<RunState, "running">;
+  state: FinalRunState;
   durationMs: number;
   rows: {
     extracted: number;

@@ -97,14 +97,18 @@ describe("runPipeline", () => {
       logicalDate: "2024-01-15",
       params: { region: "eu" },
     });
-    const tasks = await metadata.listTaskRuns(result.summary.runId);
+    const tasks = await metadata.tasks.list(result.summary.runId);
     expect(tasks.map((t) => [t.taskId, t.state, t.rows])).toEqual([
-      ["extract", "succeeded", { in: 10, out: 0, rejected: 0 }],
-      ["load", "succeeded", { in: 0, out: 10, rejected: 0 }],
+      ["extract", "success", { in: 10, out: 0, rejected: 0 }],
+      ["load", "success", { in: 0, out: 10, rejected: 0 }],
     ]);
+    // Outputs are stored for a resumed run to read.
+    expect(await metadata.tasks.outputs(result.summary.runId)).toEqual(
+      expect.arrayContaining([{ taskId: "extract", mapIndex: -1, value: '{"rows":10}' }]),
+    );
   });
 
-  it("wraps a task's error in TaskError, skips downstream, still runs independent branches", async () => {
+  it("wraps a task's error in TaskError, fails downstream as upstream_failed, still runs independent branches", async () => {
     const boom = new Error("disk full");
     const ran: string[] = [];
     const t = (id: string, dependsOn: string[], fail = false) =>
@@ -136,8 +140,8 @@ describe("runPipeline", () => {
     expect(result.summary.tasks.map((x) => [x.id, x.state])).toEqual([
       ["a", "succeeded"],
       ["b", "failed"],
-      ["c", "skipped"],
-      ["d", "skipped"],
+      ["c", "upstream_failed"],
+      ["d", "upstream_failed"],
       ["side", "succeeded"],
     ]);
     const skipped = events.filter((e) => e.type === "task.skipped");
@@ -147,12 +151,18 @@ describe("runPipeline", () => {
     ]);
     const failed = events.find((e) => e.type === "task.failed");
     expect(failed).toMatchObject({ taskId: "b", error: { code: "TASK_FAILED", message: "disk full" } });
-    const stored = await metadata.listTaskRuns(result.summary.runId);
+    expect(skipped.map((e) => e.state)).toEqual(["upstream_failed", "upstream_failed"]);
+    const stored = await metadata.tasks.list(result.summary.runId);
     expect(stored.find((x) => x.taskId === "b")).toMatchObject({
       state: "failed",
       error: "[TASK_FAILED] disk full",
     });
-    expect(stored.find((x) => x.taskId === "c")).toMatchObject({ state: "skipped" });
+    expect(stored.find((x) => x.taskId === "c")).toMatchObject({ state: "upstream_failed" });
+    expect((await metadata.tasks.attempts(result.summary.runId, "b"))[0]).toMatchObject({
+      state: "failed",
+      errorCode: "TASK_FAILED",
+      error: "disk full",
+    });
     expect((await metadata.getRun(result.summary.runId))?.state).toBe("failed");
   });
 

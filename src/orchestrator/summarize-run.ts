@@ -1,6 +1,6 @@
-import type { TaskError } from "../core/errors.js";
+import type { WeirError } from "../core/errors.js";
 import type { PipelineDefinition } from "./define-pipeline.js";
-import type { RunOutput, RunSummary, TaskSummary } from "./run-events.js";
+import type { FinalRunState, RunOutput, RunSummary, TaskSummary } from "./run-events.js";
 
 export interface SummarizeInput {
   runId: string;
@@ -9,7 +9,9 @@ export interface SummarizeInput {
   durationMs: number;
   tasks: TaskSummary[];
   outputs: RunOutput[];
-  error?: TaskError;
+  /** The run's state when the executor decided it; default: succeeded when every task succeeded. */
+  state?: FinalRunState;
+  error?: WeirError;
 }
 
 /**
@@ -33,7 +35,7 @@ export function summarizeRun(input: SummarizeInput): RunSummary {
       quarantinedByCheck[check] = (quarantinedByCheck[check] ?? 0) + n;
     }
   }
-  const state = tasks.every((t) => t.state === "succeeded") ? "succeeded" : "failed";
+  const state = input.state ?? (tasks.every((t) => t.state === "succeeded") ? "succeeded" : "failed");
   return {
     runId: input.runId,
     pipeline: pipeline.id,
@@ -47,7 +49,7 @@ export function summarizeRun(input: SummarizeInput): RunSummary {
     ...(input.error
       ? {
           error: {
-            taskId: String(input.error.details.taskId),
+            taskId: input.error.details.taskId === undefined ? "" : String(input.error.details.taskId),
             code: input.error.code,
             message: input.error.message,
           },

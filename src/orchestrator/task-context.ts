@@ -1,11 +1,12 @@
 import type { Rejection } from "../connectors/source.js";
 import type { DataInterval } from "../core/interval.js";
-import type { Logger } from "../core/log.js";
+import type { Logger, LogLevel } from "../core/log.js";
 import type { TableRef } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
 import type { Lake } from "../lake/lake.js";
-import type { MetadataStore, RowCounts } from "../metadata/metadata-store.js";
+import type { MetadataStore, RowCounts, RunType } from "../metadata/metadata-store.js";
 import type { QuarantineResult } from "../quality/quarantine.js";
+import type { TimePartition } from "./partitions/partition-scheme.js";
 import type { RunOutput } from "./run-events.js";
 
 /** What to quarantine: a source's rejections, or the `failed` table made by `checkRows`. */
@@ -23,6 +24,19 @@ export interface ProgressUpdate {
 }
 
 /**
+ * The task's logger: every line is stored with the attempt (`weir logs <run> <task>`) and
+ * passed to the run's logger. Never writes to stdout.
+ */
+export interface TaskLogger extends Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export type { LogLevel };
+
+/**
  * Everything a task may use. Built per task by the runner; tasks never open engines or
  * stores themselves, so the same pipeline runs on any configured engine.
  */
@@ -30,17 +44,24 @@ export interface TaskContext {
   readonly runId: string;
   readonly pipelineId: string;
   readonly taskId: string;
-  /** Midnight UTC of the logical date. */
+  /** The instance of a mapped task (0, 1, …); undefined for a task that is not mapped. */
+  readonly mapIndex?: number;
+  /** 1 for the first attempt, 2 for the first retry, … */
+  readonly attempt: number;
+  readonly runType: RunType;
+  /** The run's logical date (midnight UTC for daily runs started by `weir run --date`). */
   readonly logicalDate: Date;
   /** The data interval this run is responsible for (daily: [logicalDate, +1 day)). */
   readonly interval: DataInterval;
+  /** The time partition the run materialises, when the pipeline declares `partitions`. */
+  readonly partition?: TimePartition;
   readonly params: Readonly<Record<string, string>>;
-  readonly logger: Logger;
+  readonly logger: TaskLogger;
   /** The warehouse engine. */
   readonly engine: Engine;
   readonly lake: Lake;
   readonly metadata: MetadataStore;
-  /** Aborted when the run is cancelled. */
+  /** Aborted when the attempt times out, the run times out or the executor shuts down. */
   readonly signal: AbortSignal;
   /**
    * This pipeline's incremental cursors. Commit only after the load that covers the
@@ -63,4 +84,6 @@ export interface TaskContext {
   recordRows(rows: RowCounts): void;
   /** Lists a place this task wrote to in the run summary. */
   recordOutput(output: RunOutput): void;
+  /** Ends the attempt as `skipped` (nothing to do); tasks downstream follow their trigger rules. */
+  skip(reason?: string): never;
 }

@@ -82,14 +82,18 @@ export function validateTaskOptions(options: TaskOptions, what: string): TaskOpt
     const value = o[key];
     if (value === undefined) continue;
     const ms = duration(value, `${what} ${key}`);
-    if (key === "timeout" && ms <= 0) throw invalid(`${what} timeout must be more than 0, got ${show(value)}`, what);
+    if (key === "timeout" && ms <= 0)
+      throw invalid(`${what} timeout must be more than 0, got ${show(value)}`, what);
   }
   if (
     o.retryJitter !== undefined &&
     typeof o.retryJitter !== "boolean" &&
     !(typeof o.retryJitter === "number" && o.retryJitter >= 0 && o.retryJitter <= 1)
   ) {
-    throw invalid(`${what} retryJitter must be true, false or a fraction between 0 and 1, got ${show(o.retryJitter)}`, what);
+    throw invalid(
+      `${what} retryJitter must be true, false or a fraction between 0 and 1, got ${show(o.retryJitter)}`,
+      what,
+    );
   }
   for (const key of ["retryExponentialBackoff", "dependsOnPast"] as const) {
     if (o[key] !== undefined && typeof o[key] !== "boolean") {
@@ -103,7 +107,10 @@ export function validateTaskOptions(options: TaskOptions, what: string): TaskOpt
     throw invalid(`${what} poolSlots must be a whole number of at least 1, got ${show(o.poolSlots)}`, what);
   }
   if (o.triggerRule !== undefined && !TRIGGER_RULES.includes(o.triggerRule)) {
-    throw invalid(`${what} triggerRule ${show(o.triggerRule)} is unknown: expected one of ${TRIGGER_RULES.join(", ")}`, what);
+    throw invalid(
+      `${what} triggerRule ${show(o.triggerRule)} is unknown: expected one of ${TRIGGER_RULES.join(", ")}`,
+      what,
+    );
   }
   if (o.owner !== undefined && typeof o.owner !== "string") {
     throw invalid(`${what} owner must be a string, got ${show(o.owner)}`, what);

@@ -34,7 +34,15 @@ describe("detectAnomaly (zscore)", () => {
     const values = series(40, 500, 3);
     values[25] = 50;
     const flaggedAt = values
-      .map((v, i) => (i >= 5 ? detectAnomaly("row_count", v, values.slice(0, i).filter((_, j) => j !== 25)) : undefined))
+      .map((v, i) =>
+        i >= 5
+          ? detectAnomaly(
+              "row_count",
+              v,
+              values.slice(0, i).filter((_, j) => j !== 25),
+            )
+          : undefined,
+      )
       .flatMap((r, i) => (r?.flagged ? [i] : []));
     expect(flaggedAt).toEqual([25]);
   });

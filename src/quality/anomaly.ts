@@ -79,7 +79,11 @@ export function detectAnomaly(
   if (method === "relative") {
     const previous = points[points.length - 1]!;
     const change =
-      previous === 0 ? (value === 0 ? 0 : Number.POSITIVE_INFINITY) : Math.abs(value - previous) / Math.abs(previous);
+      previous === 0
+        ? value === 0
+          ? 0
+          : Number.POSITIVE_INFINITY
+        : Math.abs(value - previous) / Math.abs(previous);
     const flagged = change > threshold;
     return {
       ...base,
@@ -91,11 +95,16 @@ export function detectAnomaly(
     };
   }
   const mean = points.reduce((a, b) => a + b, 0) / points.length;
-  const variance = points.length > 1 ? points.reduce((a, b) => a + (b - mean) ** 2, 0) / (points.length - 1) : 0;
+  const variance =
+    points.length > 1 ? points.reduce((a, b) => a + (b - mean) ** 2, 0) / (points.length - 1) : 0;
   const stdev = Math.sqrt(variance);
   // Relative epsilon: float noise in a constant history must not read as spread.
   const flat = stdev <= 1e-12 * Math.max(1, Math.abs(mean));
-  const z = flat ? (Math.abs(value - mean) <= 1e-12 * Math.max(1, Math.abs(mean)) ? 0 : Number.POSITIVE_INFINITY) : (value - mean) / stdev;
+  const z = flat
+    ? Math.abs(value - mean) <= 1e-12 * Math.max(1, Math.abs(mean))
+      ? 0
+      : Number.POSITIVE_INFINITY
+    : (value - mean) / stdev;
   const flagged = Math.abs(z) > threshold;
   return {
     ...base,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DuckDBEngine } from "../engines/duckdb/duckdb-engine.js";
-import { checkFreshness, parseDuration } from "./freshness.js";
+import { checkFreshness, parseMaxAge } from "./freshness.js";
 
 let engine: DuckDBEngine;
 
@@ -13,18 +13,18 @@ beforeAll(async () => {
 });
 afterAll(async () => engine.close());
 
-describe("parseDuration", () => {
+describe("parseMaxAge", () => {
   it("reads units and combinations", () => {
-    expect(parseDuration("24h")).toBe(86_400_000);
-    expect(parseDuration("90s")).toBe(90_000);
-    expect(parseDuration("1d12h")).toBe(129_600_000);
-    expect(parseDuration("2w")).toBe(14 * 86_400_000);
+    expect(parseMaxAge("24h")).toBe(86_400_000);
+    expect(parseMaxAge("90s")).toBe(90_000);
+    expect(parseMaxAge("1d12h")).toBe(129_600_000);
+    expect(parseMaxAge("2w")).toBe(14 * 86_400_000);
   });
 
   it("refuses anything else with the value in the message", () => {
-    expect(() => parseDuration("24 hours")).toThrow(/invalid duration "24 hours"/);
-    expect(() => parseDuration("h")).toThrow(/invalid duration/);
-    expect(() => parseDuration("")).toThrow(/invalid duration/);
+    expect(() => parseMaxAge("24 hours")).toThrow(/invalid duration "24 hours"/);
+    expect(() => parseMaxAge("h")).toThrow(/invalid duration/);
+    expect(() => parseMaxAge("")).toThrow(/invalid duration/);
   });
 });
 
@@ -32,25 +32,50 @@ describe("checkFreshness", () => {
   const at = (iso: string) => new Date(iso);
 
   it("passes when the newest timestamp is within the window of an injected now", async () => {
-    const r = await checkFreshness(engine, { name: "events" }, { column: "ts", maxAge: "24h" }, at("2024-01-16T07:59:59Z"));
+    const r = await checkFreshness(
+      engine,
+      { name: "events" },
+      { column: "ts", maxAge: "24h" },
+      at("2024-01-16T07:59:59Z"),
+    );
     expect(r).toMatchObject({ success: true, newest: "2024-01-15T08:00:00.000Z", ageMs: 86_399_000 });
   });
 
   it("fails one second past the window", async () => {
-    const r = await checkFreshness(engine, { name: "events" }, { column: "ts", maxAge: "24h" }, at("2024-01-16T08:00:01Z"));
+    const r = await checkFreshness(
+      engine,
+      { name: "events" },
+      { column: "ts", maxAge: "24h" },
+      at("2024-01-16T08:00:01Z"),
+    );
     expect(r.success).toBe(false);
     expect(r.message).toMatch(/newest 2024-01-15T08:00:00.000Z is 1.0d old \(max 24h\)/);
   });
 
   it("reads timestamptz in UTC and dates as midnight UTC", async () => {
-    const tz = await checkFreshness(engine, { name: "events" }, { column: "tz", maxAge: "1h" }, at("2024-01-15T08:30:00Z"));
+    const tz = await checkFreshness(
+      engine,
+      { name: "events" },
+      { column: "tz", maxAge: "1h" },
+      at("2024-01-15T08:30:00Z"),
+    );
     expect(tz).toMatchObject({ success: true, newest: "2024-01-15T08:00:00.000Z" });
-    const d = await checkFreshness(engine, { name: "events" }, { column: "d", maxAge: "2d" }, at("2024-01-16T00:00:00Z"));
+    const d = await checkFreshness(
+      engine,
+      { name: "events" },
+      { column: "d", maxAge: "2d" },
+      at("2024-01-16T00:00:00Z"),
+    );
     expect(d).toMatchObject({ success: true, newest: "2024-01-14T00:00:00.000Z", ageMs: 2 * 86_400_000 });
   });
 
   it("fails an empty table and works on a query target", async () => {
-    const r = await checkFreshness(engine, { name: "empty" }, { column: "ts", maxAge: "1d" }, at("2024-01-16T00:00:00Z"));
+    const r = await checkFreshness(
+      engine,
+      { name: "empty" },
+      { column: "ts", maxAge: "1d" },
+      at("2024-01-16T00:00:00Z"),
+    );
     expect(r).toMatchObject({ success: false, newest: null, ageMs: null });
     const q = await checkFreshness(
       engine,

@@ -36,9 +36,9 @@ const UNIT_MS: Record<string, number> = {
  * Parses a duration such as "24h", "90m", "7d" or "1d12h" into milliseconds.
  *
  * @example
- * parseDuration("1d12h"); // 129_600_000
+ * parseMaxAge("1d12h"); // 129_600_000
  */
-export function parseDuration(text: string): number {
+export function parseMaxAge(text: string): number {
   const trimmed = text.trim();
   const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)/g)];
   const consumed = parts.map((p) => p[0]).join("");
@@ -64,12 +64,21 @@ export async function checkFreshness(
   rule: FreshnessRule,
   now: Date = new Date(),
 ): Promise<FreshnessResult> {
-  const maxAgeMs = parseDuration(rule.maxAge);
-  const q = engine.dialect.quoteIdent(rule.column);
   const [row] = await engine.query<{ newest: unknown }>(
-    `SELECT MAX(${q}) AS ${engine.dialect.quoteIdent("newest")} FROM ${fromSql(engine, target)}`,
+    `SELECT ${freshnessSql(engine, rule)} AS ${engine.dialect.quoteIdent("newest")} FROM ${fromSql(engine, target)}`,
   );
-  const newest = toInstant(row?.newest);
+  return judgeFreshness(rule, row?.newest, now);
+}
+
+/** The aggregate freshness reads, for callers that fold it into a scan of their own. */
+export function freshnessSql(engine: Engine, rule: FreshnessRule): string {
+  return `MAX(${engine.dialect.quoteIdent(rule.column)})`;
+}
+
+/** Judges the newest value (as the engine returned `freshnessSql`) against `now`. */
+export function judgeFreshness(rule: FreshnessRule, newestValue: unknown, now: Date): FreshnessResult {
+  const maxAgeMs = parseMaxAge(rule.maxAge);
+  const newest = toInstant(newestValue);
   const base = { column: rule.column, maxAgeMs, maxAge: rule.maxAge, now: now.toISOString() };
   if (newest === undefined) {
     return {
@@ -81,10 +90,9 @@ export async function checkFreshness(
     };
   }
   const ageMs = now.getTime() - newest.getTime();
-  const success = ageMs <= maxAgeMs;
   return {
     ...base,
-    success,
+    success: ageMs <= maxAgeMs,
     newest: newest.toISOString(),
     ageMs,
     message:

@@ -46,7 +46,12 @@ function result(): SuiteRunResult {
     ],
     validation: {
       success: false,
-      statistics: { evaluated_expectations: 2, successful_expectations: 1, unsuccessful_expectations: 1, success_percent: 50 },
+      statistics: {
+        evaluated_expectations: 2,
+        successful_expectations: 1,
+        unsuccessful_expectations: 1,
+        success_percent: 50,
+      },
       results: [],
       rowCount: 10,
       scans: 1,
@@ -72,7 +77,13 @@ function result(): SuiteRunResult {
       message: "additive",
     },
     metrics: { row_count: 10 },
-    quarantined: { rowsIn: 10, passed: 8, rows: 2, byExpectation: { valid_email: 2 }, table: "quarantine.customers" },
+    quarantined: {
+      rowsIn: 10,
+      passed: 8,
+      rows: 2,
+      byExpectation: { valid_email: 2 },
+      table: "quarantine.customers",
+    },
   };
 }
 

@@ -40,11 +40,21 @@ export function renderHtmlReport(result: SuiteRunResult, options: HtmlReportOpti
   const cards = [
     card(formatScore(s.checks), "checks passed", `${s.passedChecks} of ${s.totalChecks}`),
     card(formatScore(s.rows), "valid rows", `${s.validRows} of ${s.rowCount}`),
-    card(String(result.validation.rowCount), "rows checked", `${result.validation.scans} scan(s) for expectations`),
+    card(
+      String(result.validation.rowCount),
+      "rows checked",
+      `${result.validation.scans} scan(s) for expectations`,
+    ),
   ];
   if (result.quarantined) {
     const q = result.quarantined;
-    cards.push(card(String(q.rows), `quarantined to ${q.table}`, `${q.rowsIn} in = ${q.passed} passed + ${q.rows} quarantined`));
+    cards.push(
+      card(
+        String(q.rows),
+        `quarantined to ${q.table}`,
+        `${q.rowsIn} in = ${q.passed} passed + ${q.rows} quarantined`,
+      ),
+    );
   }
   const rows = result.checks.map(checkRow).join("\n");
   const anomalies = result.anomalies?.length
@@ -63,25 +73,24 @@ export function renderHtmlReport(result: SuiteRunResult, options: HtmlReportOpti
       )
     : "";
   const schemaChanges = result.schema?.changes;
-  const schema =
-    result.schema
-      ? section(
-          "Schema",
-          `<p>${esc(result.schema.message)}</p>` +
-            table(
-              ["column", "type", "change"],
-              result.schema.columns.map((c) => {
-                const added = schemaChanges?.additive.some((a) => a.column === c.name);
-                const changed = schemaChanges?.breaking.find((b) => b.column === c.name);
-                return [
-                  code(c.name),
-                  esc(c.type),
-                  changed ? badge("fail", `was ${changed.from}`) : added ? badge("info", "added") : "",
-                ];
-              }),
-            ),
-        )
-      : "";
+  const schema = result.schema
+    ? section(
+        "Schema",
+        `<p>${esc(result.schema.message)}</p>` +
+          table(
+            ["column", "type", "change"],
+            result.schema.columns.map((c) => {
+              const added = schemaChanges?.additive.some((a) => a.column === c.name);
+              const changed = schemaChanges?.breaking.find((b) => b.column === c.name);
+              return [
+                code(c.name),
+                esc(c.type),
+                changed ? badge("fail", `was ${changed.from}`) : added ? badge("info", "added") : "",
+              ];
+            }),
+          ),
+      )
+    : "";
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -112,8 +121,12 @@ ${anomalies}${schema}
 function checkRow(c: SuiteCheck): string {
   const icon = c.success ? "✓" : c.action === "fail" ? "✗" : c.action === "quarantine" ? "⇥" : "!";
   const kwargs = c.expectation ? `<pre>${esc(json(c.expectation.expectation.kwargs))}</pre>` : "";
-  const samples = c.samples?.length ? `<div><small>unexpected samples</small><pre>${esc(json(c.samples))}</pre></div>` : "";
-  const outcome = c.success ? badge("pass", "passed") : badge(c.action === "fail" ? "fail" : "warn", actionText(c));
+  const samples = c.samples?.length
+    ? `<div><small>unexpected samples</small><pre>${esc(json(c.samples))}</pre></div>`
+    : "";
+  const outcome = c.success
+    ? badge("pass", "passed")
+    : badge(c.action === "fail" ? "fail" : "warn", actionText(c));
   return `<tr><td class="icon">${icon}</td><td><b>${esc(c.name)}</b></td><td>${code(c.type)}${kwargs}</td><td>${esc(
     c.action === "quarantine" ? "quarantine rows" : c.severity,
   )}</td><td>${outcome} ${esc(c.message)}${samples}</td></tr>`;

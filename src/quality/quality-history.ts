@@ -3,7 +3,11 @@ import type { QualityCheckRecord, QualityStore } from "../metadata/quality-store
 import type { SuiteRunResult } from "./suite-result.js";
 
 /** Stores a suite run (its results, metrics, scores and the columns seen) in the quality history. */
-export async function recordSuiteRun(store: QualityStore, result: SuiteRunResult, schema: Schema): Promise<void> {
+export async function recordSuiteRun(
+  store: QualityStore,
+  result: SuiteRunResult,
+  schema: Schema,
+): Promise<void> {
   await store.record({
     id: result.checkId,
     ...(result.runId === undefined ? {} : { runId: result.runId }),
@@ -16,7 +20,9 @@ export async function recordSuiteRun(store: QualityStore, result: SuiteRunResult
     columns: schema.fields.map((f) => ({ name: f.name, type: f.type })),
     details: {
       ...(result.freshness ? { freshness: result.freshness } : {}),
-      ...(result.schema ? { schema: { violations: result.schema.violations, changes: result.schema.changes } } : {}),
+      ...(result.schema
+        ? { schema: { violations: result.schema.violations, changes: result.schema.changes } }
+        : {}),
       ...(result.anomalies ? { anomalies: result.anomalies } : {}),
       ...(result.quarantined ? { quarantined: result.quarantined } : {}),
     },

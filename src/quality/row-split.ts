@@ -21,6 +21,8 @@ export interface RowSplitResult {
   /** Rows failing at least one quarantine rule, and per rule name. */
   quarantined: number;
   byRule: Record<string, number>;
+  /** The values of `aggregates`, in order. */
+  aggregates: unknown[];
 }
 
 /**
@@ -29,6 +31,7 @@ export interface RowSplitResult {
  * that fail no quarantine rule (the target's columns, unchanged) and `split.failed` with
  * the others plus `_weir_checks` / `_weir_reasons` (every quarantine rule each failed,
  * `; `-separated), the shape `quarantine()` files. So passed + failed = rows, exactly.
+ * `aggregates` ride along in the same scan.
  */
 export async function splitRows(
   engine: Engine,
@@ -36,6 +39,8 @@ export async function splitRows(
   columns: readonly string[],
   rules: readonly RowRule[],
   split?: { passed: TableRef; failed: TableRef },
+  /** More aggregates over the target's columns (metrics, MAX for freshness), computed in the same scan. */
+  aggregates: readonly string[] = [],
 ): Promise<RowSplitResult> {
   const d = engine.dialect;
   const q = (c: string) => d.quoteIdent(c);
@@ -46,6 +51,7 @@ export async function splitRows(
   const counts = (from: string, extra = "") =>
     `SELECT COUNT(*) AS ${q("n")}, SUM(CASE WHEN ${anyFail} THEN 1 ELSE 0 END) AS ${q("bad")}` +
     rules.map((_, i) => `, SUM(CASE WHEN ${flag(i)} THEN 1 ELSE 0 END) AS ${q(`c${i}`)}`).join("") +
+    aggregates.map((a, i) => `, ${a} AS ${q(`a${i}`)}`).join("") +
     `${extra} FROM ${from}`;
   const flagged = `(SELECT *${flags.map((f) => `, ${f}`).join("")} FROM ${fromSql(engine, target)}) AS weir_flagged`;
   const read = (row: Record<string, unknown> | undefined): RowSplitResult => {
@@ -58,6 +64,7 @@ export async function splitRows(
       invalidRows: Number(row?.bad ?? 0),
       quarantined: Number(row?.quarantined ?? 0),
       byRule,
+      aggregates: aggregates.map((_, i) => row?.[`a${i}`] ?? null),
     };
   };
   if (!split) {
@@ -66,26 +73,30 @@ export async function splitRows(
   }
   const names = quarantineIdx.map((i) => `CASE WHEN ${flag(i)} THEN ${d.quoteLiteral(rules[i]!.name)} END`);
   const reasons = quarantineIdx.map((i) => `CASE WHEN ${flag(i)} THEN ${rules[i]!.reason} END`);
-  const list = (parts: string[]) => (parts.length === 0 ? "''" : `CONCAT_WS('; ', ${parts.join(", ")})`);
+  const list = (parts: string[]) => `CONCAT_WS('; ', ${parts.join(", ")})`;
+  const quarantines = quarantineIdx.length === 0 ? "FALSE" : quarantineIdx.map(flag).join(" OR ");
   const cols = columns.map(q).join(", ");
   return engine.transaction(async (tx) => {
+    // The flags are computed once (window predicates are the costly part); names and
+    // reasons only for the failing rows, which are few.
     const temp = q(`_weir_split_${newId()}`);
     await tx.run(
-      `CREATE TEMPORARY TABLE ${temp} AS SELECT ${cols}${rules.map((_, i) => `, ${flag(i)}`).join("")}, ` +
-        `${list(names)} AS ${q(FAILED_CHECKS_COLUMN)}, ${list(reasons)} AS ${q(FAILED_REASONS_COLUMN)} FROM ${flagged}`,
+      `CREATE TEMPORARY TABLE ${temp} AS SELECT ${cols}${rules.map((_, i) => `, ${flag(i)}`).join("")} FROM ${flagged}`,
     );
     for (const table of [split.passed, split.failed]) {
       if (table.schema) await tx.run(d.createSchema(table.schema));
       await tx.run(d.dropTable(table));
     }
     await tx.run(
-      `CREATE TABLE ${d.quoteTable(split.passed)} AS SELECT ${cols} FROM ${temp} WHERE ${q(FAILED_CHECKS_COLUMN)} = ''`,
+      `CREATE TABLE ${d.quoteTable(split.passed)} AS SELECT ${cols} FROM ${temp} WHERE NOT (${quarantines})`,
     );
-    await tx.run(
-      `CREATE TABLE ${d.quoteTable(split.failed)} AS SELECT ${cols}, ${q(FAILED_CHECKS_COLUMN)}, ${q(FAILED_REASONS_COLUMN)} FROM ${temp} WHERE ${q(FAILED_CHECKS_COLUMN)} <> ''`,
-    );
+    const failedSelect =
+      quarantineIdx.length === 0
+        ? `SELECT ${cols}, '' AS ${q(FAILED_CHECKS_COLUMN)}, '' AS ${q(FAILED_REASONS_COLUMN)} FROM ${temp} WHERE FALSE`
+        : `SELECT ${cols}, ${list(names)} AS ${q(FAILED_CHECKS_COLUMN)}, ${list(reasons)} AS ${q(FAILED_REASONS_COLUMN)} FROM ${temp} WHERE ${quarantines}`;
+    await tx.run(`CREATE TABLE ${d.quoteTable(split.failed)} AS ${failedSelect}`);
     const [row] = await tx.query(
-      counts(temp, `, SUM(CASE WHEN ${q(FAILED_CHECKS_COLUMN)} <> '' THEN 1 ELSE 0 END) AS ${q("quarantined")}`),
+      counts(temp, `, SUM(CASE WHEN ${quarantines} THEN 1 ELSE 0 END) AS ${q("quarantined")}`),
     );
     await tx.run(`DROP TABLE ${temp}`);
     return read(row);

@@ -5,8 +5,9 @@ import { MIGRATIONS } from "../metadata/migrations.js";
 import { SqlQualityStore } from "../metadata/sql-quality-store.js";
 import { SqliteDatabase } from "../metadata/sqlite-database.js";
 import { qualityHistory } from "./quality-history.js";
-import { runSuite, SuiteFailedError } from "./run-suite.js";
+import { runSuite } from "./run-suite.js";
 import { defineSuite } from "./suite.js";
+import { SuiteFailedError } from "./suite-failed-error.js";
 
 let engine: DuckDBEngine;
 let db: Database.Database;
@@ -44,7 +45,12 @@ const rowSuite = defineSuite({
   name: "people",
   dataset: "people",
   expectations: [
-    { type: "expect_column_values_to_not_be_null", kwargs: { column: "id" }, name: "id_present", quarantine: true },
+    {
+      type: "expect_column_values_to_not_be_null",
+      kwargs: { column: "id" },
+      name: "id_present",
+      quarantine: true,
+    },
     {
       type: "expect_column_values_to_match_regex",
       kwargs: { column: "email", regex: "^[^@ ]+@[^@ ]+\\.[a-z]+$" },
@@ -100,29 +106,48 @@ describe("runSuite with quarantine", () => {
     ]);
     // Quarantine expectations act by quarantining: the suite still succeeds (the warn fails).
     expect(result.success).toBe(true);
-    expect(result.checks.find((c) => c.name === "valid_email")).toMatchObject({ success: false, action: "quarantine" });
-    expect(result.score).toMatchObject({ rows: 0.4, validRows: 4, rowCount: 10, passedChecks: 0, totalChecks: 4 });
+    expect(result.checks.find((c) => c.name === "valid_email")).toMatchObject({
+      success: false,
+      action: "quarantine",
+    });
+    expect(result.score).toMatchObject({
+      rows: 0.4,
+      validRows: 4,
+      rowCount: 10,
+      passedChecks: 0,
+      totalChecks: 4,
+    });
   });
 
   it("is idempotent for the logical date and stage", async () => {
     for (let i = 0; i < 2; i++) {
-      await runSuite(engine, people, rowSuite, { quarantine: { passed, logicalDate: "2024-01-16", stage: "check" } });
+      await runSuite(engine, people, rowSuite, {
+        quarantine: { passed, logicalDate: "2024-01-16", stage: "check" },
+      });
     }
-    expect(await count("SELECT COUNT(*) AS n FROM quarantine.people WHERE logical_date = DATE '2024-01-16'")).toBe(6);
+    expect(
+      await count("SELECT COUNT(*) AS n FROM quarantine.people WHERE logical_date = DATE '2024-01-16'"),
+    ).toBe(6);
   });
 
   it("without a quarantine, quarantine expectations fail by their severity", async () => {
     const error = await runSuite(engine, people, rowSuite).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SuiteFailedError);
     expect(error).toMatchObject({ code: "QUALITY_FAILED", exitCode: 1 });
-    expect((error as SuiteFailedError).result.checks.filter((c) => c.action === "fail" && !c.success)).toHaveLength(3);
-    expect((error as Error).message).toMatch(/suite "people" failed on people: id_present \(2 of 10 unexpected/);
+    expect(
+      (error as SuiteFailedError).result.checks.filter((c) => c.action === "fail" && !c.success),
+    ).toHaveLength(3);
+    expect((error as Error).message).toMatch(
+      /suite "people" failed on people: id_present \(2 of 10 unexpected/,
+    );
   });
 
   it("refuses to quarantine with an aggregate expectation", async () => {
     expect(() =>
       defineSuite({
-        expectations: [{ type: "expect_table_row_count_to_be_between", kwargs: { min_value: 1 }, quarantine: true }],
+        expectations: [
+          { type: "expect_table_row_count_to_be_between", kwargs: { min_value: 1 }, quarantine: true },
+        ],
       }),
     ).toThrow(/only row-level .* can quarantine rows/);
   });
@@ -240,7 +265,10 @@ describe("runSuite history, anomalies and schema changes", () => {
     expect(first.schema!.changes).toBeUndefined();
     await engine.run("ALTER TABLE staging.evolving ADD COLUMN city VARCHAR");
     const additive = await runSuite(engine, t, suite, { store, now: new Date("2024-01-02T00:00:00Z") });
-    expect(additive.schema!.changes).toEqual({ breaking: [], additive: [{ column: "city", change: "added", to: "varchar" }] });
+    expect(additive.schema!.changes).toEqual({
+      breaking: [],
+      additive: [{ column: "city", change: "added", to: "varchar" }],
+    });
     expect(additive.success).toBe(true);
     await engine.run("ALTER TABLE staging.evolving DROP COLUMN name");
     await engine.run("ALTER TABLE staging.evolving ALTER score TYPE VARCHAR");
@@ -255,7 +283,9 @@ describe("runSuite history, anomalies and schema changes", () => {
   });
 
   it("checks freshness against the injected now", async () => {
-    await engine.run("CREATE OR REPLACE TABLE staging.events AS SELECT TIMESTAMP '2024-01-15 10:00:00' AS ts");
+    await engine.run(
+      "CREATE OR REPLACE TABLE staging.events AS SELECT TIMESTAMP '2024-01-15 10:00:00' AS ts",
+    );
     const suite = defineSuite({ freshness: { column: "ts", maxAge: "6h" } });
     const fresh = await runSuite(engine, { schema: "staging", name: "events" }, suite, {
       now: new Date("2024-01-15T15:00:00Z"),
@@ -279,14 +309,22 @@ describe("hostile names and values", () => {
     );
     const suite = defineSuite({
       dataset: `odd "dataset"`,
-      expectations: [{ type: "expect_column_values_to_not_be_null", kwargs: { column: col }, quarantine: true }],
+      expectations: [
+        { type: "expect_column_values_to_not_be_null", kwargs: { column: col }, quarantine: true },
+      ],
     });
     const result = await runSuite(engine, { schema: "staging", name: `odd "table"` }, suite, {
       store,
-      quarantine: { passed: { schema: "staging", name: `odd "passed"` }, logicalDate: "2024-01-15", stage: "check" },
+      quarantine: {
+        passed: { schema: "staging", name: `odd "passed"` },
+        logicalDate: "2024-01-15",
+        stage: "check",
+      },
     });
     expect(result.quarantined).toMatchObject({ rowsIn: 3, passed: 2, rows: 1 });
-    const [row] = await engine.query(`SELECT reason, CAST(record AS VARCHAR) AS record FROM quarantine."odd ""dataset"""`);
+    const [row] = await engine.query(
+      `SELECT reason, CAST(record AS VARCHAR) AS record FROM quarantine."odd ""dataset"""`,
+    );
     expect(JSON.parse(String(row!.record))).toEqual({ [col]: null, "v'al": 'x"y' });
     expect(String(row!.reason)).toContain(`${col} NULL fails`);
     expect(await count("SELECT COUNT(*) AS n FROM staging.people")).toBe(10);

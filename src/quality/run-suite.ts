@@ -1,20 +1,22 @@
-import { ConfigError, QualityError } from "../core/errors.js";
+import { ConfigError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
 import { type TableRef, tableLabel } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
 import type { QualityStore } from "../metadata/quality-store.js";
 import { type AnomalyResult, detectAnomaly } from "./anomaly.js";
-import { checkFreshness } from "./freshness.js";
+import { freshnessSql, judgeFreshness } from "./freshness.js";
 import { recordSuiteRun } from "./quality-history.js";
 import { qualityScore } from "./quality-score.js";
 import { type QuarantineResult, quarantine, quarantineTable } from "./quarantine.js";
-import { type RowRule, splitRows } from "./row-split.js";
+import { splitRows } from "./row-split.js";
 import { compareSchema } from "./schema-contract.js";
-import type { Suite, SuiteExpectation } from "./suite.js";
-import { computeMetrics } from "./suite-metrics.js";
+import type { Severity, Suite } from "./suite.js";
+import { SuiteFailedError } from "./suite-failed-error.js";
+import { metricSql, metricValue } from "./suite-metrics.js";
 import { describeExpectationResult, type SuiteCheck, type SuiteRunResult } from "./suite-result.js";
-import { type CheckTarget, isSqlTarget, targetSchema } from "./suite-target.js";
-import { failingRowPredicate, validateDataset } from "./validate-dataset.js";
+import { suiteRowRules } from "./suite-row-rules.js";
+import { type CheckTarget, isSqlTarget, targetLabel, targetSchema } from "./suite-target.js";
+import { type ValidationResult, validateDataset } from "./validate-dataset.js";
 
 export interface SuiteQuarantineOptions {
   /** Replaced with the rows that fail no `quarantine: true` expectation. */
@@ -52,24 +54,19 @@ export interface RunSuiteOptions {
   failOnError?: boolean;
 }
 
-/** A suite's checks with severity error failed; `result` holds everything that was found. */
-export class SuiteFailedError extends QualityError {
-  constructor(readonly result: SuiteRunResult) {
-    const failed = result.checks.filter((c) => !c.success && c.action === "fail");
-    super(
-      `suite "${result.suite}" failed on ${result.dataset}: ${failed.map((c) => `${c.name} (${c.message})`).join("; ")}`,
-      { details: { dataset: result.dataset, suite: result.suite, checkId: result.checkId, failed: failed.map((c) => c.name) } },
-    );
-  }
-}
-
 /**
- * Runs a suite on a table or query: the expectations (compiled to SQL, few scans),
- * quarantine of failing rows, freshness, the schema contract and anomaly detection on the
- * stored metric history; stores everything in the quality history and scores it.
- * Checks with severity `error` that fail make the suite fail (a `SuiteFailedError` unless
- * `failOnError: false`); `warn` only records; `quarantine: true` expectations move their
- * failing rows to `quarantine.<dataset>` and let the rest continue (in = passed + quarantined).
+ * Runs a suite on a table or query: the expectations (`validateDataset`: one scan, plus one
+ * per column for uniqueness), then ONE more scan for the row-level score, the quarantine
+ * split, the anomaly metrics and freshness; the schema contract against the previous run's
+ * columns; anomaly detection on the stored metric history. Everything is stored in the
+ * quality history (with `options.store`) and scored.
+ *
+ * Actions: a failed check with severity `error` fails the suite (a `SuiteFailedError`,
+ * code QUALITY_FAILED, carrying the result, unless `failOnError: false`); `warn` only
+ * records. With `options.quarantine`, rows failing a `quarantine: true` expectation go to
+ * `quarantine.<dataset>` with every failing expectation and a reason, the rest to
+ * `quarantine.passed` (in = passed + quarantined, exactly), and those expectations do not
+ * fail the suite; without it they act by their severity.
  *
  * @example
  * const result = await runSuite(engine, { schema: "staging", name: "customers" }, suite, {
@@ -88,6 +85,12 @@ export async function runSuite(
   const checkId = newId("chk_");
   const schema = await targetSchema(engine, target);
   const columns = schema.fields.map((f) => f.name);
+  if (suite.freshness && !columns.includes(suite.freshness.column)) {
+    throw new ConfigError(
+      `freshness column "${suite.freshness.column}" is not a column of ${targetLabel(target)} (columns: ${columns.join(", ")})`,
+      { details: { column: suite.freshness.column, dataset } },
+    );
+  }
 
   const validation = await validateDataset(
     engine,
@@ -96,13 +99,42 @@ export async function runSuite(
     options.sampleSize === undefined ? {} : { sampleSize: options.sampleSize },
   );
 
+  // One more scan does the rest: row-level score, the quarantine split, metrics and freshness.
   const q = options.quarantine;
-  const rules = suite.expectations.flatMap((e) => rowRule(engine, e, q !== undefined));
+  const rules = suiteRowRules(engine, suite.expectations, target, schema, q !== undefined);
+  const metricNames = [...new Set(suite.anomalies?.metrics ?? [])].filter((m) => m !== "row_count");
+  const aggregates = [
+    ...metricNames.map((m) => metricSql(engine, m, columns, target)),
+    ...(suite.freshness ? [freshnessSql(engine, suite.freshness)] : []),
+  ];
   const failedTable = q ? (q.failed ?? { ...q.passed, name: `${q.passed.name}_quarantined` }) : undefined;
-  const split = await splitRows(engine, target, columns, rules, q ? { passed: q.passed, failed: failedTable! } : undefined);
+  const split =
+    rules.length === 0 && !q && aggregates.length === 0
+      ? { rowCount: validation.rowCount, invalidRows: 0, quarantined: 0, byRule: {}, aggregates: [] }
+      : await splitRows(
+          engine,
+          target,
+          columns,
+          rules,
+          q ? { passed: q.passed, failed: failedTable! } : undefined,
+          aggregates,
+        );
+  const metrics: Record<string, number | null> = {
+    row_count: validation.rowCount,
+    ...Object.fromEntries(metricNames.map((m, i) => [m, metricValue(split.aggregates[i])])),
+  };
+  const freshness = suite.freshness
+    ? judgeFreshness(suite.freshness, split.aggregates[metricNames.length], now)
+    : undefined;
+
   let quarantined: SuiteRunResult["quarantined"];
   if (q) {
-    const request = { dataset, stage: q.stage, failed: failedTable!, location: isSqlTarget(target) ? dataset : tableLabel(target) };
+    const request = {
+      dataset,
+      stage: q.stage,
+      failed: failedTable!,
+      location: isSqlTarget(target) ? dataset : tableLabel(target),
+    };
     const filed = q.write
       ? await q.write(request)
       : await quarantine(engine, { ...request, runId: options.runId ?? checkId, logicalDate: q.logicalDate });
@@ -110,88 +142,55 @@ export async function runSuite(
       rowsIn: split.rowCount,
       passed: split.rowCount - split.quarantined,
       rows: filed.rows,
-      byExpectation: Object.fromEntries(rules.filter((r) => r.quarantine).map((r) => [r.name, split.byRule[r.name] ?? 0])),
+      byExpectation: Object.fromEntries(
+        rules.filter((r) => r.quarantine).map((r) => [r.name, split.byRule[r.name] ?? 0]),
+      ),
       table: tableLabel(quarantineTable(dataset)),
     };
   }
 
-  const checks: SuiteCheck[] = suite.expectations.map((e, i) => {
-    const result = validation.results[i]!;
-    const samples = result.result.partial_unexpected_list;
-    return {
-      name: e.name,
-      kind: "expectation",
-      type: e.config.type,
-      severity: e.severity,
-      // Without a quarantine to send rows to, a quarantine expectation acts by its severity.
-      action: e.quarantine && q ? "quarantine" : actionOf(e.severity),
-      success: result.success,
-      scored: true,
-      message: describeExpectationResult(result),
-      ...(samples && samples.length > 0 ? { samples } : {}),
-      expectation: result,
-    };
-  });
-
-  const freshness = suite.freshness ? await checkFreshness(engine, target, suite.freshness, now) : undefined;
+  const checks = expectationChecks(suite, validation, q !== undefined);
   if (freshness && suite.freshness) {
-    checks.push({
-      name: `freshness(${freshness.column})`,
-      kind: "freshness",
-      type: "freshness",
-      severity: suite.freshness.severity,
-      action: actionOf(suite.freshness.severity),
-      success: freshness.success,
-      scored: true,
-      message: freshness.message,
-    });
+    checks.push(
+      otherCheck(
+        `freshness(${freshness.column})`,
+        "freshness",
+        "freshness",
+        suite.freshness.severity,
+        freshness,
+      ),
+    );
   }
-
   const previousColumns = suite.schema ? await options.store?.latestColumns(dataset) : undefined;
   const schemaResult = suite.schema ? compareSchema(schema, suite.schema, previousColumns) : undefined;
   if (schemaResult && suite.schema) {
-    checks.push({
-      name: "schema_contract",
-      kind: "schema",
-      type: "schema_contract",
-      severity: suite.schema.severity,
-      action: actionOf(suite.schema.severity),
-      success: schemaResult.success,
-      scored: true,
-      message: schemaResult.message,
-    });
+    checks.push(
+      otherCheck("schema_contract", "schema", "schema_contract", suite.schema.severity, schemaResult),
+    );
   }
-
-  const metricNames = [...new Set(["row_count", ...(suite.anomalies?.metrics ?? [])])];
-  const measured = await computeMetrics(engine, target, metricNames.filter((m) => m !== "row_count"), columns);
-  const metrics: Record<string, number | null> = { row_count: validation.rowCount, ...measured };
   let anomalies: AnomalyResult[] | undefined;
   if (suite.anomalies) {
-    const a = suite.anomalies;
+    const { metrics: names, method, threshold, minHistory, severity } = suite.anomalies;
     anomalies = [];
-    for (const metric of a.metrics) {
+    for (const metric of names) {
       const history = options.store ? await options.store.metricHistory(dataset, metric, { limit: 100 }) : [];
-      const result = detectAnomaly(
+      const found = detectAnomaly(
         metric,
         metrics[metric] ?? null,
         history.map((p) => p.value),
         {
-          method: a.method,
-          ...(a.threshold === undefined ? {} : { threshold: a.threshold }),
-          ...(a.minHistory === undefined ? {} : { minHistory: a.minHistory }),
+          method,
+          ...(threshold === undefined ? {} : { threshold }),
+          ...(minHistory === undefined ? {} : { minHistory }),
         },
       );
-      anomalies.push(result);
-      checks.push({
-        name: `anomaly(${metric})`,
-        kind: "anomaly",
-        type: "anomaly",
-        severity: a.severity,
-        action: actionOf(a.severity),
-        success: !result.flagged,
-        scored: result.status !== "insufficient_history",
-        message: result.message,
+      anomalies.push(found);
+      const check = otherCheck(`anomaly(${metric})`, "anomaly", "anomaly", severity, {
+        success: !found.flagged,
+        message: found.message,
       });
+      check.scored = found.status !== "insufficient_history";
+      checks.push(check);
     }
   }
 
@@ -220,35 +219,49 @@ export async function runSuite(
   return result;
 }
 
-function actionOf(severity: "error" | "warn"): "fail" | "warn" {
+function actionOf(severity: Severity): "fail" | "warn" {
   return severity === "error" ? "fail" : "warn";
 }
 
-/** The row rule of a row-level expectation; quarantine on any other kind is a configuration error. */
-function rowRule(engine: Engine, e: SuiteExpectation, quarantining: boolean): RowRule[] {
-  const predicate = failingRowPredicate(engine, e.config);
-  if (predicate === undefined) {
-    if (e.quarantine) {
-      throw new ConfigError(
-        `expectation "${e.name}" (${e.config.type}) is not row-level, so it cannot quarantine rows: drop "quarantine: true" or use a per-row expectation`,
-        { details: { expectation: e.name, type: e.config.type } },
-      );
-    }
-    return [];
-  }
-  return [{ name: e.name, predicate, reason: reasonSql(engine, e), quarantine: e.quarantine && quarantining }];
+function expectationChecks(suite: Suite, validation: ValidationResult, quarantining: boolean): SuiteCheck[] {
+  return suite.expectations.map((e, i) => {
+    const result = validation.results[i]!;
+    const samples = result.result.partial_unexpected_list;
+    return {
+      name: e.name,
+      kind: "expectation",
+      type: e.config.type,
+      severity: e.severity,
+      // Without a quarantine to send rows to (or when it could not be evaluated at all), a
+      // quarantine expectation acts by its severity.
+      action:
+        e.quarantine && quarantining && !result.exception_info?.raised_exception
+          ? "quarantine"
+          : actionOf(e.severity),
+      success: result.success,
+      scored: true,
+      message: describeExpectationResult(result),
+      ...(samples && samples.length > 0 ? { samples } : {}),
+      expectation: result,
+    };
+  });
 }
 
-/** `age 7 fails age_13_120: expect_column_values_to_be_between(min_value=13, max_value=120)`, built in SQL. */
-function reasonSql(engine: Engine, e: SuiteExpectation): string {
-  const d = engine.dialect;
-  const { column, ...rest } = e.config.kwargs;
-  const args = Object.entries(rest)
-    .filter(([k]) => k !== "result_format" && k !== "catch_exceptions")
-    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-    .join(", ");
-  const what = `${e.config.type}(${args.length > 160 ? `${args.slice(0, 157)}…` : args})`;
-  const tail = e.name === e.config.type || e.name.startsWith(`${e.config.type}(`) ? what : `${e.name}: ${what}`;
-  if (typeof column !== "string") return d.quoteLiteral(`fails ${tail}`);
-  return `${d.quoteLiteral(`${column} `)} || COALESCE(CAST(${d.quoteIdent(column)} AS VARCHAR), 'NULL') || ${d.quoteLiteral(` fails ${tail}`)}`;
+function otherCheck(
+  name: string,
+  kind: SuiteCheck["kind"],
+  type: string,
+  severity: Severity,
+  outcome: { success: boolean; message: string },
+): SuiteCheck {
+  return {
+    name,
+    kind,
+    type,
+    severity,
+    action: actionOf(severity),
+    success: outcome.success,
+    scored: true,
+    message: outcome.message,
+  };
 }

@@ -57,9 +57,15 @@ export function compareSchema(
   const violations: SchemaViolation[] = [];
   for (const expected of contract.columns ?? []) {
     const type = byName.get(expected.name);
-    if (type === undefined) violations.push({ column: expected.name, problem: "missing", expected: expected.type });
+    if (type === undefined)
+      violations.push({ column: expected.name, problem: "missing", expected: expected.type });
     else if (type !== expected.type) {
-      violations.push({ column: expected.name, problem: "type_mismatch", expected: expected.type, actual: type });
+      violations.push({
+        column: expected.name,
+        problem: "type_mismatch",
+        expected: expected.type,
+        actual: type,
+      });
     }
   }
   if (contract.columns && contract.allowExtra === false) {
@@ -92,7 +98,8 @@ export function diffColumns(
   for (const c of before) {
     const type = now.get(c.name);
     if (type === undefined) breaking.push({ column: c.name, change: "removed", from: c.type });
-    else if (type !== c.type) breaking.push({ column: c.name, change: "type_changed", from: c.type, to: type });
+    else if (type !== c.type)
+      breaking.push({ column: c.name, change: "type_changed", from: c.type, to: type });
   }
   for (const c of after) {
     if (!then.has(c.name)) additive.push({ column: c.name, change: "added", to: c.type });

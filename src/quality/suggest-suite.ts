@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { Document, isMap, isScalar, isSeq, visit } from "yaml";
 import type { DatasetProfile } from "./profile.js";
 import type { SuiteInput } from "./suite.js";
 
@@ -38,7 +38,8 @@ export function suggestSuite(profile: DatasetProfile, options: SuggestSuiteOptio
   for (const c of profile.columns) {
     if (n === 0) break;
     const column = c.name;
-    if (c.nullCount === 0) expectations.push({ type: "expect_column_values_to_not_be_null", kwargs: { column } });
+    if (c.nullCount === 0)
+      expectations.push({ type: "expect_column_values_to_not_be_null", kwargs: { column } });
     if (c.count > 1 && c.distinctCount === c.count) {
       expectations.push({ type: "expect_column_values_to_be_unique", kwargs: { column } });
     }
@@ -56,7 +57,10 @@ export function suggestSuite(profile: DatasetProfile, options: SuggestSuiteOptio
     if (c.type === "varchar") {
       // A set only where values repeat: a handful of unique names is not a category.
       if (c.values && c.values.length <= maxSet && c.count >= 2 * c.values.length) {
-        expectations.push({ type: "expect_column_values_to_be_in_set", kwargs: { column, value_set: c.values } });
+        expectations.push({
+          type: "expect_column_values_to_be_in_set",
+          kwargs: { column, value_set: c.values },
+        });
       }
       if (c.length && c.length.min !== null && c.length.max !== null) {
         expectations.push({
@@ -74,8 +78,23 @@ export function suggestSuite(profile: DatasetProfile, options: SuggestSuiteOptio
   };
 }
 
-/** The suite as YAML for `loadSuiteFile`, with a header saying where it came from. */
+/** The suite as YAML for `loadSuiteFile`, with a header saying where it came from. kwargs and columns stay on one line each. */
 export function suiteToYaml(suite: SuiteInput, header?: string): string {
-  const body = stringify(suite, { lineWidth: 0, flowCollectionPadding: false });
-  return header ? `${header.split("\n").map((l) => `# ${l}`).join("\n")}\n${body}` : body;
+  const doc = new Document(suite);
+  visit(doc, {
+    Pair(_, pair) {
+      if (!isScalar(pair.key)) return;
+      if (pair.key.value === "kwargs" && isMap(pair.value)) pair.value.flow = true;
+      if (pair.key.value === "columns" && isSeq(pair.value)) {
+        for (const item of pair.value.items) if (isMap(item)) item.flow = true;
+      }
+    },
+  });
+  const body = doc.toString({ lineWidth: 0 });
+  return header
+    ? `${header
+        .split("\n")
+        .map((l) => `# ${l}`)
+        .join("\n")}\n${body}`
+    : body;
 }

@@ -1,52 +1,46 @@
 import { ConfigError } from "../core/errors.js";
 import type { Engine } from "../engines/engine.js";
-import { type CheckTarget, fromSql, targetLabel } from "./suite-target.js";
+import { type CheckTarget, targetLabel } from "./suite-target.js";
 
 /**
- * Computes metrics for anomaly detection in one scan: `row_count`, `null_rate:<col>`
- * (0..1), `distinct_count:<col>` and `mean:<col>`.
+ * The SQL aggregate for a metric of anomaly detection: `row_count`, `null_rate:<col>`
+ * (0..1), `distinct_count:<col>` or `mean:<col>`. Run with other aggregates in one scan.
  *
  * @example
- * await computeMetrics(engine, { name: "orders" }, ["row_count", "null_rate:email"], ["id", "email"]);
+ * metricSql(engine, "null_rate:email", ["id", "email"]); // CASE WHEN COUNT(*) = 0 … END
  */
-export async function computeMetrics(
+export function metricSql(
   engine: Engine,
-  target: CheckTarget,
-  metrics: readonly string[],
+  metric: string,
   columns: readonly string[],
-): Promise<Record<string, number | null>> {
-  if (metrics.length === 0) return {};
+  target: CheckTarget,
+): string {
   const d = engine.dialect;
-  const q = (c: string) => d.quoteIdent(c);
   const double = d.typeName("double");
-  const exprs = metrics.map((metric, i) => {
-    const [kind, ...rest] = metric.split(":");
-    const column = rest.join(":");
-    if (kind !== "row_count" && !columns.includes(column)) {
-      throw new ConfigError(
-        `anomaly metric "${metric}" names column "${column}", which ${targetLabel(target)} does not have (columns: ${columns.join(", ")})`,
-        { details: { metric, column } },
-      );
-    }
-    const c = q(column);
-    const sql =
-      kind === "row_count"
-        ? "COUNT(*)"
-        : kind === "null_rate"
-          ? `CASE WHEN COUNT(*) = 0 THEN NULL ELSE CAST(SUM(CASE WHEN ${c} IS NULL THEN 1 ELSE 0 END) AS ${double}) / COUNT(*) END`
-          : kind === "distinct_count"
-            ? `COUNT(DISTINCT ${c})`
-            : kind === "mean"
-              ? `AVG(CAST(${c} AS ${double}))`
-              : undefined;
-    if (sql === undefined) throw new ConfigError(`unknown anomaly metric "${metric}"`, { details: { metric } });
-    return `${sql} AS ${q(`m${i}`)}`;
-  });
-  const [row] = await engine.query(`SELECT ${exprs.join(", ")} FROM ${fromSql(engine, target)}`);
-  return Object.fromEntries(
-    metrics.map((metric, i) => {
-      const v = row?.[`m${i}`];
-      return [metric, v === null || v === undefined ? null : Number(v)];
-    }),
-  );
+  const [kind, ...rest] = metric.split(":");
+  const column = rest.join(":");
+  if (kind !== "row_count" && !columns.includes(column)) {
+    throw new ConfigError(
+      `anomaly metric "${metric}" names column "${column}", which ${targetLabel(target)} does not have (columns: ${columns.join(", ")})`,
+      { details: { metric, column } },
+    );
+  }
+  const c = d.quoteIdent(column);
+  switch (kind) {
+    case "row_count":
+      return "COUNT(*)";
+    case "null_rate":
+      return `CASE WHEN COUNT(*) = 0 THEN NULL ELSE CAST(SUM(CASE WHEN ${c} IS NULL THEN 1 ELSE 0 END) AS ${double}) / COUNT(*) END`;
+    case "distinct_count":
+      return `COUNT(DISTINCT ${c})`;
+    case "mean":
+      return `AVG(CAST(${c} AS ${double}))`;
+    default:
+      throw new ConfigError(`unknown anomaly metric "${metric}"`, { details: { metric } });
+  }
+}
+
+/** A metric's value as a number (engines return bigints, decimals as text, NULL). */
+export function metricValue(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
 }

@@ -47,7 +47,13 @@ export interface SuiteRunResult {
   /** Metric values measured by this check (kept as history for anomaly detection). */
   metrics: Record<string, number | null>;
   /** With quarantine: rows in = passed + quarantined, and quarantined rows per expectation. */
-  quarantined?: { rowsIn: number; passed: number; rows: number; byExpectation: Record<string, number>; table: string };
+  quarantined?: {
+    rowsIn: number;
+    passed: number;
+    rows: number;
+    byExpectation: Record<string, number>;
+    table: string;
+  };
 }
 
 /** A one-line account of an expectation result: counts, percent, observed value or the exception. */
@@ -58,8 +64,7 @@ export function describeExpectationResult(result: ExpectationResult): string {
   const r = result.result;
   if (r.unexpected_count !== undefined) {
     const of = r.element_count !== undefined ? ` of ${r.element_count}` : "";
-    const pct =
-      typeof r.unexpected_percent === "number" ? ` (${trim(r.unexpected_percent)} %)` : "";
+    const pct = typeof r.unexpected_percent === "number" ? ` (${trim(r.unexpected_percent)} %)` : "";
     const missing = r.missing_count ? `, ${r.missing_count} missing` : "";
     return `${r.unexpected_count}${of} unexpected${pct}${missing}`;
   }

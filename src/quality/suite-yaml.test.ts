@@ -9,7 +9,10 @@ const dir = mkdtempSync(join(tmpdir(), "weir-suite-yaml-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The error a suite text raises (or fails the test). */
-function errorOf(text: string, file = "orders.suite.yaml"): Error & { code?: string; details?: Record<string, unknown> } {
+function errorOf(
+  text: string,
+  file = "orders.suite.yaml",
+): Error & { code?: string; details?: Record<string, unknown> } {
   try {
     parseSuiteYaml(text, file);
   } catch (error) {
@@ -53,13 +56,23 @@ describe("loadSuiteFile", () => {
       ["expect_column_values_to_be_between(amount)", "warn", false],
       ["valid_email", "error", true],
     ]);
-    expect(suite.expectations[1]!.config.kwargs).toMatchObject({ column: "amount", min_value: 0, max_value: 1000 });
+    expect(suite.expectations[1]!.config.kwargs).toMatchObject({
+      column: "amount",
+      min_value: 0,
+      max_value: 1000,
+    });
     expect(suite.freshness).toEqual({ column: "updated_at", maxAge: "24h", severity: "error" });
-    expect(suite.anomalies).toMatchObject({ metrics: ["row_count", "null_rate:email"], method: "zscore", severity: "warn" });
+    expect(suite.anomalies).toMatchObject({
+      metrics: ["row_count", "null_rate:email"],
+      method: "zscore",
+      severity: "warn",
+    });
   });
 
   it("names a missing file", async () => {
-    await expect(loadSuiteFile(join(dir, "nope.yaml"))).rejects.toThrow(/cannot read suite file .*nope\.yaml/);
+    await expect(loadSuiteFile(join(dir, "nope.yaml"))).rejects.toThrow(
+      /cannot read suite file .*nope\.yaml/,
+    );
   });
 });
 
@@ -94,6 +107,35 @@ describe("suite errors name the file, line and column", () => {
     );
   });
 
+  it("suggests the closest type for an unknown expectation", () => {
+    const e = errorOf(
+      GOOD.replace("expect_column_values_to_be_between", "expect_column_values_to_be_betwen"),
+    );
+    expect(e.message).toMatch(
+      /^orders\.suite\.yaml:6:5: expectations\[1\]: unknown expectation type "expect_column_values_to_be_betwen"; did you mean expect_column_values_to_be_between/,
+    );
+    expect(e.details).toMatchObject({
+      suite: "orders.suite.yaml",
+      type: "expect_column_values_to_be_betwen",
+    });
+  });
+
+  it("points a bad argument at its own line, naming the type and the argument", () => {
+    const e = errorOf(GOOD.replace("min_value: 0", "min_value: 0\n      mostly: 1.5"));
+    expect(e.message).toMatch(
+      /^orders\.suite\.yaml:10:15: expectations\[1\] \(expect_column_values_to_be_between\): invalid arguments:\n {2}mostly: /,
+    );
+    expect(e.details).toMatchObject({ argument: "mostly", position: "orders.suite.yaml:10:15" });
+    const unknown = errorOf(GOOD.replace("kwargs: { column: id }", "kwargs: { column: id, colour: red }"));
+    expect(unknown.message).toMatch(
+      /^orders\.suite\.yaml:5:35: expectations\[0\] .*invalid arguments:\n.*"colour"/,
+    );
+    const missing = errorOf(GOOD.replace("kwargs: { column: id }", "kwargs: {}"));
+    expect(missing.message).toMatch(
+      /^orders\.suite\.yaml:5:13: expectations\[0\] \(expect_column_values_to_not_be_null\): invalid arguments:\n {2}column: /,
+    );
+  });
+
   it("refuses a file that is not a mapping, and duplicate names", () => {
     expect(errorOf("- a\n- b\n").message).toMatch(/^orders\.suite\.yaml:1:1: a suite file must be a mapping/);
     const dup = `expectations:
@@ -119,7 +161,11 @@ describe("defineSuite", () => {
     const gx = parseSuiteYaml(
       JSON.stringify({
         expectation_suite_name: "gx",
-        expectations: [{ expectation_type: "expect_column_values_to_not_be_null", kwargs: { column: "id" }, meta: {} }],
+        meta: { great_expectations_version: "0.18.8" },
+        data_asset_type: null,
+        expectations: [
+          { expectation_type: "expect_column_values_to_not_be_null", kwargs: { column: "id" }, meta: {} },
+        ],
       }),
       "gx.json",
     );

@@ -29,7 +29,10 @@ export async function loadSuiteFile(path: string): Promise<Suite> {
   try {
     text = await readFile(path, "utf8");
   } catch (cause) {
-    throw new ConfigError(`cannot read suite file ${path}: ${messageOf(cause)}`, { cause, details: { file: path } });
+    throw new ConfigError(`cannot read suite file ${path}: ${messageOf(cause)}`, {
+      cause,
+      details: { file: path },
+    });
   }
   return parseSuiteYaml(text, path);
 }
@@ -47,9 +50,12 @@ export function parseSuiteYaml(text: string, file: string): Suite {
   }
   const input: unknown = doc.toJS({ maxAliasCount: 100 });
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    throw new ConfigError(`${file}:1:1: a suite file must be a mapping with "expectations" (and optionally name, freshness, schema, anomalies)`, {
-      details: { file },
-    });
+    throw new ConfigError(
+      `${file}:1:1: a suite file must be a mapping with "expectations" (and optionally name, freshness, schema, anomalies)`,
+      {
+        details: { file },
+      },
+    );
   }
   const locate: Locate = (path) => {
     // The deepest existing node on the path: a missing key points at its parent.
@@ -63,7 +69,8 @@ export function parseSuiteYaml(text: string, file: string): Suite {
     }
     return undefined;
   };
-  const withName = "name" in input || "expectation_suite_name" in input ? input : { name: suiteNameOf(file), ...input };
+  const withName =
+    "name" in input || "expectation_suite_name" in input ? input : { name: suiteNameOf(file), ...input };
   return parseSuite(withName, { label: file, locate });
 }
 

@@ -3,7 +3,7 @@ import { ConfigError, messageOf, WeirError } from "../core/errors.js";
 import { WEIR_TYPES } from "../core/types.js";
 import type { ExpectationConfig } from "./expectations/expectation.js";
 import { expectationKind, parseExpectation } from "./expectations/registry.js";
-import { parseDuration } from "./freshness.js";
+import { parseMaxAge } from "./freshness.js";
 
 const severity = z.enum(["error", "warn"]);
 
@@ -11,7 +11,11 @@ const expectationSchema = z
   .object({
     type: z.string().min(1).describe("a Great Expectations type, e.g. expect_column_values_to_not_be_null"),
     kwargs: z.record(z.string(), z.unknown()).default({}).describe("the expectation's keyword arguments"),
-    name: z.string().min(1).optional().describe("the check's name in results and quarantine (default: type(column))"),
+    name: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("the check's name in results and quarantine (default: type(column))"),
     severity: severity.default("error").describe("error fails the suite (and the task); warn only records"),
     quarantine: z
       .boolean()
@@ -27,7 +31,11 @@ export const METRIC_PATTERN = /^(row_count|(null_rate|distinct_count|mean):.+)$/
 export const suiteSchema = z
   .object({
     name: z.string().min(1).default("suite"),
-    dataset: z.string().min(1).optional().describe("the dataset results are stored under; quarantine.<dataset>"),
+    dataset: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("the dataset results are stored under; quarantine.<dataset>"),
     expectations: z.array(expectationSchema).default([]),
     freshness: z
       .object({
@@ -52,7 +60,10 @@ export const suiteSchema = z
           .array(
             z
               .string()
-              .regex(METRIC_PATTERN, "expected row_count, null_rate:<column>, distinct_count:<column> or mean:<column>"),
+              .regex(
+                METRIC_PATTERN,
+                "expected row_count, null_rate:<column>, distinct_count:<column> or mean:<column>",
+              ),
           )
           .min(1),
         method: z.enum(["zscore", "relative"]).default("zscore"),
@@ -125,10 +136,14 @@ export function parseSuite(input: unknown, options: { label?: string; locate?: L
   }
   const names = new Set<string>();
   const expectations = parsed.data.expectations.map((e, i): SuiteExpectation => {
-    const where = `${at(["expectations", i])}expectations[${i}] (${e.type})`;
+    // The registry adds the type (and the argument) to its messages.
+    const where = `${at(["expectations", i])}expectations[${i}]`;
     let config: ExpectationConfig;
     try {
-      config = parseExpectation({ type: e.type, kwargs: e.kwargs, ...(e.meta ? { meta: e.meta } : {}) }, where);
+      config = parseExpectation(
+        { type: e.type, kwargs: e.kwargs, ...(e.meta ? { meta: e.meta } : {}) },
+        where,
+      );
     } catch (error) {
       throw relocate(error, e, i, options, label);
     }
@@ -174,12 +189,13 @@ export function defaultName(config: ExpectationConfig): string {
 function fromGreatExpectations(input: unknown): unknown {
   if (typeof input !== "object" || input === null || Array.isArray(input)) return input;
   const out: Record<string, unknown> = { ...(input as Record<string, unknown>) };
-  if ("expectation_suite_name" in out && !("name" in out)) {
-    out.name = out.expectation_suite_name;
-    delete out.expectation_suite_name;
+  if ("expectation_suite_name" in out) {
+    if (!("name" in out)) out.name = out.expectation_suite_name;
+    // GX's bookkeeping, which weir has no use for.
+    for (const key of ["expectation_suite_name", "data_asset_type", "ge_cloud_id", "id", "meta", "notes"]) {
+      delete out[key];
+    }
   }
-  delete out.data_asset_type;
-  delete out.ge_cloud_id;
   if (Array.isArray(out.expectations)) {
     out.expectations = out.expectations.map((e) => {
       if (typeof e !== "object" || e === null || !("expectation_type" in e) || "type" in e) return e;
@@ -202,10 +218,13 @@ function relocate(
   label: string,
 ): unknown {
   if (!(error instanceof WeirError)) return error;
-  const fromDetails = error.details.argument ?? error.details.kwarg ?? error.details.arg;
+  const issues = error.details.issues;
+  const first = Array.isArray(issues) ? (issues[0] as { argument?: unknown } | undefined) : undefined;
+  const fromDetails = first?.argument ?? error.details.argument;
+  // A missing argument is located at its `kwargs` (the locator falls back to the parent).
   const argument =
-    typeof fromDetails === "string" && fromDetails in e.kwargs
-      ? fromDetails
+    typeof fromDetails === "string" && !fromDetails.startsWith("(")
+      ? fromDetails.split(".")[0]!
       : Object.keys(e.kwargs).find((k) => new RegExp(`\\b${escapeRegex(k)}\\b`).test(error.message));
   const position =
     (argument !== undefined ? options.locate?.(["expectations", i, "kwargs", argument]) : undefined) ??
@@ -228,7 +247,7 @@ function relocate(
 
 function validDuration(text: string): boolean {
   try {
-    parseDuration(text);
+    parseMaxAge(text);
     return true;
   } catch {
     return false;
@@ -236,10 +255,12 @@ function validDuration(text: string): boolean {
 }
 
 function pathText(path: readonly (string | number)[]): string {
-  return path.reduce<string>(
-    (acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc === "" ? p : `${acc}.${p}`),
-    "",
-  ) || "(suite)";
+  return (
+    path.reduce<string>(
+      (acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc === "" ? p : `${acc}.${p}`),
+      "",
+    ) || "(suite)"
+  );
 }
 
 /** Adds the expectation type to messages about one expectation's fields. */

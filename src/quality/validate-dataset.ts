@@ -1,32 +1,281 @@
-import type { TableRef } from "../core/types.js";
+import type { Row } from "../core/batch.js";
+import { ConfigError, messageOf, WeirError } from "../core/errors.js";
+import type { Field, TableRef } from "../core/types.js";
+import { tableLabel } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
-import type { ExpectationConfig } from "./expectations/expectation.js";
-import type { ValidationResult } from "./validation-result.js";
+import {
+  and,
+  type CompiledExpectation,
+  type CompiledSuite,
+  compileContext,
+  compileExpectations,
+  fromClause,
+  groupScanSql,
+  isSqlTarget,
+  mainScanSql,
+  type Target,
+} from "./compile-expectations.js";
+import type { ExpectationConfig, ExpectationResult } from "./expectations/expectation.js";
+import { type GroupOutput, MAX_OBSERVED_VALUES, type MapPlan, type Outcome } from "./expectations/expectation-definition.js";
+import { mapOutcome } from "./expectations/map-outcome.js";
+import { runQueryCheck } from "./expectations/query-check.js";
+import { prepareExpectationSql } from "./expectations/prepare-engine.js";
+import { expectationDefinition, parseExpectation } from "./expectations/registry.js";
+import { samplesFromJson, toCount } from "./expectations/result-values.js";
+import { summarizeResults, type ValidationResult } from "./validation-result.js";
 
 export type { ValidationResult } from "./validation-result.js";
 
-// API published early for the suites/actions helper; the implementation follows.
-
 export interface ValidateOptions {
-  /** Unexpected values kept per map expectation; default 20. */
+  /** Unexpected values listed per expectation (`partial_unexpected_list`); default 20. */
   sampleSize?: number;
 }
 
-/** Runs expectations against a table or a query in as few scans as the engine allows. */
+/**
+ * Runs expectations (GX names and semantics) against a table or a query, inside the engine.
+ * Every count, statistic and unexpected-value sample of map, aggregate and table
+ * expectations comes from ONE scan; uniqueness and distinct-value expectations add one
+ * GROUP BY pass per column (shared among them), each SQL check runs its own query.
+ * `scans` in the result says how many passes were made.
+ *
+ * Invalid expectations throw a `ConfigError` before anything runs; an expectation the data
+ * makes impossible (a missing column, SQL the engine rejects) fails alone with
+ * `exception_info`, and the others are still evaluated.
+ *
+ * @example
+ * const result = await validateDataset(engine, { schema: "staging", name: "customers" }, [
+ *   { type: "expect_column_values_to_not_be_null", kwargs: { column: "customer_id" } },
+ *   { type: "expect_column_values_to_be_between", kwargs: { column: "age", min_value: 13, max_value: 120, mostly: 0.99 } },
+ * ]);
+ * result.success; // false when any expectation failed
+ */
 export async function validateDataset(
-  _engine: Engine,
-  _target: TableRef | { sql: string },
-  _expectations: readonly ExpectationConfig[],
-  _options: ValidateOptions = {},
+  engine: Engine,
+  target: TableRef | { sql: string },
+  expectations: readonly ExpectationConfig[],
+  options: ValidateOptions = {},
 ): Promise<ValidationResult> {
-  throw new Error("validateDataset: not implemented yet");
+  const sampleSize = options.sampleSize ?? 20;
+  if (!Number.isInteger(sampleSize) || sampleSize < 0)
+    throw new ConfigError(`validateDataset: sampleSize must be a whole number ≥ 0, got ${sampleSize}`);
+  const fields = await targetFields(engine, target);
+  const suite = compileExpectations(engine, target, fields, expectations, Math.max(sampleSize, 1));
+  if (suite.items.some((i) => i.config.type === "expect_column_values_to_be_json_parseable"))
+    await prepareExpectationSql(engine);
+
+  const values = new Map<number, Record<string, unknown>>();
+  const failures = new Map<number, string>();
+  const main = await runMainScan(engine, suite, values, failures);
+  let scans = main.scans;
+
+  const groupOutputs = new Map<number, GroupOutput>();
+  for (const [g, group] of suite.groups.entries()) {
+    const members = suite.items.filter((i) => i.group?.query === g && !failures.has(i.index));
+    if (members.length === 0) continue;
+    try {
+      const rows = await engine.query(groupScanSql(engine, suite, group));
+      scans++;
+      for (const item of members) groupOutputs.set(item.index, groupOutput(rows, item, values.get(item.index) ?? {}, suite));
+    } catch (error) {
+      rethrowIfTransient(error);
+      for (const item of members) failures.set(item.index, engineMessage(error));
+    }
+  }
+
+  const results: ExpectationResult[] = [];
+  for (const item of suite.items) {
+    const failure = item.error ?? failures.get(item.index);
+    if (failure !== undefined || !item.plan) {
+      results.push(exceptionResult(item.config, failure ?? "not compiled"));
+      continue;
+    }
+    try {
+      let outcome: Outcome;
+      const plan = item.plan;
+      if (plan.plan === "schema") outcome = plan.evaluate(fields);
+      else if (plan.plan === "aggregate") outcome = plan.evaluate(values.get(item.index) ?? {});
+      else if (plan.plan === "map") outcome = mapResult(plan, values.get(item.index) ?? {}, sampleSize);
+      else if (plan.plan === "group") outcome = plan.evaluate(groupOutputs.get(item.index)!);
+      else {
+        scans++;
+        outcome = await runQueryCheck(engine, suite.from, plan.sql, item.config.kwargs.row_condition, sampleSize);
+      }
+      results.push({ expectation: item.config, success: outcome.success, result: jsonSafe(outcome.result) });
+    } catch (error) {
+      rethrowIfTransient(error);
+      results.push(exceptionResult(item.config, engineMessage(error)));
+    }
+  }
+  return summarizeResults(results, main.rowCount, scans);
 }
 
 /**
- * SQL that is TRUE when a row fails `expectation` (column_map and multicolumn_map kinds,
- * respecting `row_condition`; NULLs pass except for `…_to_not_be_null`); undefined for
- * other kinds.
+ * SQL that is TRUE when a row fails `expectation`, for quarantine and row-level scores:
+ * column_map and multicolumn_map kinds only (undefined for the others), respecting
+ * `row_condition`; rows with NULLs pass except for `expect_column_values_to_not_be_null`.
+ * Uniqueness and increasing/decreasing use window functions, so place the predicate in a
+ * select list over the target, not in a WHERE clause. Increasing/decreasing without
+ * `order_by` read the table's `rowid`/`ctid`, so the FROM must be the table itself.
+ * On PostgreSQL the JSON check calls `weir.weir_is_json`: run `prepareExpectationSql`
+ * (or `validateDataset`) on the engine first. Pass `fields` (the target's columns) so text
+ * comparisons sort by code point on PostgreSQL as they do in validation.
+ *
+ * @example
+ * failingRowPredicate(engine, { type: "expect_column_values_to_be_between", kwargs: { column: "age", min_value: 13 } });
+ * // → '(COALESCE(NOT ("age" IS NULL) AND …, FALSE))'
  */
-export function failingRowPredicate(_engine: Engine, _expectation: ExpectationConfig): string | undefined {
-  return undefined;
+export function failingRowPredicate(
+  engine: Engine,
+  expectation: ExpectationConfig,
+  options: { target?: Target; fields?: readonly Field[] } = {},
+): string | undefined {
+  const config = parseExpectation(expectation);
+  const definition = expectationDefinition(config.type)!;
+  if (definition.kind !== "column_map" && definition.kind !== "multicolumn_map") return undefined;
+  const targetKind = options.target && isSqlTarget(options.target) ? "query" : "table";
+  const rc = config.kwargs.row_condition as string | undefined;
+  const ctx = compileContext(engine, options.fields, targetKind, "predicate", rc, {});
+  const plan = definition.compile(config.kwargs as never, ctx);
+  if (plan.plan !== "map") return undefined;
+  const missing = plan.missing === undefined ? undefined : `NOT (${plan.missing})`;
+  return `(${and(ctx.rowCondition, missing, `COALESCE(${plan.unexpected}, FALSE)`)})`;
+}
+
+/** The target's columns and logical types; a query is asked for its shape with LIMIT 0. */
+async function targetFields(engine: Engine, target: Target): Promise<Field[]> {
+  if (!isSqlTarget(target)) {
+    const schema = await engine.describe(target);
+    if (!schema) {
+      throw new ConfigError(`cannot validate ${tableLabel(target)}: the table does not exist`, {
+        details: { table: tableLabel(target) },
+      });
+    }
+    return schema.fields;
+  }
+  for await (const batch of engine.stream(`SELECT * FROM ${fromClause(engine, target)} LIMIT 0`))
+    return batch.schema.fields;
+  return [];
+}
+
+/**
+ * The main scan. When the engine rejects it, each expectation is planned alone on zero
+ * rows to find the ones at fault, and the scan is run again without them; a failure that
+ * only shows on real rows falls back to one scan per expectation.
+ */
+async function runMainScan(
+  engine: Engine,
+  suite: CompiledSuite,
+  values: Map<number, Record<string, unknown>>,
+  failures: Map<number, string>,
+): Promise<{ rowCount: number; scans: number }> {
+  const live = suite.items.filter((i) => i.plan && i.plan.plan !== "schema" && i.plan.plan !== "query");
+  const run = async (items: readonly CompiledExpectation[]) => {
+    const [row] = await engine.query(mainScanSql(engine, suite, items));
+    for (const item of items) values.set(item.index, pick(row ?? {}, item.aliases));
+    return toCount(row?.rows);
+  };
+  try {
+    return { rowCount: await run(live), scans: 1 };
+  } catch (error) {
+    rethrowIfTransient(error);
+  }
+  const ok: CompiledExpectation[] = [];
+  for (const item of live) {
+    try {
+      await engine.query(mainScanSql(engine, suite, [item], true));
+      ok.push(item);
+    } catch (error) {
+      rethrowIfTransient(error);
+      failures.set(item.index, engineMessage(error));
+    }
+  }
+  try {
+    return { rowCount: await run(ok), scans: 1 };
+  } catch (error) {
+    rethrowIfTransient(error);
+  }
+  let rowCount = 0;
+  for (const item of ok) {
+    try {
+      rowCount = await run([item]);
+    } catch (error) {
+      rethrowIfTransient(error);
+      failures.set(item.index, engineMessage(error));
+    }
+  }
+  if (ok.length === 0 || ok.every((i) => failures.has(i.index))) rowCount = await run([]);
+  return { rowCount, scans: 1 + ok.length };
+}
+
+function mapResult(plan: MapPlan, v: Record<string, unknown>, sampleSize: number): Outcome {
+  const counts = {
+    element: toCount(v.element),
+    missing: toCount(v.missing),
+    unexpected: toCount(v.unexpected),
+  };
+  let sample: unknown[];
+  if (plan.sample.length === 0) sample = new Array(Math.min(sampleSize, counts.unexpected)).fill(null);
+  else {
+    sample = samplesFromJson(v.sample, plan.sample.map((s) => s.type)).slice(0, sampleSize);
+    const names = plan.sample.map((s) => s.name);
+    if (plan.sample.length > 1 && names.every((n) => n !== undefined))
+      sample = sample.map((row) => Object.fromEntries((row as unknown[]).map((value, i) => [names[i]!, value])));
+  }
+  return mapOutcome(counts, sample, { mostly: plan.mostly, ...(plan.aboutNulls ? { aboutNulls: true } : {}) });
+}
+
+function groupOutput(rows: Row[], item: CompiledExpectation, main: Record<string, unknown>, suite: CompiledSuite): GroupOutput {
+  const group = item.group!;
+  const width = suite.groups[group.query]!.keys.length;
+  const key = (row: Row) => Array.from({ length: width }, (_, i) => row[`weir_k${i}`]);
+  const statsRow = rows[0] ?? {};
+  const of = (part: number) => rows.filter((r) => r.weir_part !== null && Number(r.weir_part) === part);
+  const distinct = of(2).map((r) => ({ key: key(r), n: toCount(r.weir_n) }));
+  return {
+    main,
+    stats: pick(statsRow, group.stats),
+    duplicates: of(1).map((r) => ({ key: key(r), n: toCount(r.weir_n) })),
+    distinct: distinct.slice(0, MAX_OBSERVED_VALUES),
+    distinctTruncated: distinct.length > MAX_OBSERVED_VALUES,
+    modes: of(3).map((r) => ({
+      key: key(r),
+      n: toCount(r.weir_n),
+      flags: Object.fromEntries(Object.entries(group.modes).map(([name, alias]) => [name, r[alias] === true])),
+    })),
+    sampleSize: suite.sampleSize,
+  };
+}
+
+function pick(row: Row, aliases: Record<string, string>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(aliases).map(([name, alias]) => [name, row[alias] ?? null]));
+}
+
+function exceptionResult(config: ExpectationConfig, message: string): ExpectationResult {
+  return {
+    expectation: config,
+    success: false,
+    result: {},
+    exception_info: { raised_exception: true, exception_message: message },
+  };
+}
+
+/** Connection losses and the like are not the expectation's fault: they abort the validation. */
+function rethrowIfTransient(error: unknown): void {
+  if (error instanceof WeirError && error.retryable) throw error;
+}
+
+/** The engine's own message, without the statement weir's wrapper appends. */
+function engineMessage(error: unknown): string {
+  const cause = error instanceof WeirError && error.cause !== undefined ? error.cause : error;
+  return messageOf(cause);
+}
+
+/** Results are stored as JSON: integers beyond 2^53 become text, bytes become hex. */
+function jsonSafe<T>(value: T): T {
+  if (typeof value === "bigint") return value.toString() as T;
+  if (value instanceof Uint8Array) return `\\x${Buffer.from(value).toString("hex")}` as T;
+  if (Array.isArray(value)) return value.map(jsonSafe) as T;
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSafe(v)])) as T;
+  return value;
 }

@@ -38,18 +38,31 @@ describe.skipIf(!postgresAvailable)("PostgreSQL metadata store", () => {
     await again.close();
     const client = new pg.Client({ connectionString: POSTGRES_URL });
     await client.connect();
-    const { rows } = await client.query(`SELECT COUNT(*)::int AS n FROM "${MIGRATE_SCHEMA}".schema_migrations`);
+    const { rows } = await client.query(
+      `SELECT COUNT(*)::int AS n FROM "${MIGRATE_SCHEMA}".schema_migrations`,
+    );
     await client.end();
     expect(rows[0].n).toBe(MIGRATIONS.length);
   });
 
   it("rolls a failing migration back completely and says where", async () => {
-    const bad = [...MIGRATIONS, { version: MIGRATIONS.length + 1, name: "half", statements: ["CREATE TABLE half (x INTEGER)", "NOT SQL"] }];
-    const error = await PostgresMetadataStore.open({ url: POSTGRES_URL, schema: MIGRATE_SCHEMA, migrations: bad }).catch(
-      (e: unknown) => e,
-    );
+    const bad = [
+      ...MIGRATIONS,
+      {
+        version: MIGRATIONS.length + 1,
+        name: "half",
+        statements: ["CREATE TABLE half (x INTEGER)", "NOT SQL"],
+      },
+    ];
+    const error = await PostgresMetadataStore.open({
+      url: POSTGRES_URL,
+      schema: MIGRATE_SCHEMA,
+      migrations: bad,
+    }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "METADATA_FAILED" });
-    expect(String((error as Error).message)).toMatch(/migrating the metadata store at postgres:\/\/.* failed: .*syntax error/);
+    expect(String((error as Error).message)).toMatch(
+      /migrating the metadata store at postgres:\/\/.* failed: .*syntax error/,
+    );
     const store = await PostgresMetadataStore.open({ url: POSTGRES_URL, schema: MIGRATE_SCHEMA });
     expect(await store.schemaVersion()).toBe(MIGRATIONS.length);
     await store.close();
@@ -58,6 +71,8 @@ describe.skipIf(!postgresAvailable)("PostgreSQL metadata store", () => {
 
 describe("openMetadataStore", () => {
   it("refuses an unknown URL scheme, hiding the password", async () => {
-    await expect(openMetadataStore("mysql://u:secret@h/db")).rejects.toThrow(/unsupported metadata store URL scheme in "mysql:\/\/u:\*\*\*@h\/db"/);
+    await expect(openMetadataStore("mysql://u:secret@h/db")).rejects.toThrow(
+      /unsupported metadata store URL scheme in "mysql:\/\/u:\*\*\*@h\/db"/,
+    );
   });
 });

@@ -42,7 +42,14 @@ describe.skipIf(!postgresAvailable)("quality and metadata SQL on PostgreSQL", ()
       [SCHEMA],
     );
     expect(rows.map((r) => r.table_name)).toEqual(
-      expect.arrayContaining(["cursors", "runs", "schema_migrations", "task_runs", "quality_checks"]),
+      expect.arrayContaining([
+        "cursors",
+        "runs",
+        "schema_migrations",
+        "quality_checks",
+        "quality_results",
+        "quality_metrics",
+      ]),
     );
   });
 

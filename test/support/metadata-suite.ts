@@ -34,7 +34,8 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
       params: { region: "eu" },
       ...extra,
     });
-    const tasks = (...ids: string[]): NewTaskInstance[] => ids.map((taskId) => ({ taskId, mapIndex: -1, retries: 1 }));
+    const tasks = (...ids: string[]): NewTaskInstance[] =>
+      ids.map((taskId) => ({ taskId, mapIndex: -1, retries: 1 }));
 
     it("is at the latest schema version", async () => {
       expect(await store.schemaVersion()).toBe(MIGRATIONS.length);
@@ -43,7 +44,13 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
     describe("pipelines", () => {
       it("upsert keeps the paused flag; setPaused records an unknown pipeline", async () => {
         const id = uid("p");
-        await store.pipelines.upsert({ id, schedule: "0 2 * * *", timezone: "UTC", tags: ["a"], updatedAt: "t1" });
+        await store.pipelines.upsert({
+          id,
+          schedule: "0 2 * * *",
+          timezone: "UTC",
+          tags: ["a"],
+          updatedAt: "t1",
+        });
         await store.pipelines.setPaused(id, true, "t2");
         await store.pipelines.upsert({ id, schedule: "@hourly", tags: ["b"], owner: "ops", updatedAt: "t3" });
         expect(await store.pipelines.get(id)).toEqual({
@@ -82,7 +89,10 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
           ["extract", -1, "pending", 0, 2],
           ["load", -1, "pending", 0, 2],
         ]);
-        await store.runs.create(run(uid("r"), pipeline, { runType: "backfill", startedAt: "2024-01-17T00:00:00.000Z" }), []);
+        await store.runs.create(
+          run(uid("r"), pipeline, { runType: "backfill", startedAt: "2024-01-17T00:00:00.000Z" }),
+          [],
+        );
         expect(await store.runs.count({ pipeline })).toBe(2);
         expect(await store.runs.count({ pipeline, runTypes: ["backfill"] })).toBe(1);
         expect(await store.runs.count({ pipeline, states: ["running", "failed"] })).toBe(0);
@@ -123,24 +133,35 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
         const id = uid("r");
         await store.runs.create(run(id, uid("p")), []);
         const at = "2024-02-01T00:00:00.000Z";
-        expect(await store.runs.claim(id, { owner: "a", at, staleBefore: "2024-01-31T23:59:00.000Z" })).toBe(true);
-        expect(await store.runs.get(id)).toMatchObject({ state: "running", owner: "a", heartbeatAt: at, startedAt: at });
-        expect(await store.runs.claim(id, { owner: "b", at, staleBefore: "2024-01-31T23:59:00.000Z" })).toBe(false);
+        expect(await store.runs.claim(id, { owner: "a", at, staleBefore: "2024-01-31T23:59:00.000Z" })).toBe(
+          true,
+        );
+        expect(await store.runs.get(id)).toMatchObject({
+          state: "running",
+          owner: "a",
+          heartbeatAt: at,
+          startedAt: at,
+        });
+        expect(await store.runs.claim(id, { owner: "b", at, staleBefore: "2024-01-31T23:59:00.000Z" })).toBe(
+          false,
+        );
         await store.runs.heartbeat("a", "2024-02-01T00:05:00.000Z");
         expect((await store.runs.get(id))?.heartbeatAt).toBe("2024-02-01T00:05:00.000Z");
-        expect(await store.runs.orphaned("2024-02-01T00:05:00.000Z")).not.toContainEqual(expect.objectContaining({ id }));
+        expect(await store.runs.orphaned("2024-02-01T00:05:00.000Z")).not.toContainEqual(
+          expect.objectContaining({ id }),
+        );
         expect((await store.runs.orphaned("2024-02-01T00:06:00.000Z")).map((r) => r.id)).toContain(id);
         // a's heartbeat stopped: b takes over; the start time stays the first one.
         const later = "2024-02-01T00:10:00.000Z";
-        expect(await store.runs.claim(id, { owner: "b", at: later, staleBefore: "2024-02-01T00:06:00.000Z" })).toBe(
-          true,
-        );
+        expect(
+          await store.runs.claim(id, { owner: "b", at: later, staleBefore: "2024-02-01T00:06:00.000Z" }),
+        ).toBe(true);
         expect(await store.runs.get(id)).toMatchObject({ owner: "b", startedAt: at });
         await store.runs.release(id, "b");
         expect((await store.runs.get(id))?.owner).toBeUndefined();
-        expect(await store.runs.claim(id, { owner: "c", at: later, staleBefore: "2000-01-01T00:00:00.000Z" })).toBe(
-          true,
-        );
+        expect(
+          await store.runs.claim(id, { owner: "c", at: later, staleBefore: "2000-01-01T00:00:00.000Z" }),
+        ).toBe(true);
         await store.runs.finish(id, { state: "failed", endedAt: later, summary: { x: 1 }, error: "boom" });
         expect(await store.runs.get(id)).toMatchObject({ state: "failed", error: "boom", summary: { x: 1 } });
         expect((await store.runs.get(id))?.owner).toBeUndefined();
@@ -152,7 +173,11 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
         const pipeline = uid("p");
         await store.startRun(run(id, pipeline, { state: "running" }));
         await store.finishRun(id, { state: "succeeded", endedAt: "t3", summary: { loaded: 8 } });
-        expect(await store.getRun(id)).toMatchObject({ state: "succeeded", endedAt: "t3", summary: { loaded: 8 } });
+        expect(await store.getRun(id)).toMatchObject({
+          state: "succeeded",
+          endedAt: "t3",
+          summary: { loaded: 8 },
+        });
         expect(await store.listRuns({ pipeline })).toHaveLength(1);
       });
     });
@@ -161,14 +186,28 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
       let runId: string;
       beforeEach(async () => {
         runId = uid("r");
-        await store.runs.create(run(runId, uid("p"), { state: "running", owner: "o" }), tasks("a", "b", "fan"));
+        await store.runs.create(
+          run(runId, uid("p"), { state: "running", owner: "o" }),
+          tasks("a", "b", "fan"),
+        );
       });
 
       it("records an attempt with output, logs, dataset events and materialised ranges in one go", async () => {
-        expect(await store.tasks.startAttempt({ runId, taskId: "a", mapIndex: -1, attempt: 1, owner: "o", at: "t1" })).toBe(
-          true,
-        );
-        expect((await store.tasks.list(runId))[0]).toMatchObject({ taskId: "a", state: "running", tryNumber: 1 });
+        expect(
+          await store.tasks.startAttempt({
+            runId,
+            taskId: "a",
+            mapIndex: -1,
+            attempt: 1,
+            owner: "o",
+            at: "t1",
+          }),
+        ).toBe(true);
+        expect((await store.tasks.list(runId))[0]).toMatchObject({
+          taskId: "a",
+          state: "running",
+          tryNumber: 1,
+        });
         await store.tasks.appendLogs({ runId, taskId: "a", mapIndex: -1, attempt: 1 }, [
           { seq: 1, at: "t1", level: "info", message: "reading" },
         ]);
@@ -179,7 +218,12 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
           attempt: 1,
           attemptState: "success",
           at: "t2",
-          instance: { state: "success", durationMs: 12, rows: { in: 5, out: 4, rejected: 1 }, summary: { q: 1 } },
+          instance: {
+            state: "success",
+            durationMs: 12,
+            rows: { in: 5, out: 4, rejected: 1 },
+            summary: { q: 1 },
+          },
           output: JSON.stringify({ rows: 5 }),
           logs: [{ seq: 2, at: "t2", level: "warn", message: "slow", fields: { ms: 900 } }],
           datasetEvents: [{ id: `${runId}_e`, dataset: "lake.raw.x", at: "t2", runId, taskId: "a" }],
@@ -193,16 +237,36 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
           summary: { q: 1 },
           endedAt: "t2",
         });
-        expect(await store.tasks.outputs(runId)).toEqual([{ taskId: "a", mapIndex: -1, value: '{"rows":5}' }]);
-        expect((await store.tasks.logs(runId, { taskId: "a" })).map((l) => [l.attempt, l.seq, l.level, l.message, l.fields])).toEqual([
+        expect(await store.tasks.outputs(runId)).toEqual([
+          { taskId: "a", mapIndex: -1, value: '{"rows":5}' },
+        ]);
+        expect(
+          (await store.tasks.logs(runId, { taskId: "a" })).map((l) => [
+            l.attempt,
+            l.seq,
+            l.level,
+            l.message,
+            l.fields,
+          ]),
+        ).toEqual([
           [1, 1, "info", "reading", undefined],
           [1, 2, "warn", "slow", { ms: 900 }],
         ]);
         expect(await store.tasks.attempts(runId, "a")).toEqual([
-          expect.objectContaining({ attempt: 1, state: "success", owner: "o", startedAt: "t1", endedAt: "t2" }),
+          expect.objectContaining({
+            attempt: 1,
+            state: "success",
+            owner: "o",
+            startedAt: "t1",
+            endedAt: "t2",
+          }),
         ]);
-        expect((await store.datasets.events({ datasets: ["lake.raw.x"] })).map((e) => e.id)).toContain(`${runId}_e`);
-        expect(await store.datasets.materialised(`${runId}.x`)).toEqual([{ start: "2024-01-15", end: "2024-01-16" }]);
+        expect((await store.datasets.events({ datasets: ["lake.raw.x"] })).map((e) => e.id)).toContain(
+          `${runId}_e`,
+        );
+        expect(await store.datasets.materialised(`${runId}.x`)).toEqual([
+          { start: "2024-01-15", end: "2024-01-16" },
+        ]);
         // Finishing it again is refused: the attempt is no longer running.
         expect(
           await store.tasks.finishAttempt({
@@ -234,7 +298,10 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
           ["fan", 1, "pending"],
           ["fan", 2, "pending"],
         ]);
-        expect(list.find((t) => t.taskId === "b")).toMatchObject({ error: "upstream failed: x", endedAt: "t9" });
+        expect(list.find((t) => t.taskId === "b")).toMatchObject({
+          error: "upstream failed: x",
+          endedAt: "t9",
+        });
         expect(list.find((t) => t.mapIndex === 2)?.maxTries).toBe(3);
       });
 
@@ -242,13 +309,21 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
         const start = (attempt: number, at: string) =>
           store.tasks.startAttempt({ runId, taskId: "a", mapIndex: -1, attempt, owner: "dead", at });
         await start(1, "2024-01-01T00:00:00.000Z");
-        expect(await store.tasks.reapZombies("2024-01-01T00:00:00.000Z", "2024-01-01T00:10:00.000Z")).toEqual([]);
+        expect(await store.tasks.reapZombies("2024-01-01T00:00:00.000Z", "2024-01-01T00:10:00.000Z")).toEqual(
+          [],
+        );
         const reaped = await store.tasks.reapZombies("2024-01-01T00:05:00.000Z", "2024-01-01T00:10:00.000Z");
         expect(reaped).toEqual([
           expect.objectContaining({ runId, taskId: "a", attempt: 1, instanceState: "up_for_retry" }),
         ]);
-        expect((await store.tasks.attempts(runId, "a"))[0]).toMatchObject({ state: "failed", errorCode: "TASK_ZOMBIE" });
-        expect((await store.tasks.list(runId))[0]).toMatchObject({ state: "up_for_retry", error: expect.stringMatching(/zombie/) });
+        expect((await store.tasks.attempts(runId, "a"))[0]).toMatchObject({
+          state: "failed",
+          errorCode: "TASK_ZOMBIE",
+        });
+        expect((await store.tasks.list(runId))[0]).toMatchObject({
+          state: "up_for_retry",
+          error: expect.stringMatching(/zombie/),
+        });
         // The late process can no longer finish the reaped attempt.
         expect(
           await store.tasks.finishAttempt({
@@ -263,12 +338,21 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
         ).toBe(false);
         await start(2, "2024-01-01T00:11:00.000Z");
         const last = await store.tasks.reapZombies("2024-01-01T00:20:00.000Z", "2024-01-01T00:21:00.000Z");
-        expect(last.filter((r) => r.runId === runId)).toEqual([expect.objectContaining({ attempt: 2, instanceState: "failed" })]);
+        expect(last.filter((r) => r.runId === runId)).toEqual([
+          expect.objectContaining({ attempt: 2, instanceState: "failed" }),
+        ]);
         expect((await store.tasks.list(runId))[0]?.state).toBe("failed");
       });
 
       it("clear resets instances with fresh retries, drops outputs and expansions, and requeues the run", async () => {
-        await store.tasks.startAttempt({ runId, taskId: "a", mapIndex: -1, attempt: 1, owner: "o", at: "t1" });
+        await store.tasks.startAttempt({
+          runId,
+          taskId: "a",
+          mapIndex: -1,
+          attempt: 1,
+          owner: "o",
+          at: "t1",
+        });
         await store.tasks.finishAttempt({
           runId,
           taskId: "a",
@@ -306,10 +390,17 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
         const ids = ["t0", "t1", "t2", "t3", "t4"];
         await store.runs.create(run(runId, uid("p"), { state: "running" }), tasks(...ids));
         const started = await Promise.all(
-          ids.map((taskId) => store.tasks.startAttempt({ runId, taskId, mapIndex: -1, attempt: 1, owner: "o", at: "t", pool })),
+          ids.map((taskId) =>
+            store.tasks.startAttempt({ runId, taskId, mapIndex: -1, attempt: 1, owner: "o", at: "t", pool }),
+          ),
         );
         expect(started.filter(Boolean)).toHaveLength(2);
-        expect(await store.pools.get(pool)).toEqual({ name: pool, slots: 2, description: "source db", running: 2 });
+        expect(await store.pools.get(pool)).toEqual({
+          name: pool,
+          slots: 2,
+          description: "source db",
+          running: 2,
+        });
         const winner = ids[started.indexOf(true)]!;
         await store.tasks.finishAttempt({
           runId,
@@ -322,9 +413,17 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
         });
         expect((await store.pools.get(pool))?.running).toBe(1);
         const loser = ids[started.indexOf(false)]!;
-        expect(await store.tasks.startAttempt({ runId, taskId: loser, mapIndex: -1, attempt: 1, owner: "o", at: "t", pool })).toBe(
-          true,
-        );
+        expect(
+          await store.tasks.startAttempt({
+            runId,
+            taskId: loser,
+            mapIndex: -1,
+            attempt: 1,
+            owner: "o",
+            at: "t",
+            pool,
+          }),
+        ).toBe(true);
         await store.pools.set(pool, 3);
         expect(await store.pools.get(pool)).toMatchObject({ slots: 3, description: "source db" });
         expect((await store.pools.list()).map((p) => p.name)).toContain(pool);
@@ -336,7 +435,16 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
         const runId = uid("r");
         await store.runs.create(run(runId, uid("p"), { state: "running" }), tasks("a"));
         const start = (pool: string, poolSlots = 1) =>
-          store.tasks.startAttempt({ runId, taskId: "a", mapIndex: -1, attempt: 1, owner: "o", at: "t", pool, poolSlots });
+          store.tasks.startAttempt({
+            runId,
+            taskId: "a",
+            mapIndex: -1,
+            attempt: 1,
+            owner: "o",
+            at: "t",
+            pool,
+            poolSlots,
+          });
         await expect(start("nope")).rejects.toThrow(/task "a" uses pool "nope", which does not exist/);
         const pool = uid("pool");
         await store.pools.set(pool, 1);
@@ -349,15 +457,30 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
       it("lists dataset events by dataset and time", async () => {
         const ds = uid("ds");
         await store.datasets.record([
-          { id: `${ds}_1`, dataset: ds, at: "2024-01-01T00:00:00.000Z", pipeline: "p", rangeStart: "a", rangeEnd: "b" },
+          {
+            id: `${ds}_1`,
+            dataset: ds,
+            at: "2024-01-01T00:00:00.000Z",
+            pipeline: "p",
+            rangeStart: "a",
+            rangeEnd: "b",
+          },
           { id: `${ds}_2`, dataset: ds, at: "2024-01-02T00:00:00.000Z" },
           { id: `${ds}_3`, dataset: `${ds}_other`, at: "2024-01-03T00:00:00.000Z" },
         ]);
-        expect((await store.datasets.events({ datasets: [ds] })).map((e) => e.id)).toEqual([`${ds}_1`, `${ds}_2`]);
-        expect((await store.datasets.events({ datasets: [ds], after: "2024-01-01T00:00:00.000Z" })).map((e) => e.id)).toEqual([
+        expect((await store.datasets.events({ datasets: [ds] })).map((e) => e.id)).toEqual([
+          `${ds}_1`,
           `${ds}_2`,
         ]);
-        expect((await store.datasets.events({ datasets: [ds] }))[0]).toMatchObject({ pipeline: "p", rangeStart: "a" });
+        expect(
+          (await store.datasets.events({ datasets: [ds], after: "2024-01-01T00:00:00.000Z" })).map(
+            (e) => e.id,
+          ),
+        ).toEqual([`${ds}_2`]);
+        expect((await store.datasets.events({ datasets: [ds] }))[0]).toMatchObject({
+          pipeline: "p",
+          rangeStart: "a",
+        });
         expect(await store.datasets.events({ datasets: [] })).toEqual([]);
       });
 
@@ -395,12 +518,21 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
           rowCount: 10,
           score: { checks: 0.5, rows: 0.9 },
           columns: [{ name: "id", type: "bigint" }],
-          results: [{ name: "not_null(id)", type: "not_null", severity: "error", success: false, unexpectedCount: 1 }],
+          results: [
+            { name: "not_null(id)", type: "not_null", severity: "error", success: false, unexpectedCount: 1 },
+          ],
           metrics: { row_count: 10 },
         });
         const [check] = await store.quality.checks({ dataset });
-        expect(check).toMatchObject({ dataset, success: false, rowCount: 10, score: { checks: 0.5, rows: 0.9 } });
-        expect(check?.results).toEqual([expect.objectContaining({ name: "not_null(id)", success: false, unexpectedCount: 1 })]);
+        expect(check).toMatchObject({
+          dataset,
+          success: false,
+          rowCount: 10,
+          score: { checks: 0.5, rows: 0.9 },
+        });
+        expect(check?.results).toEqual([
+          expect.objectContaining({ name: "not_null(id)", success: false, unexpectedCount: 1 }),
+        ]);
         expect((await store.quality.metricHistory(dataset, "row_count")).map((p) => p.value)).toEqual([10]);
         expect(await store.quality.latestColumns(dataset)).toEqual([{ name: "id", type: "bigint" }]);
       });

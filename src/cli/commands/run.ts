@@ -1,9 +1,7 @@
 import type { Command } from "commander";
-import { ConfigError } from "../../core/errors.js";
-import { formatDate } from "../../core/interval.js";
-import { loadPipeline } from "../../orchestrator/load-pipeline.js";
-import { openRuntime } from "../../orchestrator/open-runtime.js";
-import { runPipeline } from "../../orchestrator/run-pipeline.js";
+import { dailyInterval, formatDate } from "../../core/interval.js";
+import { executeRun } from "../../orchestrator/executor/execute-run.js";
+import { cliNotifier, collectParam, loadCliProject, openCliRuntime, parseCliDate } from "../cli-project.js";
 import { renderSummary } from "../render-summary.js";
 import { jsonSafe, reportError } from "../report-error.js";
 import { runReporter } from "../run-reporter.js";
@@ -19,50 +17,72 @@ export interface RunCommandOptions {
 export function registerRunCommand(program: Command): void {
   program
     .command("run")
-    .description("run a pipeline (a .ts file, or a folder with pipeline.ts) for one logical date")
-    .argument("<pipeline>", "pipeline file or folder")
-    .option("--date <YYYY-MM-DD>", "logical date; the data interval is that UTC day (default: yesterday)")
+    .description("run a pipeline for one logical date: by id (from weir.config.ts) or by file or folder")
+    .argument("<pipeline>", "pipeline id, or a .ts file, or a folder with pipeline.ts")
+    .option(
+      "--date <date>",
+      "logical date: YYYY-MM-DD (the data interval is that UTC day) or an instant such as 2024-01-15T02:00:00Z (the schedule's interval containing it); default yesterday",
+    )
     .option("--param <key=value>", "a pipeline parameter (repeatable)", collectParam, {})
     .option("--json", "print only the run summary, as JSON")
     .option("--events", "print every run event as one JSON line (NDJSON)")
-    .action(async (pipelinePath: string, options: RunCommandOptions, command: Command) => {
+    .action(async (pipeline: string, options: RunCommandOptions, command: Command) => {
       const { verbose } = command.optsWithGlobals<{ verbose?: boolean }>();
-      process.exitCode = await runFromCli(pipelinePath, options, verbose ?? false);
+      process.exitCode = await runFromCli(pipeline, options, verbose ?? false);
     });
 }
 
-/** Loads and runs a pipeline, prints what happened and returns the exit code. Shared with `weir demo`. */
+/**
+ * Loads and runs a pipeline as a manual run, prints what happened and returns the exit
+ * code. Ctrl-C (or SIGTERM) stops it: running attempts are released and the run stays
+ * resumable (`weir retry <run>`). Shared with `weir demo`.
+ */
 export async function runFromCli(
-  pipelinePath: string,
+  pipelineRef: string,
   options: RunCommandOptions,
   verbose: boolean,
 ): Promise<number> {
-  const { pipeline } = await loadPipeline(pipelinePath);
-  const runtime = await openRuntime();
+  const { config, registry } = await loadCliProject();
+  const { pipeline, file } = await registry.get(pipelineRef);
+  const { date, dateOnly } = parseCliDate(
+    options.date ?? formatDate(new Date(Date.now() - 86_400_000)),
+    "date",
+  );
+  const runtime = await openCliRuntime(config);
+  const { notifier, notifyFor } = cliNotifier(config);
+  const stop = new AbortController();
+  const onSignal = () => stop.abort(new Error("interrupted"));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   try {
     const mode = options.json ? "quiet" : options.events ? "events" : "human";
-    const result = await runPipeline(pipeline, {
-      logicalDate: options.date ?? formatDate(new Date(Date.now() - 86_400_000)),
+    const result = await executeRun({
+      pipeline,
+      store: runtime.metadata,
+      runtime: { engine: runtime.engine, lake: runtime.lake },
+      logicalDate: date,
+      // A plain date keeps meaning "that UTC day", as it always has; an instant gets the schedule's interval.
+      ...(dateOnly ? { interval: dailyInterval(date) } : {}),
       params: options.param,
-      engine: runtime.engine,
-      lake: runtime.lake,
-      metadata: runtime.metadata,
+      runType: "manual",
+      signal: stop.signal,
       listeners: [runReporter(mode)],
+      notify: notifyFor(pipeline),
+      pipelineFile: file,
       // Test-only fault injection (crash tests): "<task>:<progress step>" hangs the run there.
       ...(process.env.WEIR_FAULT_PAUSE_AT ? { pauseAt: process.env.WEIR_FAULT_PAUSE_AT } : {}),
     });
     if (options.json) process.stdout.write(`${JSON.stringify(result.summary, jsonSafe, 2)}\n`);
     else if (!options.events) process.stdout.write(`\n${renderSummary(result.summary, runtime.paths)}\n`);
+    if (result.interrupted) {
+      process.stderr.write(`run ${result.runId} interrupted; continue it with: weir retry ${result.runId}\n`);
+      return 130;
+    }
     return result.error ? reportError(result.error, verbose) : 0;
   } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await notifier.close();
     await runtime.close();
   }
-}
-
-function collectParam(value: string, previous: Record<string, string>): Record<string, string> {
-  const eq = value.indexOf("=");
-  if (eq <= 0) {
-    throw new ConfigError(`invalid --param "${value}": expected key=value`, { details: { param: value } });
-  }
-  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }

@@ -24,6 +24,8 @@ export interface PartitionSchemeOptions {
   grain: PartitionGrain;
   /** IANA time zone whose hours, days and months the partitions follow; default "UTC". */
   timezone?: string;
+  /** Names the setting in errors, e.g. `pipeline "orders" partitions`. Default "partition grain". */
+  what?: string;
 }
 
 /**

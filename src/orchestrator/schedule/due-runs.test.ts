@@ -116,6 +116,48 @@ describe("dueRuns with catchup", () => {
   });
 });
 
+describe("dueRuns across DST with catchup", () => {
+  it("a 01:30 New York schedule over the fall-back week: one run per day, intervals of 24/25 hours", () => {
+    const schedule = parseSchedule("30 1 * * *", { timezone: "America/New_York" });
+    const due = dueRuns({
+      schedule,
+      startDate: d("2024-11-01T00:00:00Z"),
+      now: d("2024-11-06T12:00:00Z"),
+      catchup: true,
+    });
+    expect(isos(due)).toEqual([
+      "2024-11-01T05:30:00.000Z",
+      "2024-11-02T05:30:00.000Z",
+      "2024-11-03T05:30:00.000Z", // the first 01:30 only
+      "2024-11-04T06:30:00.000Z",
+      "2024-11-05T06:30:00.000Z",
+    ]);
+    const hours = due.map((L) => {
+      const { start, end } = schedule.interval(L);
+      return (end.getTime() - start.getTime()) / 3_600_000;
+    });
+    expect(hours).toEqual([24, 24, 25, 24, 24]);
+  });
+
+  it("a 02:30 Berlin schedule over the spring-forward week: the Mar 31 run exists once, at 03:00 CEST", () => {
+    const schedule = parseSchedule("30 2 * * *", { timezone: "Europe/Berlin" });
+    const due = dueRuns({
+      schedule,
+      startDate: d("2024-03-29T00:00:00Z"),
+      now: d("2024-04-02T12:00:00Z"),
+      catchup: true,
+    });
+    expect(isos(due)).toEqual([
+      "2024-03-29T01:30:00.000Z",
+      "2024-03-30T01:30:00.000Z",
+      "2024-03-31T01:00:00.000Z",
+      "2024-04-01T00:30:00.000Z",
+    ]);
+    // Intervals tile time: the 30 Mar interval ends where the 31 Mar one starts.
+    for (let i = 1; i < due.length; i++) expect(schedule.interval(due[i - 1] as Date).end).toEqual(due[i]);
+  });
+});
+
 describe("dueRuns without catchup", () => {
   const startDate = d("2024-01-01T00:00:00Z");
 

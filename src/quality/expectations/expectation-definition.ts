@@ -15,6 +15,8 @@ export interface Outcome {
 export interface SampleValue {
   sql: string;
   type: WeirType | undefined;
+  /** With several values, each unexpected item is an object keyed by these names. */
+  name?: string;
 }
 
 /**
@@ -51,14 +53,18 @@ export interface SchemaPlan {
 
 /** What a group query produced for one expectation: see {@link GroupPlan}. */
 export interface GroupOutput {
+  /** The plan's `selects`, computed in the main scan. */
+  main: Record<string, unknown>;
   stats: Record<string, unknown>;
-  /** Groups with more than one row, smallest keys first, at most the sample size. */
+  /** Groups with more than one row, smallest keys first, at most `sampleSize` of them. */
   duplicates: { key: unknown[]; n: number }[];
-  /** Distinct keys in ascending order, at most {@link MAX_OBSERVED_VALUES}. */
-  distinct: unknown[][];
+  /** Distinct keys in ascending order with their row counts, at most {@link MAX_OBSERVED_VALUES}. */
+  distinct: { key: unknown[]; n: number }[];
   distinctTruncated: boolean;
   /** The most frequent keys (all of them when tied), ascending, with their flags. */
   modes: { key: unknown[]; n: number; flags: Record<string, boolean> }[];
+  /** Unexpected values to list per expectation (the validation's sample size). */
+  sampleSize: number;
 }
 
 /** Observed lists of distinct values are cut at this length (the verdict still covers every value). */
@@ -73,6 +79,8 @@ export interface GroupPlan {
   keys: SampleValue[];
   /** Rows that take part (row_condition and NULL handling), or undefined for all. */
   where: string | undefined;
+  /** Aggregates over the target computed in the main scan (counts of rows and NULLs), by local name. */
+  selects?: Record<string, string>;
   /** Aggregates over the groups, by local name. */
   stats: Record<string, string>;
   duplicates?: boolean;

@@ -16,8 +16,11 @@ export interface ExpectationSql {
   double: string;
   /** Type name for `CAST(… AS ?)` to an integer wide enough for exact sums of squares of BIGINTs. */
   wideInteger: string;
-  /** The discrete quantile `q` (0..1) of `value` over the rows where `filter` holds (SQL or undefined). */
-  quantileDisc(value: string, q: number, filter: string | undefined): string;
+  /**
+   * The discrete quantiles `qs` (0..1) of `value` over the rows where `filter` holds (SQL or
+   * undefined), as a JSON array (text): one aggregate, so the values are sorted once.
+   */
+  quantilesDiscJson(value: string, qs: readonly number[], filter: string | undefined): string;
   /** The continuous (interpolated) quantile `q` of `value`. */
   quantileCont(value: string, q: number, filter: string | undefined): string;
   /** An ORDER BY key for a text expression sorting by code point (binary), like DuckDB's default. */
@@ -36,6 +39,11 @@ export interface ExpectationSql {
   ): string;
   /** The pseudo-column giving a table's rows in insertion order, for increasing/decreasing without `order_by`. */
   naturalOrder: string;
+  /**
+   * Appended to a subquery whose computed columns must be evaluated once per row rather
+   * than copied into every expression of the outer query that reads them.
+   */
+  fence: string;
 }
 
 const filterClause = (filter: string | undefined) => (filter === undefined ? "" : ` FILTER (WHERE ${filter})`);
@@ -48,12 +56,13 @@ export const EXPECTATION_SQL: Record<EngineKind, ExpectationSql> = {
       `CASE WHEN regexp_matches(${value}, ${pattern}) THEN regexp_extract(${value}, ${pattern}, ${group}) END`,
     // DuckDB's reader accepts trailing commas and NaN/Infinity; PostgreSQL does not. Outside
     // string literals, strict JSON has no letters but true/false/null and exponents, and no
-    // comma before a closing bracket, so those are rejected after blanking out the strings.
+    // comma before a closing bracket, so those are rejected after blanking out the strings
+    // and turning the literals into a digit.
     jsonValid: (value) =>
-      `(json_valid(${value}) AND NOT regexp_matches(regexp_replace(regexp_replace(${value}, '"(?:[^"\\\\]|\\\\.)*"', '""', 'g'), 'true|false|null', '', 'g'), ',\\s*[\\]}]|[a-df-zA-DF-Z]|[^0-9.][eE]'))`,
+      `(json_valid(${value}) AND NOT regexp_matches(regexp_replace(regexp_replace(${value}, '"(?:[^"\\\\]|\\\\.)*"', '""', 'g'), 'true|false|null', '0', 'g'), ',\\s*[\\]}]|[a-df-zA-DF-Z]|[^0-9.][eE]'))`,
     double: "DOUBLE",
     wideInteger: "HUGEINT",
-    quantileDisc: (value, q, filter) => `quantile_disc(${value}, ${q})${filterClause(filter)}`,
+    quantilesDiscJson: (value, qs, filter) => `to_json(quantile_disc(${value}, [${qs.join(", ")}])${filterClause(filter)})`,
     quantileCont: (value, q, filter) => `quantile_cont(${value}, ${q})${filterClause(filter)}`,
     binaryOrder: (textValue) => textValue,
     // `min(x, n)` keeps only the n smallest values, so memory stays bounded however many rows fail.
@@ -66,6 +75,7 @@ export const EXPECTATION_SQL: Record<EngineKind, ExpectationSql> = {
       return `to_json(list_transform(min(struct_pack(${fields}), ${n}) FILTER (WHERE ${filter}), x -> [${texts}]))`;
     },
     naturalOrder: "rowid",
+    fence: "",
   },
   postgres: {
     regexSearch: (value, pattern) => `(${value} ~ ${pattern})`,
@@ -74,8 +84,8 @@ export const EXPECTATION_SQL: Record<EngineKind, ExpectationSql> = {
     jsonValid: (value) => `weir.weir_is_json(${value})`,
     double: "DOUBLE PRECISION",
     wideInteger: "NUMERIC",
-    quantileDisc: (value, q, filter) =>
-      `percentile_disc(${q}) WITHIN GROUP (ORDER BY ${value})${filterClause(filter)}`,
+    quantilesDiscJson: (value, qs, filter) =>
+      `array_to_json(percentile_disc(ARRAY[${qs.join(", ")}]::float8[]) WITHIN GROUP (ORDER BY ${value})${filterClause(filter)})`,
     quantileCont: (value, q, filter) =>
       `percentile_cont(${q}) WITHIN GROUP (ORDER BY ${value})${filterClause(filter)}`,
     binaryOrder: (textValue) => `${textValue} COLLATE "C"`,
@@ -85,5 +95,7 @@ export const EXPECTATION_SQL: Record<EngineKind, ExpectationSql> = {
       return `array_to_json((array_agg(${row} ORDER BY ${orderKeys.join(", ")}) FILTER (WHERE ${filter}))[1:${n}])`;
     },
     naturalOrder: "ctid",
+    // The planner pulls simple subqueries up into the outer query; OFFSET 0 keeps this one.
+    fence: " OFFSET 0",
   },
 };

@@ -1,0 +1,92 @@
+import type { Command } from "commander";
+import pc from "picocolors";
+import { WeirError } from "../../core/errors.js";
+import { DEFAULT_HEARTBEAT_TIMEOUT_MS } from "../../orchestrator/executor/execute-run.js";
+import { clearTasks, resumeRun } from "../../orchestrator/executor/resume-run.js";
+import { cliNotifier, collectList, loadCliProject, openCliRuntime } from "../cli-project.js";
+import { renderSummary } from "../render-summary.js";
+import { jsonSafe, reportError } from "../report-error.js";
+import { runReporter } from "../run-reporter.js";
+import { requireRun } from "./runs.js";
+
+interface RetryOptions {
+  task: string[];
+  downstream?: boolean;
+  queue?: boolean;
+  json?: boolean;
+}
+
+/** `weir retry <run> [--task T …] [--downstream] [--queue] [--json]`. */
+export function registerRetryCommand(program: Command): void {
+  program
+    .command("retry")
+    .description(
+      "run a finished run's tasks again (the failed ones, or --task ones) with fresh retries; or continue an interrupted run",
+    )
+    .argument("<run>", "run id")
+    .option("--task <id>", "clear this task (repeatable); default: every task that did not succeed", collectList, [])
+    .option("--downstream", "also clear everything downstream of those tasks")
+    .option("--queue", "only clear them; the scheduler runs them")
+    .option("--json", "print only the run summary, as JSON")
+    .action(async (runId: string, options: RetryOptions, command: Command) => {
+      const { verbose } = command.optsWithGlobals<{ verbose?: boolean }>();
+      const { config, registry } = await loadCliProject();
+      const runtime = await openCliRuntime(config);
+      const say = (line: string) => {
+        if (!options.json) process.stdout.write(`${line}\n`);
+      };
+      try {
+        const store = runtime.metadata;
+        const run = await requireRun(store, runId);
+        const { pipeline, file } = await registry.get(run.pipeline);
+        if (run.state === "running") {
+          const fresh =
+            run.owner !== undefined &&
+            run.heartbeatAt !== undefined &&
+            Date.now() - Date.parse(run.heartbeatAt) < DEFAULT_HEARTBEAT_TIMEOUT_MS;
+          if (fresh || options.task.length > 0 || options.downstream) {
+            throw new WeirError(
+              "RUN_CONFLICT",
+              fresh
+                ? `run ${runId} is being executed by ${run.owner} (heartbeat ${run.heartbeatAt}); retry it when it has finished`
+                : `run ${runId} was interrupted: continue it first with \`weir retry ${runId}\`, then clear tasks`,
+              { details: { runId } },
+            );
+          }
+          say(`continuing interrupted run ${runId} of ${pipeline.id} (tasks in success are not run again)`);
+        } else if (run.state !== "queued") {
+          const cleared = await clearTasks(store, pipeline, runId, {
+            ...(options.task.length > 0 ? { tasks: options.task } : {}),
+            ...(options.downstream ? { downstream: true } : {}),
+          });
+          if (cleared.length === 0) {
+            say(`nothing to retry: every task of run ${runId} succeeded (name tasks with --task)`);
+            return;
+          }
+          say(`cleared ${cleared.join(", ")} of run ${runId} (${pipeline.id}, ${run.logicalTime})`);
+        }
+        if (options.queue) {
+          say(pc.dim("queued: `weir scheduler` will run it"));
+          return;
+        }
+        const { notifier, notifyFor } = cliNotifier(config);
+        try {
+          const result = await resumeRun(runId, {
+            pipeline,
+            store,
+            runtime: { engine: runtime.engine, lake: runtime.lake },
+            listeners: [runReporter(options.json ? "quiet" : "human")],
+            notify: notifyFor(pipeline),
+            pipelineFile: file,
+          });
+          if (options.json) process.stdout.write(`${JSON.stringify(result.summary, jsonSafe, 2)}\n`);
+          else process.stdout.write(`\n${renderSummary(result.summary, runtime.paths)}\n`);
+          process.exitCode = result.error ? reportError(result.error, verbose ?? false) : 0;
+        } finally {
+          await notifier.close();
+        }
+      } finally {
+        await runtime.close();
+      }
+    });
+}

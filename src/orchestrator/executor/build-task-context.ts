@@ -1,0 +1,100 @@
+import type { DataInterval } from "../../core/interval.js";
+import { formatDate } from "../../core/interval.js";
+import { quarantine } from "../../quality/quarantine.js";
+import type { TimePartition } from "../partitions/partition-scheme.js";
+import type { RunEvent } from "../run-events.js";
+import type { TaskContext } from "../task-context.js";
+import type { AttemptLogger } from "./attempt-logger.js";
+import { SkipTask } from "./run-attempt.js";
+import type { AttemptStats, ExecutorSettings } from "./run-executor.js";
+import type { TaskNode } from "./task-node.js";
+import { UnavailableOutput } from "./task-output.js";
+
+export interface TaskContextInput {
+  settings: ExecutorSettings;
+  node: TaskNode;
+  attempt: number;
+  signal: AbortSignal;
+  logger: AttemptLogger;
+  stats: AttemptStats;
+  logicalDate: Date;
+  interval: DataInterval;
+  partition: TimePartition | undefined;
+  /** The output of an upstream task; throws for a task that is not upstream. */
+  outputOf(taskId: string): unknown;
+  emit(event: RunEvent): Promise<void>;
+}
+
+/** The context one attempt's code gets: what it may read, and where its counts, logs and progress go. */
+export function buildTaskContext(input: TaskContextInput): TaskContext {
+  const { settings, node, stats } = input;
+  const { run, pipeline, store, runtime } = settings;
+  const taskId = node.task.id;
+  const ref = node.mapIndex < 0 ? { taskId } : { taskId, mapIndex: node.mapIndex };
+  return {
+    runId: run.id,
+    pipelineId: pipeline.id,
+    taskId,
+    ...(node.mapIndex < 0 ? {} : { mapIndex: node.mapIndex }),
+    attempt: input.attempt,
+    runType: run.runType,
+    logicalDate: input.logicalDate,
+    interval: input.interval,
+    ...(input.partition ? { partition: input.partition } : {}),
+    params: { ...pipeline.params, ...run.params },
+    logger: input.logger,
+    engine: runtime.engine,
+    lake: runtime.lake,
+    metadata: store,
+    signal: input.signal,
+    cursors: {
+      get: (key) => store.cursors.get(pipeline.id, key),
+      commit: (key, value) => store.cursors.commit(pipeline.id, key, value),
+    },
+    outputOf: <T>(task: { id: string } | string): T => {
+      const value = input.outputOf(typeof task === "string" ? task : task.id);
+      if (value instanceof UnavailableOutput) throw value.error(taskId);
+      return value as T;
+    },
+    progress: async (update) => {
+      await input.emit({
+        type: "task.progress",
+        runId: run.id,
+        pipeline: pipeline.id,
+        at: settings.clock.now().toISOString(),
+        ...ref,
+        ...update,
+      });
+      if (settings.pauseAt === `${taskId}:${update.step}`) await hangForever();
+    },
+    quarantine: async (request) => {
+      const result = await quarantine(runtime.engine, {
+        ...request,
+        runId: run.id,
+        logicalDate: formatDate(input.logicalDate),
+      });
+      stats.rows.rejected += result.rows;
+      for (const [check, n] of Object.entries(result.byCheck))
+        stats.quarantined[check] = (stats.quarantined[check] ?? 0) + n;
+      return result;
+    },
+    recordRows: (counts) => {
+      stats.rows.in += counts.in ?? 0;
+      stats.rows.out += counts.out ?? 0;
+      stats.rows.rejected += counts.rejected ?? 0;
+    },
+    recordOutput: (output) => {
+      stats.outputs.push(output);
+    },
+    skip: (reason = "skipped by the task") => {
+      throw new SkipTask(reason);
+    },
+  };
+}
+
+/** Keeps the event loop alive until the process is killed (crash tests only: `pauseAt`). */
+function hangForever(): Promise<never> {
+  return new Promise(() => {
+    setInterval(() => {}, 1 << 30);
+  });
+}

@@ -1,0 +1,206 @@
+import { hostname } from "node:os";
+import { type Clock, systemClock } from "../../core/clock.js";
+import { ConfigError, WeirError } from "../../core/errors.js";
+import { newId } from "../../core/ids.js";
+import { type DataInterval, dailyInterval, formatDate } from "../../core/interval.js";
+import { type Logger, silentLogger } from "../../core/log.js";
+import type { Engine } from "../../engines/engine.js";
+import type { Lake } from "../../lake/lake.js";
+import type { MetadataStore, RunRecord, RunType } from "../../metadata/metadata-store.js";
+import type { Notification } from "../../notifications/notification.js";
+import type { PipelineDefinition } from "../define-pipeline.js";
+import type { RunEventListener, RunSummary } from "../run-events.js";
+import { RunExecutor } from "./run-executor.js";
+import type { RunResult } from "./run-result.js";
+
+export const DEFAULT_HEARTBEAT_MS = 5_000;
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 60_000;
+export const DEFAULT_POLL_MS = 1_000;
+
+export interface ExecuteRunOptions {
+  pipeline: PipelineDefinition;
+  store: MetadataStore;
+  runtime: { engine: Engine; lake: Lake };
+  /**
+   * A new run's id (default: generated), or an existing run's: a queued run is started, a
+   * running one whose executor is gone is resumed (tasks in success are not run again),
+   * a finished one is returned as it is.
+   */
+  runId?: string;
+  /** Required for a new run. */
+  logicalDate?: Date;
+  /**
+   * The data interval of a new run. Default: the schedule's interval containing the logical
+   * date for a cron pipeline, the logical date's UTC day otherwise.
+   */
+  interval?: DataInterval;
+  params?: Record<string, string>;
+  /** Default "manual". */
+  runType?: RunType;
+  clock?: Clock;
+  /** Aborting it stops the execution: running attempts are released (no retry used), the run stays resumable. */
+  signal?: AbortSignal;
+  listeners?: readonly RunEventListener[];
+  /** Called for retry, failure, success and SLA-miss notifications; never awaited by the run itself. */
+  notify?: (notification: Notification) => Promise<void>;
+  /** Receives every line tasks log (besides the store). */
+  logger?: Logger;
+  /** Task instances running at once; default the pipeline's `maxActiveTasks`. */
+  concurrency?: number;
+  /** How often running attempts heartbeat; default 5s. */
+  heartbeatMs?: number;
+  /** A running run whose heartbeat is older than this may be taken over; default 60s. */
+  heartbeatTimeoutMs?: number;
+  /** How often to look again for a pool slot held elsewhere, or a previous run (dependsOnPast); default 1s. */
+  pollMs?: number;
+  /** For retry jitter; default Math.random. */
+  random?: () => number;
+  /** Recorded with the pipeline (`weir pipelines list`). */
+  pipelineFile?: string;
+  /** Names this executor in the store; default host:pid:id. */
+  owner?: string;
+  /** Crash tests: "<task>:<progress step>" hangs the run there so a test can kill the process. */
+  pauseAt?: string;
+}
+
+/**
+ * Executes one run of a pipeline with the local executor: tasks run concurrently as their
+ * trigger rules allow, each state transition is written to the metadata store as it
+ * happens, attempts heartbeat, failed attempts retry with backoff on the injected clock,
+ * task and run timeouts abort through the task's `AbortSignal`, pools limit concurrency
+ * across pipelines and processes, mapped tasks fan out. Never throws for a task failure:
+ * the result carries it. Throws RUN_CONFLICT when another live executor owns the run.
+ *
+ * @example
+ * const result = await executeRun({ pipeline, store, runtime: { engine, lake }, logicalDate: new Date("2024-01-15") });
+ * if (result.state === "failed") console.error(result.error?.message);
+ */
+export async function executeRun(options: ExecuteRunOptions): Promise<RunResult> {
+  const { pipeline, store } = options;
+  const clock = options.clock ?? systemClock;
+  const owner = options.owner ?? `${hostname()}:${process.pid}:${newId()}`;
+  const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
+  const nowIso = clock.now().toISOString();
+  await store.pipelines.upsert({
+    id: pipeline.id,
+    ...(options.pipelineFile ? { file: options.pipelineFile } : {}),
+    ...(pipeline.schedule.expression ? { schedule: pipeline.schedule.expression } : {}),
+    timezone: pipeline.timezone,
+    ...(pipeline.description ? { description: pipeline.description } : {}),
+    ...(pipeline.owner ? { owner: pipeline.owner } : {}),
+    tags: [...pipeline.tags],
+    updatedAt: nowIso,
+  });
+  for (const [name, slots] of Object.entries(pipeline.pools))
+    await store.pools.set(name, slots, { at: nowIso });
+
+  const existing = options.runId === undefined ? undefined : await store.runs.get(options.runId);
+  if (existing && existing.pipeline !== pipeline.id) {
+    throw new ConfigError(
+      `run ${existing.id} belongs to pipeline "${existing.pipeline}", not "${pipeline.id}"`,
+      {
+        details: { runId: existing.id },
+      },
+    );
+  }
+  if (existing && (existing.state === "succeeded" || existing.state === "failed"))
+    return storedResult(existing);
+  const run = existing ?? (await createRun(options, clock));
+  const claimed = await store.runs.claim(run.id, {
+    owner,
+    at: clock.now().toISOString(),
+    staleBefore: new Date(clock.now().getTime() - heartbeatTimeoutMs).toISOString(),
+  });
+  if (!claimed) {
+    const now = await store.runs.get(run.id);
+    throw new WeirError(
+      "RUN_CONFLICT",
+      `run ${run.id} of pipeline "${pipeline.id}" is ${now?.state === "running" ? `being executed by ${now.owner} (last heartbeat ${now.heartbeatAt})` : (now?.state ?? "gone")}`,
+      { details: { runId: run.id, owner: now?.owner } },
+    );
+  }
+  const current = (await store.runs.get(run.id))!;
+  const executor = new RunExecutor({
+    pipeline,
+    store,
+    runtime: options.runtime,
+    run: current,
+    existing: existing !== undefined,
+    owner,
+    clock,
+    ...(options.signal ? { signal: options.signal } : {}),
+    listeners: options.listeners ?? [],
+    ...(options.notify ? { notify: options.notify } : {}),
+    logger: options.logger ?? silentLogger,
+    concurrency: options.concurrency ?? pipeline.maxActiveTasks,
+    heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+    pollMs: options.pollMs ?? DEFAULT_POLL_MS,
+    random: options.random ?? Math.random,
+    ...(options.pauseAt ? { pauseAt: options.pauseAt } : {}),
+  });
+  return executor.execute();
+}
+
+async function createRun(options: ExecuteRunOptions, clock: Clock): Promise<RunRecord> {
+  const { pipeline, store } = options;
+  const logicalDate = options.logicalDate;
+  if (!(logicalDate instanceof Date) || Number.isNaN(logicalDate.getTime())) {
+    throw new ConfigError(`a new run of pipeline "${pipeline.id}" needs a logical date`);
+  }
+  const interval =
+    options.interval ??
+    (pipeline.schedule.kind === "cron"
+      ? pipeline.schedule.interval(logicalDate)
+      : dailyInterval(logicalDate));
+  if (!(interval.start.getTime() < interval.end.getTime())) {
+    throw new ConfigError(
+      `invalid data interval ${interval.start.toISOString()} .. ${interval.end.toISOString()}: the start must be before the end`,
+    );
+  }
+  const at = clock.now().toISOString();
+  const run = {
+    id: options.runId ?? newId("run_"),
+    pipeline: pipeline.id,
+    logicalDate: formatDate(logicalDate),
+    logicalTime: logicalDate.toISOString(),
+    intervalStart: interval.start.toISOString(),
+    intervalEnd: interval.end.toISOString(),
+    state: "queued" as const,
+    runType: options.runType ?? "manual",
+    queuedAt: at,
+    startedAt: at,
+    params: { ...(options.params ?? {}) },
+  };
+  await store.runs.create(
+    run,
+    pipeline.tasks.map((t) => ({
+      taskId: t.id,
+      mapIndex: -1,
+      retries: pipeline.policies[t.id]!.retries,
+      ...(pipeline.policies[t.id]!.pool ? { pool: pipeline.policies[t.id]!.pool! } : {}),
+    })),
+  );
+  return { ...run, params: run.params };
+}
+
+/** A finished run, as the store recorded it (executing it again would change nothing). */
+function storedResult(run: RunRecord): RunResult {
+  const summary = run.summary as RunSummary | undefined;
+  const state = run.state === "succeeded" ? "succeeded" : "failed";
+  return {
+    runId: run.id,
+    state,
+    summary: summary ?? {
+      runId: run.id,
+      pipeline: run.pipeline,
+      logicalDate: run.logicalDate,
+      state,
+      durationMs: 0,
+      rows: { extracted: 0, loaded: 0, quarantined: 0, quarantinedByCheck: {} },
+      reconciled: false,
+      tasks: [],
+      outputs: [],
+    },
+    outputs: {},
+  };
+}

@@ -1,0 +1,297 @@
+import { messageOf } from "../core/errors.js";
+import type { Field, TableRef, WeirType } from "../core/types.js";
+import type { Engine } from "../engines/engine.js";
+import type { ExpectationConfig } from "./expectations/expectation.js";
+import type { CompileContext, GroupPlan, Plan } from "./expectations/expectation-definition.js";
+import { groupCount, groupKey, MAX_OBSERVED_VALUES } from "./expectations/expectation-definition.js";
+import { EXPECTATION_SQL } from "./expectations/expectation-sql.js";
+import { expectationDefinition, parseExpectation } from "./expectations/registry.js";
+
+/**
+ * Compiles expectations into as few statements as possible:
+ * - the main scan: ONE `SELECT <aggregates> FROM target` holding every count, statistic and
+ *   unexpected-value sample of map, aggregate and table expectations (identical SQL computed
+ *   once); window columns (increasing/decreasing) come from a subquery of the same scan;
+ * - one GROUP BY pass per distinct (columns, filter) that uniqueness and distinct-value
+ *   expectations need, shared between them;
+ * - one statement per SQL check.
+ * Schema expectations read the target's columns and no data.
+ */
+
+export type Target = TableRef | { sql: string };
+
+/** One expectation, compiled (or the reason it cannot be). */
+export interface CompiledExpectation {
+  index: number;
+  config: ExpectationConfig;
+  plan?: Plan;
+  /** Set when the expectation cannot be evaluated (unknown column, bad arguments). */
+  error?: string;
+  /** Main-scan aliases of the plan's selects (and a map plan's counts): local name → alias. */
+  aliases: Record<string, string>;
+  /** Window columns under the main scan: alias → window SQL. */
+  windows: Record<string, string>;
+  /** For group plans: which group query, and its stat aliases. */
+  group?: { query: number; stats: Record<string, string>; modes: Record<string, string> };
+}
+
+/** A GROUP BY pass shared by group plans with the same keys and filter. */
+export interface GroupQuery {
+  keys: { sql: string; type: WeirType | undefined }[];
+  where: string | undefined;
+  stats: Map<string, string>;
+  modes: Map<string, string>;
+  duplicates: boolean;
+  distinct: boolean;
+}
+
+export interface CompiledSuite {
+  /** The target as a FROM item. */
+  from: string;
+  items: CompiledExpectation[];
+  groups: GroupQuery[];
+  sampleSize: number;
+}
+
+const SOURCE_ALIAS = "weir_t";
+
+export function isSqlTarget(target: Target): target is { sql: string } {
+  return "sql" in target;
+}
+
+/** The target as a FROM item. */
+export function fromClause(engine: Engine, target: Target): string {
+  return isSqlTarget(target) ? `(${target.sql}) AS ${SOURCE_ALIAS}` : engine.dialect.quoteTable(target);
+}
+
+/** A compile context for one expectation; `window` records window columns on `windows`. */
+export function compileContext(
+  engine: Engine,
+  fields: readonly Field[] | undefined,
+  target: "table" | "query",
+  mode: "validate" | "predicate",
+  rowCondition: string | undefined,
+  windows: Record<string, string>,
+  windowPrefix = "",
+): CompileContext {
+  const d = engine.dialect;
+  const sql = EXPECTATION_SQL[engine.kind];
+  const types = new Map(fields?.map((f) => [f.name, f.type]));
+  return {
+    engine: engine.kind,
+    dialect: d,
+    sql,
+    mode,
+    target,
+    q: (name) => d.quoteIdent(name),
+    lit: (value) => d.quoteLiteral(value),
+    typeOf: (column) => types.get(column),
+    rowCondition: rowCondition === undefined ? undefined : `COALESCE((${rowCondition}), FALSE)`,
+    orderKey: (value, type) => (type === "varchar" ? sql.binaryOrder(value) : value),
+    window: (windowSql) => {
+      if (mode === "predicate") return windowSql;
+      const alias = `weir_w${windowPrefix}_${Object.keys(windows).length}`;
+      windows[alias] = windowSql;
+      return d.quoteIdent(alias);
+    },
+  };
+}
+
+/** Compiles every expectation against the target's columns; problems become per-expectation errors. */
+export function compileExpectations(
+  engine: Engine,
+  target: Target,
+  fields: readonly Field[],
+  expectations: readonly ExpectationConfig[],
+  sampleSize: number,
+): CompiledSuite {
+  const names = new Set(fields.map((f) => f.name));
+  const groups: GroupQuery[] = [];
+  const groupIndex = new Map<string, number>();
+  // Invalid configurations are the caller's error and stop everything; what depends on the
+  // data (a missing column, SQL the engine rejects) fails only its own expectation.
+  const configs = expectations.map((raw, index) => parseExpectation(raw, `expectations[${index}]`));
+  const items = configs.map((config, index): CompiledExpectation => {
+    const item: CompiledExpectation = { index, config, aliases: {}, windows: {} };
+    try {
+      const definition = expectationDefinition(config.type)!;
+      const missing = definition.columns(config.kwargs as never).filter((c) => !names.has(c));
+      if (missing.length > 0) {
+        item.error = `column${missing.length > 1 ? "s" : ""} ${missing.map((c) => JSON.stringify(c)).join(", ")} not found in the dataset (columns: ${[...names].join(", ")})`;
+        return item;
+      }
+      const rc = config.kwargs.row_condition as string | undefined;
+      const kind = isSqlTarget(target) ? "query" : "table";
+      const ctx = compileContext(engine, fields, kind, "validate", rc, item.windows, String(index));
+      item.plan = definition.compile(config.kwargs as never, ctx);
+      if (item.plan.plan === "group") item.group = addToGroup(item.plan, index, groups, groupIndex);
+    } catch (error) {
+      item.error = messageOf(error);
+    }
+    return item;
+  });
+  return { from: fromClause(engine, target), items, groups, sampleSize };
+}
+
+function addToGroup(
+  plan: GroupPlan,
+  index: number,
+  groups: GroupQuery[],
+  groupIndex: Map<string, number>,
+): NonNullable<CompiledExpectation["group"]> {
+  const key = JSON.stringify([plan.keys.map((k) => k.sql), plan.where ?? null]);
+  let g = groupIndex.get(key);
+  if (g === undefined) {
+    g = groups.length;
+    groupIndex.set(key, g);
+    groups.push({
+      keys: plan.keys.map((k) => ({ sql: k.sql, type: k.type })),
+      where: plan.where,
+      stats: new Map(),
+      modes: new Map(),
+      duplicates: false,
+      distinct: false,
+    });
+  }
+  const query = groups[g]!;
+  query.duplicates ||= plan.duplicates === true;
+  query.distinct ||= plan.distinct === true;
+  const stats: Record<string, string> = {};
+  const modes: Record<string, string> = {};
+  for (const [name, sql] of Object.entries(plan.stats)) stats[name] = share(query.stats, sql, `s${index}_${name}`);
+  for (const [name, sql] of Object.entries(plan.modes ?? {})) modes[name] = share(query.modes, sql, `f${index}_${name}`);
+  if (plan.modes !== undefined && query.modes.size === 0) query.modes.set("weir_mode", "TRUE");
+  return { query: g, stats, modes };
+}
+
+/** Registers `sql` under a new alias unless identical SQL is already there; returns its alias. */
+function share(map: Map<string, string>, sql: string, alias: string): string {
+  for (const [existing, existingSql] of map) if (existingSql === sql) return existing;
+  map.set(alias, sql);
+  return alias;
+}
+
+/**
+ * The main scan over `items` (which it annotates with their aliases). Each map
+ * expectation's failing-row test is computed once per row, as a boolean column of a
+ * subquery, which its count and its sample then filter on. With `probe`, the target is
+ * replaced by zero of its rows: the statement is planned (so unknown columns and type
+ * errors surface) but reads nothing.
+ */
+export function mainScanSql(
+  engine: Engine,
+  suite: CompiledSuite,
+  items: readonly CompiledExpectation[],
+  probe = false,
+): string {
+  const d = engine.dialect;
+  const sql = EXPECTATION_SQL[engine.kind];
+  const selects = new Map<string, string>([["count(*)", "rows"]]);
+  const alias = (expr: string) => {
+    let a = selects.get(expr);
+    if (a === undefined) {
+      a = `a${selects.size}`;
+      selects.set(expr, a);
+    }
+    return a;
+  };
+  const flags = new Map<string, string>();
+  const flag = (condition: string) => {
+    let f = flags.get(condition);
+    if (f === undefined) {
+      f = d.quoteIdent(`weir_f${flags.size}`);
+      flags.set(condition, f);
+    }
+    return f;
+  };
+  const windows: string[] = [];
+  for (const item of items) {
+    const plan = item.plan;
+    if (!plan) continue;
+    item.aliases = {};
+    for (const [name, windowSql] of Object.entries(item.windows)) windows.push(`${windowSql} AS ${d.quoteIdent(name)}`);
+    const rc = rowConditionOf(item);
+    if (plan.plan === "map") {
+      // FILTER counts only rows where the condition is TRUE, so a NULL test result never counts.
+      const failing = flag(and(rc, plan.missing === undefined ? undefined : `NOT (${plan.missing})`, plan.unexpected)!);
+      item.aliases.element = alias(countWhere(rc));
+      if (plan.missing !== undefined) item.aliases.missing = alias(countWhere(and(rc, plan.missing)));
+      item.aliases.unexpected = alias(countWhere(failing));
+      if (plan.sample.length > 0) {
+        const values = plan.sample.map((s) => s.sql);
+        const keys = plan.sample.map((s) => (s.type === "varchar" ? sql.binaryOrder(s.sql) : s.sql));
+        item.aliases.sample = alias(sql.firstValuesJson(values, keys, failing, suite.sampleSize));
+      }
+    } else if (plan.plan === "aggregate" || plan.plan === "group") {
+      for (const [name, expr] of Object.entries(plan.plan === "aggregate" ? plan.selects : (plan.selects ?? {})))
+        item.aliases[name] = alias(expr);
+    }
+  }
+  let from = suite.from;
+  if (probe) from = `(SELECT * FROM ${from} LIMIT 0) AS weir_probe`;
+  if (windows.length > 0) from = `(SELECT *, ${windows.join(", ")} FROM ${from}) AS weir_windowed`;
+  if (flags.size > 0) {
+    const columns = [...flags].map(([condition, f]) => `${condition} AS ${f}`).join(",\n    ");
+    from = `(SELECT *,\n    ${columns}\n  FROM ${from}${sql.fence}) AS weir_flagged`;
+  }
+  const list = [...selects].map(([expr, a]) => `${expr} AS ${d.quoteIdent(a)}`).join(",\n  ");
+  return `SELECT\n  ${list}\nFROM ${from}`;
+}
+
+/** The row condition an item's plan was compiled with, normalised as in the compile context. */
+function rowConditionOf(item: CompiledExpectation): string | undefined {
+  const rc = item.config.kwargs.row_condition;
+  return typeof rc === "string" ? `COALESCE((${rc}), FALSE)` : undefined;
+}
+
+/**
+ * One statement for a GROUP BY pass: statistics over the groups, joined to the detail rows
+ * asked for — the first duplicated groups (part 1), the first distinct keys (2), the most
+ * frequent keys with their flags (3). Keys sort by value (text by code point) so both
+ * engines list the same ones. The statistics row comes back even when there are no details.
+ */
+export function groupScanSql(engine: Engine, suite: CompiledSuite, group: GroupQuery): string {
+  const d = engine.dialect;
+  const sql = EXPECTATION_SQL[engine.kind];
+  const keyCols = group.keys.map((_, i) => groupKey(i));
+  const order = group.keys.map((k, i) => (k.type === "varchar" ? sql.binaryOrder(groupKey(i)) : groupKey(i))).join(", ");
+  const stats = [`count(*) AS "weir_groups"`, ...[...group.stats].map(([a, s]) => `${s} AS ${d.quoteIdent(a)}`)];
+  const modes = [...group.modes];
+  // Typed NULLs: PostgreSQL resolves UNION column types branch by branch and cannot unify unknown with boolean.
+  const detail = (part: number, withModes: boolean) =>
+    [
+      `${part} AS "weir_part"`,
+      `row_number() OVER (ORDER BY ${order}) AS "weir_seq"`,
+      ...keyCols,
+      groupCount,
+      ...modes.map(([a, s]) => `${withModes ? s : "CAST(NULL AS BOOLEAN)"} AS ${d.quoteIdent(a)}`),
+    ].join(", ");
+  const parts: string[] = [];
+  if (group.duplicates)
+    parts.push(`(SELECT ${detail(1, false)} FROM weir_g WHERE ${groupCount} > 1 ORDER BY ${order} LIMIT ${suite.sampleSize})`);
+  if (group.distinct)
+    parts.push(`(SELECT ${detail(2, false)} FROM weir_g ORDER BY ${order} LIMIT ${MAX_OBSERVED_VALUES + 1})`);
+  if (modes.length > 0)
+    parts.push(
+      `(SELECT ${detail(3, true)} FROM weir_g WHERE ${groupCount} = (SELECT max(${groupCount}) FROM weir_g) ORDER BY ${order})`,
+    );
+  const keys = group.keys.map((k, i) => `${k.sql} AS ${groupKey(i)}`).join(", ");
+  const ordinals = group.keys.map((_, i) => String(i + 1)).join(", ");
+  const where = group.where === undefined ? "" : ` WHERE ${group.where}`;
+  const ctes = [
+    `weir_g AS MATERIALIZED (SELECT ${keys}, count(*) AS ${groupCount} FROM ${suite.from}${where} GROUP BY ${ordinals})`,
+    `weir_s AS (SELECT ${stats.join(", ")} FROM weir_g)`,
+  ];
+  if (parts.length === 0) return `WITH ${ctes.join(",\n")}\nSELECT * FROM weir_s`;
+  ctes.push(`weir_d AS (${parts.join("\nUNION ALL\n")})`);
+  return `WITH ${ctes.join(",\n")}\nSELECT * FROM weir_s LEFT JOIN weir_d ON TRUE ORDER BY "weir_part", "weir_seq"`;
+}
+
+export function and(...parts: (string | undefined)[]): string | undefined {
+  const present = parts.filter((p): p is string => p !== undefined);
+  return present.length === 0 ? undefined : present.join(" AND ");
+}
+
+export function countWhere(condition: string | undefined): string {
+  return condition === undefined ? "count(*)" : `count(*) FILTER (WHERE ${condition})`;
+}

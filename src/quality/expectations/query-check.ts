@@ -1,0 +1,62 @@
+import type { Engine } from "../../engines/engine.js";
+import type { Outcome } from "./expectation-definition.js";
+import { EXPECTATION_SQL } from "./expectation-sql.js";
+import { toCount } from "./result-values.js";
+
+const BATCH = "weir_batch";
+const TOTAL = "weir_total";
+
+/**
+ * The user's query with `{batch}` bound to the dataset (filtered by `row_condition`) as a
+ * CTE. A query that starts with its own WITH gets the CTE added to its list.
+ */
+export function bindBatch(engine: Engine, from: string, sql: string, rowCondition: unknown): string {
+  if (!sql.includes("{batch}")) return sql;
+  const q = engine.dialect.quoteIdent(BATCH);
+  const where = typeof rowCondition === "string" ? ` WHERE COALESCE((${rowCondition}), FALSE)` : "";
+  const cte = `${q} AS (SELECT * FROM ${from}${where})`;
+  const body = sql.replaceAll("{batch}", q);
+  const withClause = /^\s*with\s+(recursive\s+)?/i.exec(body);
+  if (!withClause) return `WITH ${cte}\n${body}`;
+  const recursive = withClause[1] ? "RECURSIVE " : "";
+  return `WITH ${recursive}${cte},\n${body.slice(withClause[0].length)}`;
+}
+
+/**
+ * Runs a SQL check: its rows are failures. One statement returns the first `sampleSize`
+ * rows, ordered by every column (text by code point), with the total count as a window.
+ */
+export async function runQueryCheck(
+  engine: Engine,
+  from: string,
+  sql: string,
+  rowCondition: unknown,
+  sampleSize: number,
+): Promise<Outcome> {
+  const bound = bindBatch(engine, from, sql, rowCondition);
+  let fields: { name: string; type: string }[] = [];
+  for await (const batch of engine.stream(`SELECT * FROM (${bound}) AS weir_rows LIMIT 0`)) {
+    fields = batch.schema.fields;
+    break;
+  }
+  const d = engine.dialect;
+  const names = fields.map((f) => f.name);
+  const unique = new Set(names).size === names.length && !names.includes(TOTAL);
+  // Duplicate column names cannot be ordered by name; ordinals still give a stable order.
+  const order = unique
+    ? fields.map((f) => (f.type === "varchar" ? EXPECTATION_SQL[engine.kind].binaryOrder(d.quoteIdent(f.name)) : d.quoteIdent(f.name)))
+    : fields.map((_, i) => String(i + 1));
+  const orderBy = order.length === 0 ? "" : ` ORDER BY ${order.join(", ")}`;
+  const rows = await engine.query(
+    `SELECT *, count(*) OVER () AS ${d.quoteIdent(TOTAL)} FROM (${bound}) AS weir_rows${orderBy} LIMIT ${Math.max(1, sampleSize)}`,
+  );
+  const total = rows.length === 0 ? 0 : toCount(rows[0]![TOTAL]);
+  const sample = rows.slice(0, sampleSize).map((row) => {
+    const { [TOTAL]: _total, ...rest } = row;
+    return rest;
+  });
+  return {
+    success: total === 0,
+    result: { observed_value: total, unexpected_count: total, partial_unexpected_list: sample },
+  };
+}
