@@ -155,7 +155,8 @@ export async function run(options: OrchestratorBenchOptions = {}): Promise<Orche
           runtime,
           logicalDate: new Date(Date.UTC(2024, 0, 1 + day++)),
         });
-        if (result.state !== "succeeded") throw new Error(`bench ${name} run ${result.runId} ${result.state}`);
+        if (result.state !== "succeeded")
+          throw new Error(`bench ${name} run ${result.runId} ${result.state}`);
       };
       await once(); // warm-up: JIT, SQLite pages, statement caches
       await floor();
@@ -164,7 +165,9 @@ export async function run(options: OrchestratorBenchOptions = {}): Promise<Orche
       for (let i = 0; i < reps; i++) {
         weirTimes.push(await time(once));
         floorTimes.push(await time(floor));
-        log(`  ${name} #${i + 1}: weir ${weirTimes.at(-1)!.toFixed(1)} ms, floor ${floorTimes.at(-1)!.toFixed(2)} ms`);
+        log(
+          `  ${name} #${i + 1}: weir ${weirTimes.at(-1)!.toFixed(1)} ms, floor ${floorTimes.at(-1)!.toFixed(2)} ms`,
+        );
       }
       const weirMs = median(weirTimes);
       const floorMs = median(floorTimes);
@@ -190,11 +193,14 @@ export async function run(options: OrchestratorBenchOptions = {}): Promise<Orche
       backfillTimes.push(
         await time(async () => {
           const result = await runBackfill({ pipeline, store: opened, runtime, from, to, concurrency });
-          if (result.succeeded !== days) throw new Error(`backfill: ${result.succeeded}/${days} runs succeeded`);
+          if (result.succeeded !== days)
+            throw new Error(`backfill: ${result.succeeded}/${days} runs succeeded`);
         }),
       );
       backfillFloorTimes.push(await time(() => backfillFloor(days, tasksPerRun, concurrency)));
-      log(`  backfill #${i + 1}: weir ${backfillTimes.at(-1)!.toFixed(0)} ms, floor ${backfillFloorTimes.at(-1)!.toFixed(2)} ms`);
+      log(
+        `  backfill #${i + 1}: weir ${backfillTimes.at(-1)!.toFixed(0)} ms, floor ${backfillFloorTimes.at(-1)!.toFixed(2)} ms`,
+      );
     }
     const weirMs = median(backfillTimes);
     const floorMs = median(backfillFloorTimes);

@@ -18,14 +18,44 @@ import { newId } from "../src/core/ids.js";
 import type { Schema, TableRef } from "../src/core/types.js";
 import { DuckDBEngine } from "../src/engines/duckdb/duckdb-engine.js";
 import type { Engine } from "../src/engines/engine.js";
+import { compileExpectations, groupScanSql, mainScanSql } from "../src/quality/compile-expectations.js";
 import type { ExpectationConfig } from "../src/quality/expectations/expectation.js";
 import { validateDataset } from "../src/quality/validate-dataset.js";
 import { argValue, parseRowCounts } from "./bench-args.js";
 import { BENCH_DIR, customersCsv } from "./customers-csv.js";
 
 const TARGET = 3;
-const COUNTRIES = ["US", "BR", "AU", "JP", "IN", "CA", "GB", "IT", "KR", "SE", "ZA", "PL", "MX", "NL", "DE", "FR", "ES", "NG"];
-const COLUMNS = ["customer_id", "name", "email", "registration_date", "last_activity", "updated_at", "age", "phone", "country"];
+const COUNTRIES = [
+  "US",
+  "BR",
+  "AU",
+  "JP",
+  "IN",
+  "CA",
+  "GB",
+  "IT",
+  "KR",
+  "SE",
+  "ZA",
+  "PL",
+  "MX",
+  "NL",
+  "DE",
+  "FR",
+  "ES",
+  "NG",
+];
+const COLUMNS = [
+  "customer_id",
+  "name",
+  "email",
+  "registration_date",
+  "last_activity",
+  "updated_at",
+  "age",
+  "phone",
+  "country",
+];
 const SCHEMA: Schema = {
   fields: [
     { name: "customer_id", type: "bigint" },
@@ -54,14 +84,26 @@ export const CUSTOMER_SUITE: ExpectationConfig[] = [
   e("expect_column_values_to_not_be_null", { column: "registration_date" }),
   e("expect_column_values_to_not_be_null", { column: "country" }),
   e("expect_column_values_to_be_unique", { column: "customer_id", mostly: 0.99 }),
-  e("expect_column_values_to_match_regex", { column: "email", regex: "^[^@\\s]+@[^@\\s]+\\.[a-z]+$", mostly: 0.99 }),
+  e("expect_column_values_to_match_regex", {
+    column: "email",
+    regex: "^[^@\\s]+@[^@\\s]+\\.[a-z]+$",
+    mostly: 0.99,
+  }),
   e("expect_column_values_to_not_match_regex", { column: "name", regex: "[0-9]" }),
   e("expect_column_values_to_be_between", { column: "age", min_value: 13, max_value: 120, mostly: 0.99 }),
   e("expect_column_values_to_be_in_set", { column: "country", value_set: COUNTRIES }),
   e("expect_column_value_lengths_to_equal", { column: "phone", value: 15 }),
   e("expect_column_values_to_match_like_pattern", { column: "phone", like_pattern: "+1-555-%" }),
-  e("expect_column_pair_values_a_to_be_greater_than_b", { column_A: "last_activity", column_B: "registration_date", or_equal: true }),
-  e("expect_column_pair_values_a_to_be_greater_than_b", { column_A: "updated_at", column_B: "last_activity", or_equal: true }),
+  e("expect_column_pair_values_a_to_be_greater_than_b", {
+    column_A: "last_activity",
+    column_B: "registration_date",
+    or_equal: true,
+  }),
+  e("expect_column_pair_values_a_to_be_greater_than_b", {
+    column_A: "updated_at",
+    column_B: "last_activity",
+    or_equal: true,
+  }),
   e("expect_column_min_to_be_between", { column: "registration_date", min_value: "2024-01-01" }),
   e("expect_column_max_to_be_between", { column: "updated_at", max_value: "2025-01-01 00:00:00" }),
   e("expect_column_min_to_be_between", { column: "age", min_value: -10, max_value: 20 }),
@@ -71,12 +113,20 @@ export const CUSTOMER_SUITE: ExpectationConfig[] = [
   e("expect_column_stdev_to_be_between", { column: "age", min_value: 5, max_value: 40 }),
   e("expect_column_quantile_values_to_be_between", {
     column: "age",
-    quantile_ranges: { quantiles: [0.1, 0.9], value_ranges: [[13, 40], [40, 120]] },
+    quantile_ranges: {
+      quantiles: [0.1, 0.9],
+      value_ranges: [
+        [13, 40],
+        [40, 120],
+      ],
+    },
   }),
   e("expect_column_distinct_values_to_be_in_set", { column: "country", value_set: COUNTRIES }),
   e("expect_column_most_common_value_to_be_in_set", { column: "country", value_set: ["US"] }),
   e("expect_column_proportion_of_unique_values_to_be_between", { column: "country", max_value: 0.001 }),
-  e("expect_sql_to_return_no_rows", { sql: "SELECT customer_id FROM {batch} WHERE updated_at < registration_date" }),
+  e("expect_sql_to_return_no_rows", {
+    sql: "SELECT customer_id FROM {batch} WHERE updated_at < registration_date",
+  }),
 ];
 
 export interface QualityBenchResult {
@@ -97,7 +147,11 @@ async function measure(engine: Engine, table: TableRef, rounds: number) {
   const t = engine.dialect.quoteTable(table);
   const countScan = `SELECT ${COLUMNS.map((c) => `count(${engine.dialect.quoteIdent(c)})`).join(", ")} FROM ${t}`;
   const minScan = `SELECT ${COLUMNS.map((c) => `min(${engine.dialect.quoteIdent(c)})`).join(", ")} FROM ${t}`;
-  const best = { count: Number.POSITIVE_INFINITY, min: Number.POSITIVE_INFINITY, suite: Number.POSITIVE_INFINITY };
+  const best = {
+    count: Number.POSITIVE_INFINITY,
+    min: Number.POSITIVE_INFINITY,
+    suite: Number.POSITIVE_INFINITY,
+  };
   let last: Awaited<ReturnType<typeof validateDataset>> | undefined;
   await engine.query(countScan); // warm-up: caches, hint bits, lazy loading
   await validateDataset(engine, table, CUSTOMER_SUITE);
@@ -108,20 +162,46 @@ async function measure(engine: Engine, table: TableRef, rounds: number) {
     best.suite = Math.min(best.suite, run.ms);
     last = run.value;
   }
-  return { best, validation: last! };
+  return { best, validation: last!, phases: await breakdown(engine, table, rounds) };
+}
+
+/**
+ * Where the suite's time goes: its statements run one by one (best of `rounds`), using the
+ * same compiled SQL `validateDataset` runs.
+ */
+async function breakdown(engine: Engine, table: TableRef, rounds: number): Promise<Record<string, number>> {
+  const fields = (await engine.describe(table))!.fields;
+  const suite = compileExpectations(engine, table, fields, CUSTOMER_SUITE, 20);
+  const scanned = suite.items.filter((i) => i.plan && i.plan.plan !== "schema" && i.plan.plan !== "query");
+  const statements: [string, string][] = [["main scan", mainScanSql(engine, suite, scanned)]];
+  for (const g of suite.groups)
+    statements.push([`group by ${g.keys.map((k) => k.sql).join(", ")}`, groupScanSql(engine, suite, g)]);
+  const times: Record<string, number> = {};
+  for (const [label, sql] of statements) {
+    let best = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < rounds; i++) best = Math.min(best, (await time(() => engine.query(sql))).ms);
+    times[label] = Math.round(best);
+  }
+  return times;
 }
 
 function report(name: string, rows: number, m: Awaited<ReturnType<typeof measure>>): QualityBenchResult {
   const ratio = m.best.suite / m.best.count;
   const failed = m.validation.results.filter((r) => !r.success).map((r) => r.expectation.type);
-  const errors = m.validation.results.filter((r) => r.exception_info).map((r) => r.exception_info?.exception_message);
+  const errors = m.validation.results
+    .filter((r) => r.exception_info)
+    .map((r) => r.exception_info?.exception_message);
   if (errors.length > 0) throw new Error(`${name}: expectations raised: ${errors.join("; ")}`);
   const line = `RATIO ${name}: suite/scan = ${ratio.toFixed(2)} (target <= ${TARGET.toFixed(2)})`;
+  const phases = Object.entries(m.phases)
+    .map(([k, v]) => `${k} ${v} ms`)
+    .join(", ");
   console.log(
     `${name}: ${rows.toLocaleString("en-US")} rows, ${CUSTOMER_SUITE.length} expectations, ${m.validation.scans} scans; ` +
       `count scan ${m.best.count.toFixed(0)} ms, min scan ${m.best.min.toFixed(0)} ms, suite ${m.best.suite.toFixed(0)} ms ` +
       `(suite/min-scan ${(m.best.suite / m.best.min).toFixed(2)}); failing: ${failed.join(", ") || "none"}`,
   );
+  console.log(`${name}: statements alone: ${phases}`);
   console.log(line);
   return {
     name,
@@ -135,6 +215,7 @@ function report(name: string, rows: number, m: Awaited<ReturnType<typeof measure
       minScanMs: m.best.min,
       suiteMs: m.best.suite,
       suiteOverMinScan: m.best.suite / m.best.min,
+      phases: m.phases,
       failing: failed,
     },
   };
@@ -153,7 +234,11 @@ async function duckdbBench(rows: number, rounds: number): Promise<QualityBenchRe
         `CREATE TABLE customers AS SELECT * FROM read_csv(${engine.dialect.quoteLiteral(csv)}, header = true)`,
       );
     }
-    return report(`quality-duckdb-${label(rows)}`, rows, await measure(engine, { name: "customers" }, rounds));
+    return report(
+      `quality-duckdb-${label(rows)}`,
+      rows,
+      await measure(engine, { name: "customers" }, rounds),
+    );
   } finally {
     await engine.close();
   }
@@ -173,9 +258,15 @@ async function postgresBench(rows: number, rounds: number): Promise<QualityBench
     await engine.createTable({ schema, name: "customers" }, SCHEMA);
     await engine.loadCsv({ schema, name: "customers" }, COLUMNS, withoutHeader(csv));
     await engine.run(`VACUUM ANALYZE ${engine.dialect.quoteTable({ schema, name: "customers" })}`);
-    return report(`quality-postgres-${label(rows)}`, rows, await measure(engine, { schema, name: "customers" }, rounds));
+    return report(
+      `quality-postgres-${label(rows)}`,
+      rows,
+      await measure(engine, { schema, name: "customers" }, rounds),
+    );
   } finally {
-    await engine.run(`DROP SCHEMA IF EXISTS ${engine.dialect.quoteIdent(schema)} CASCADE`).catch(() => undefined);
+    await engine
+      .run(`DROP SCHEMA IF EXISTS ${engine.dialect.quoteIdent(schema)} CASCADE`)
+      .catch(() => undefined);
     await engine.close();
   }
 }
@@ -195,7 +286,8 @@ async function* withoutHeader(file: string): AsyncGenerator<Buffer> {
   }
 }
 
-const label = (rows: number) => (rows % 1_000_000 === 0 ? `${rows / 1_000_000}m` : rows % 1000 === 0 ? `${rows / 1000}k` : String(rows));
+const label = (rows: number) =>
+  rows % 1_000_000 === 0 ? `${rows / 1_000_000}m` : rows % 1000 === 0 ? `${rows / 1000}k` : String(rows);
 
 /** Runs both engines' benchmarks and returns their ratios. */
 export async function run(

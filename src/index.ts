@@ -3,6 +3,11 @@
  * users' own tools may rely on.
  */
 
+// config: the project config and secrets
+export { loadProjectConfig } from "./config/load-project-config.js";
+export { defineConfig, type ProjectConfig, type ProjectConfigInput } from "./config/project-config.js";
+export { redactingLogger, redactingStore } from "./config/redacting-store.js";
+export { redactSecrets, Secret, secretFromEnv } from "./config/secret.js";
 // connectors
 export { createSource } from "./connectors/create-source.js";
 export { CsvSource, type CsvSourceConfig } from "./connectors/csv-source.js";
@@ -70,6 +75,12 @@ export { openMetadataStore } from "./metadata/open-metadata-store.js";
 export { PostgresMetadataStore } from "./metadata/postgres-metadata-store.js";
 export type { QualityCheckRecord, QualityStore } from "./metadata/quality-store.js";
 export { SqliteMetadataStore } from "./metadata/sqlite-metadata-store.js";
+// notifications
+export { createChannels } from "./notifications/create-channels.js";
+export { EmailChannel, type EmailChannelOptions } from "./notifications/email-channel.js";
+export type { Notification, NotificationChannel, NotificationKind } from "./notifications/notification.js";
+export { type DeliveryResult, type NotificationRoutes, Notifier } from "./notifications/notifier.js";
+export { slackMessage, WebhookChannel, type WebhookChannelOptions } from "./notifications/webhook-channel.js";
 // orchestrator
 export { type RetryPolicy, retryDelay } from "./orchestrator/backoff.js";
 export {
@@ -95,6 +106,12 @@ export {
   type TimePartition,
 } from "./orchestrator/partitions/partition-scheme.js";
 export { RangeSet, type TimeRange } from "./orchestrator/partitions/range-set.js";
+export {
+  type PipelineEntry,
+  type PipelineListing,
+  type PipelineLoadFailure,
+  PipelineRegistry,
+} from "./orchestrator/pipeline-registry.js";
 export type {
   RunEvent,
   RunEventListener,
@@ -106,11 +123,26 @@ export { backfillDates } from "./orchestrator/schedule/backfill-dates.js";
 export { type DueRunsOptions, dueRuns, nextDueAt } from "./orchestrator/schedule/due-runs.js";
 export { parseSchedule } from "./orchestrator/schedule/parse-schedule.js";
 export type { Schedule } from "./orchestrator/schedule/schedule.js";
+export {
+  type BackfillOptions,
+  type BackfillPlan,
+  type BackfillReport,
+  planBackfill,
+  runBackfill,
+} from "./orchestrator/scheduler/backfill.js";
+export { Scheduler, type SchedulerOptions, type TickReport } from "./orchestrator/scheduler/scheduler.js";
 export type { TaskContext, TaskLogger } from "./orchestrator/task-context.js";
 export { type DatasetCondition, parseDatasetCondition } from "./orchestrator/triggers/dataset-condition.js";
 export { type DatasetEvent, datasetTriggerDue } from "./orchestrator/triggers/dataset-trigger-due.js";
 // quality: suites, actions, history, anomalies, profiling
 export { type AnomalyOptions, type AnomalyResult, detectAnomaly } from "./quality/anomaly.js";
+export type {
+  ExpectationConfig,
+  ExpectationKind,
+  ExpectationResult,
+} from "./quality/expectations/expectation.js";
+export { prepareExpectationSql } from "./quality/expectations/prepare-engine.js";
+export { expectationKind, expectationTypes, parseExpectation } from "./quality/expectations/registry.js";
 export { checkFreshness, type FreshnessResult, type FreshnessRule } from "./quality/freshness.js";
 export { renderHtmlReport } from "./quality/html-report.js";
 export { type ColumnProfile, type DatasetProfile, profileDataset } from "./quality/profile.js";
@@ -139,3 +171,9 @@ export { defineSuite, parseSuite, type Suite, type SuiteInput } from "./quality/
 export { SuiteFailedError } from "./quality/suite-failed-error.js";
 export type { SuiteCheck, SuiteRunResult } from "./quality/suite-result.js";
 export { loadSuiteFile, parseSuiteYaml } from "./quality/suite-yaml.js";
+export {
+  failingRowPredicate,
+  type ValidateOptions,
+  type ValidationResult,
+  validateDataset,
+} from "./quality/validate-dataset.js";

@@ -7,12 +7,12 @@ import { type Logger, silentLogger } from "../core/log.js";
 import type { MetadataStore } from "../metadata/metadata-store.js";
 import { openMetadataStore } from "../metadata/open-metadata-store.js";
 import { createChannels } from "../notifications/create-channels.js";
+import { mergeRoutes } from "../notifications/merge-routes.js";
 import type { Notification } from "../notifications/notification.js";
 import { Notifier } from "../notifications/notifier.js";
 import type { PipelineDefinition } from "../orchestrator/define-pipeline.js";
 import { openRuntime, type WeirRuntime } from "../orchestrator/open-runtime.js";
 import { PipelineRegistry } from "../orchestrator/pipeline-registry.js";
-import { mergeRoutes } from "../orchestrator/scheduler/scheduler.js";
 
 /** What most commands start from: the project config and its pipelines. */
 export interface CliProject {
@@ -47,7 +47,10 @@ export async function openCliRuntime(config: ProjectConfig): Promise<WeirRuntime
  * The project's notification channels (their secrets read from the environment, which also
  * registers them for scrubbing) and a `notify` for one pipeline's routes.
  */
-export function cliNotifier(config: ProjectConfig, logger: Logger = silentLogger): {
+export function cliNotifier(
+  config: ProjectConfig,
+  logger: Logger = silentLogger,
+): {
   notifier: Notifier;
   problems: string[];
   notifyFor(pipeline: PipelineDefinition): (n: Notification) => Promise<void>;
@@ -70,7 +73,11 @@ export function cliNotifier(config: ProjectConfig, logger: Logger = silentLogger
  * A logical date from the command line: "YYYY-MM-DD" (midnight UTC) or an ISO-8601 instant
  * ("2024-01-15T02:00:00Z"). `endOfDay` makes a plain date mean the whole day (for `--to`).
  */
-export function parseCliDate(text: string, option: string, endOfDay = false): { date: Date; dateOnly: boolean } {
+export function parseCliDate(
+  text: string,
+  option: string,
+  endOfDay = false,
+): { date: Date; dateOnly: boolean } {
   if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
     const day = parseLogicalDate(text);
     return { date: endOfDay ? new Date(day.getTime() + 86_400_000 - 1) : day, dateOnly: true };

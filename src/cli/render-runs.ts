@@ -59,12 +59,19 @@ export function renderRunDetail(
   out.push(`  logical date  ${logicalText(run)}   interval ${run.intervalStart} → ${run.intervalEnd}`);
   out.push(`  type          ${run.runType}   queued ${run.queuedAt}`);
   if (run.state !== "queued") {
-    out.push(`  started       ${run.startedAt}${run.endedAt ? `   ended ${run.endedAt}` : ""}   (${elapsed(run.startedAt, run.endedAt, now)})`);
+    out.push(
+      `  started       ${run.startedAt}${run.endedAt ? `   ended ${run.endedAt}` : ""}   (${elapsed(run.startedAt, run.endedAt, now)})`,
+    );
   }
   if (Object.keys(run.params).length > 0) {
-    out.push(`  params        ${Object.entries(run.params).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+    out.push(
+      `  params        ${Object.entries(run.params)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ")}`,
+    );
   }
-  if (run.owner) out.push(`  executor      ${run.owner}${run.heartbeatAt ? ` (heartbeat ${run.heartbeatAt})` : ""}`);
+  if (run.owner)
+    out.push(`  executor      ${run.owner}${run.heartbeatAt ? ` (heartbeat ${run.heartbeatAt})` : ""}`);
   if (run.error) out.push(`  error         ${pc.red(run.error)}`);
   out.push("");
   const attemptsOf = (t: TaskInstanceRecord) =>

@@ -1,4 +1,5 @@
 import pc from "picocolors";
+import { redactSecrets } from "../config/secret.js";
 import { ERROR_CODES, type ErrorCode } from "../core/errors.js";
 
 interface ErrorShape {
@@ -32,7 +33,8 @@ export function reportError(error: unknown, verbose: boolean): number {
   }
   if (verbose && typeof e.stack === "string") lines.push(pc.dim(e.stack));
   else if (code === "INTERNAL") lines.push(pc.dim("  (run with --verbose for the stack trace)"));
-  process.stderr.write(`${lines.join("\n")}\n`);
+  // Messages may quote a secret a task read (a URL, a DSN): scrub it, the code and details stay.
+  process.stderr.write(`${redactSecrets(lines.join("\n"))}\n`);
   return ERROR_CODES[code].exitCode;
 }
 

@@ -1,5 +1,6 @@
 import cliProgress from "cli-progress";
 import pc from "picocolors";
+import { redactSecrets } from "../config/secret.js";
 import type { RunEvent, RunEventListener } from "../orchestrator/run-events.js";
 import { formatDuration } from "./render-table.js";
 
@@ -10,7 +11,9 @@ export type ReportMode = "human" | "events" | "quiet";
  * line per event (`--events`), or nothing (`--json`, which prints only the summary).
  * A progress bar is drawn for progress events with a total, and only on a TTY.
  */
-export function runReporter(mode: ReportMode, stream: NodeJS.WriteStream = process.stdout): RunEventListener {
+export function runReporter(mode: ReportMode, out: NodeJS.WriteStream = process.stdout): RunEventListener {
+  // Task errors and log lines may quote a secret (a URL, a DSN): scrub before printing.
+  const stream = { isTTY: out.isTTY, write: (text: string) => out.write(redactSecrets(text)) };
   let bar: cliProgress.SingleBar | undefined;
   const stopBar = () => {
     bar?.stop();
@@ -32,7 +35,10 @@ export function runReporter(mode: ReportMode, stream: NodeJS.WriteStream = proce
         if (!stream.isTTY || event.total === undefined) return;
         if (!bar) {
           bar = new cliProgress.SingleBar(
-            { format: `  ${event.taskId} ${event.step} [{bar}] {value}/{total} ${event.unit ?? ""}`, stream },
+            {
+              format: `  ${event.taskId} ${event.step} [{bar}] {value}/{total} ${event.unit ?? ""}`,
+              stream: out,
+            },
             cliProgress.Presets.shades_classic,
           );
           bar.start(event.total, event.done ?? 0);
@@ -40,24 +46,26 @@ export function runReporter(mode: ReportMode, stream: NodeJS.WriteStream = proce
         return;
       case "task.succeeded":
         stopBar();
-        stream.write(`  ${pc.green("✓")} ${event.taskId} ${pc.dim(formatDuration(event.durationMs))}\n`);
+        stream.write(`  ${pc.green("✓")} ${name(event)} ${pc.dim(formatDuration(event.durationMs))}\n`);
         return;
       case "task.failed":
         stopBar();
         stream.write(
-          `  ${pc.red("✗")} ${event.taskId} ${pc.dim(formatDuration(event.durationMs))}: ${event.error.message}\n`,
+          `  ${pc.red("✗")} ${name(event)} ${pc.dim(formatDuration(event.durationMs))}: ${event.error.message}\n`,
         );
         return;
       case "task.retrying":
         stopBar();
         stream.write(
-          `  ${pc.yellow("↻")} ${event.taskId}${event.mapIndex === undefined ? "" : `[${event.mapIndex}]`} attempt ${event.attempt} failed, retry in ${formatDuration(event.delayMs)}: ${event.error.message}\n`,
+          `  ${pc.yellow("↻")} ${name(event)} attempt ${event.attempt} failed, retry in ${formatDuration(event.delayMs)}: ${event.error.message}\n`,
         );
         return;
       case "task.log":
         // Warnings and errors a task logs show as they happen; every line is in `weir logs`.
         if (event.level === "warn" || event.level === "error") {
-          stream.write(`    ${event.level === "error" ? pc.red(event.level) : pc.yellow(event.level)} ${event.taskId}: ${event.message}\n`);
+          stream.write(
+            `    ${event.level === "error" ? pc.red(event.level) : pc.yellow(event.level)} ${event.taskId}: ${event.message}\n`,
+          );
         }
         return;
       case "task.skipped":
@@ -69,4 +77,9 @@ export function runReporter(mode: ReportMode, stream: NodeJS.WriteStream = proce
         return;
     }
   };
+}
+
+/** "extract" or, for an instance of a mapped task, "extract[3]". */
+function name(event: { taskId: string; mapIndex?: number }): string {
+  return event.mapIndex === undefined ? event.taskId : `${event.taskId}[${event.mapIndex}]`;
 }

@@ -19,7 +19,10 @@ const root = "/srv/project";
 
 describe("resolveProjectConfig", () => {
   it("fills defaults and makes paths absolute against the config's folder", () => {
-    const config = resolveProjectConfig({ pipelines: ["pipelines", "/abs/other.pipeline.ts"] }, { root, env: {} });
+    const config = resolveProjectConfig(
+      { pipelines: ["pipelines", "/abs/other.pipeline.ts"] },
+      { root, env: {} },
+    );
     expect(config).toEqual({
       root,
       pipelines: ["/srv/project/pipelines", "/abs/other.pipeline.ts"],
@@ -44,7 +47,13 @@ describe("resolveProjectConfig", () => {
         scheduler: { tick: "500ms", heartbeatTimeout: "1m30s", maxConcurrentRuns: 2 },
         notifications: {
           channels: {
-            mail: { type: "email", host: "smtp.example.com", from: "w@x.io", to: ["a@x.io"], password: { env: "PW" } },
+            mail: {
+              type: "email",
+              host: "smtp.example.com",
+              from: "w@x.io",
+              to: ["a@x.io"],
+              password: { env: "PW" },
+            },
             chat: { type: "webhook", url: { env: "HOOK" }, timeout: "5s" },
           },
           defaults: { failure: ["mail", "chat"] },
@@ -71,7 +80,9 @@ describe("resolveProjectConfig", () => {
         {
           pipelinez: ["x"],
           scheduler: { tick: "5 parsecs" },
-          notifications: { channels: { chat: { type: "webhook", url: "https://hooks.slack.com/services/T/B/x" } } },
+          notifications: {
+            channels: { chat: { type: "webhook", url: "https://hooks.slack.com/services/T/B/x" } },
+          },
         },
         { root, file: "/srv/project/weir.config.ts", env: {} },
       );
@@ -84,14 +95,16 @@ describe("resolveProjectConfig", () => {
       }
     })()!;
     expect(message).toContain('(config): Unrecognized key: "pipelinez"');
-    expect(message).toMatch(/scheduler\.tick: invalid duration "5 parsecs" for duration: unknown unit "parsecs"/);
+    expect(message).toMatch(
+      /scheduler\.tick: invalid duration "5 parsecs" for duration: unknown unit "parsecs"/,
+    );
     expect(message).toContain(
       'notifications.channels.chat.url: secrets never live in the config file: expected { env: "VARIABLE" }',
     );
     expect(message).not.toContain("hooks.slack.com");
-    expect(() => resolveProjectConfig({ notifications: { channels: { x: { type: "pager" } } } }, { root })).toThrow(
-      /notifications\.channels\.x\.type/,
-    );
+    expect(() =>
+      resolveProjectConfig({ notifications: { channels: { x: { type: "pager" } } } }, { root }),
+    ).toThrow(/notifications\.channels\.x\.type/);
   });
 });
 
@@ -117,7 +130,9 @@ describe("loadProjectConfig", () => {
     writeFileSync(join(dir, "other.config.ts"), `export default { pipelines: ["elsewhere"] };`);
     const viaEnv = await loadProjectConfig(dir, { WEIR_CONFIG: "other.config.ts" });
     expect(viaEnv.pipelines).toEqual([join(dir, "elsewhere")]);
-    expect(() => findProjectConfig(dir, { WEIR_CONFIG: "missing.ts" })).toThrow(/WEIR_CONFIG points at .*missing\.ts/);
+    expect(() => findProjectConfig(dir, { WEIR_CONFIG: "missing.ts" })).toThrow(
+      /WEIR_CONFIG points at .*missing\.ts/,
+    );
     const none = await loadProjectConfig("/", {});
     expect(none.file).toBeUndefined();
     expect(none.pipelines).toEqual([]);

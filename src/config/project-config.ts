@@ -84,7 +84,9 @@ export const projectConfigSchema = z.strictObject({
     .string()
     .regex(/^duckdb:.+/, 'expected "duckdb:<file>": the lake needs the embedded DuckDB warehouse')
     .optional()
-    .describe("the warehouse engine: duckdb:<file> relative to the config (default: <home>/warehouse.duckdb)"),
+    .describe(
+      "the warehouse engine: duckdb:<file> relative to the config (default: <home>/warehouse.duckdb)",
+    ),
   notifications: z
     .strictObject({
       channels: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/), channel).default({}),

@@ -73,7 +73,11 @@ describe("redactingLogger and redactingStore", () => {
     new Secret("API_KEY", "key-abcdef-98765");
     const seen: LogEvent[] = [];
     const logger = redactingLogger({ log: (e) => void seen.push(e) });
-    logger.log({ level: "warn", message: "calling with key-abcdef-98765", fields: { header: "Bearer key-abcdef-98765" } });
+    logger.log({
+      level: "warn",
+      message: "calling with key-abcdef-98765",
+      fields: { header: "Bearer key-abcdef-98765" },
+    });
     expect(seen).toEqual([
       {
         level: "warn",

@@ -50,7 +50,11 @@ export class PostgresMetadataStore extends SqlMetadataStore {
     pool.on("error", () => undefined);
     const sql = new PostgresDatabase(pool);
     try {
-      await sql.run(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      // Under the migration lock: two processes creating the schema at once race on the catalog.
+      await sql.transaction(async (tx) => {
+        await tx.run(sql.dialect.migrationLock!);
+        await tx.run(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      });
       await migrate(sql, shown, options.migrations);
     } catch (cause) {
       await pool.end().catch(() => undefined);

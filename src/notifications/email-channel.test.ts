@@ -25,7 +25,8 @@ beforeAll(async () => {
     disabledCommands: ["STARTTLS"],
     allowInsecureAuth: true,
     onAuth(auth, _session, callback) {
-      if (auth.username === "weir" && auth.password === PASSWORD) return callback(null, { user: auth.username });
+      if (auth.username === "weir" && auth.password === PASSWORD)
+        return callback(null, { user: auth.username });
       return callback(new Error("Invalid username or password"));
     },
     onData(stream, session, callback) {
@@ -99,15 +100,17 @@ describe("EmailChannel against a real SMTP server", () => {
 
   it("scrubs a secret quoted in the error before it is mailed", async () => {
     const { channels } = createChannels(
-      { ...channelConfig("WEIR_TEST_SMTP_PASSWORD"), hook: { type: "webhook", url: { env: "WEIR_TEST_HOOK" } } },
+      {
+        ...channelConfig("WEIR_TEST_SMTP_PASSWORD"),
+        hook: { type: "webhook", url: { env: "WEIR_TEST_HOOK" } },
+      },
       { WEIR_TEST_SMTP_PASSWORD: PASSWORD, WEIR_TEST_HOOK: "https://hooks.example.test/T1/B1/tok-zz81" },
     );
     const notifier = new Notifier(channels);
     const before = received.length;
-    await notifier.notify(
-      { ...failure, error: "POST https://hooks.example.test/T1/B1/tok-zz81 refused" },
-      ["ops"],
-    );
+    await notifier.notify({ ...failure, error: "POST https://hooks.example.test/T1/B1/tok-zz81 refused" }, [
+      "ops",
+    ]);
     await notifier.close();
     expect(received[before]!.data).toContain("error: POST [redacted WEIR_TEST_HOOK] refused");
     expect(received[before]!.data).not.toContain("tok-zz81");
@@ -115,7 +118,9 @@ describe("EmailChannel against a real SMTP server", () => {
 
   it("reports a refused login as NOTIFICATION_FAILED without the password, and never throws", async () => {
     const wrong = "not-the-password-777";
-    const { channels } = createChannels(channelConfig("WEIR_TEST_SMTP_WRONG"), { WEIR_TEST_SMTP_WRONG: wrong });
+    const { channels } = createChannels(channelConfig("WEIR_TEST_SMTP_WRONG"), {
+      WEIR_TEST_SMTP_WRONG: wrong,
+    });
     const logs: LogEvent[] = [];
     const notifier = new Notifier(channels, { logger: { log: (e) => void logs.push(e) } });
     const before = received.length;
@@ -135,7 +140,11 @@ describe("EmailChannel against a real SMTP server", () => {
       'notification channel "ops": environment variable WEIR_TEST_UNSET_VAR is not set: notification channel "ops" needs a secret from it',
     ]);
     const [result] = await new Notifier(channels).notify(failure, ["ops"]);
-    expect(result).toMatchObject({ channel: "ops", ok: false, error: expect.stringContaining("WEIR_TEST_UNSET_VAR") });
+    expect(result).toMatchObject({
+      channel: "ops",
+      ok: false,
+      error: expect.stringContaining("WEIR_TEST_UNSET_VAR"),
+    });
     const results = await new Notifier(channels).notify(failure, ["nope"]);
     expect(results[0]!.error).toBe('no notification channel named "nope" in the project config (known: ops)');
   });

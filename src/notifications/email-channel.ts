@@ -1,5 +1,5 @@
 import type { Transporter } from "nodemailer";
-import { type Secret, redactSecrets } from "../config/secret.js";
+import { redactSecrets, type Secret } from "../config/secret.js";
 import { messageOf, WeirError } from "../core/errors.js";
 import { formatNotification } from "./format-notification.js";
 import type { Notification, NotificationChannel } from "./notification.js";

@@ -1,4 +1,4 @@
-import { type Secret, redactSecrets } from "../config/secret.js";
+import { redactSecrets, type Secret } from "../config/secret.js";
 import { messageOf, WeirError } from "../core/errors.js";
 import { formatNotification } from "./format-notification.js";
 import type { Notification, NotificationChannel } from "./notification.js";
@@ -39,7 +39,10 @@ export function slackMessage(notification: Notification): SlackMessage {
         type: "section",
         fields: lines.map((line) => {
           const colon = line.indexOf(": ");
-          return { type: "mrkdwn", text: `*${line.slice(0, colon)}*\n${escapeMrkdwn(line.slice(colon + 2))}` };
+          return {
+            type: "mrkdwn",
+            text: `*${line.slice(0, colon)}*\n${escapeMrkdwn(line.slice(colon + 2))}`,
+          };
         }),
       },
     ],

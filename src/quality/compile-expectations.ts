@@ -3,7 +3,12 @@ import type { Field, TableRef, WeirType } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
 import type { ExpectationConfig } from "./expectations/expectation.js";
 import type { CompileContext, GroupPlan, Plan } from "./expectations/expectation-definition.js";
-import { groupCount, groupKey, MAX_OBSERVED_VALUES } from "./expectations/expectation-definition.js";
+import {
+  groupCount,
+  groupKey,
+  groupMax,
+  MAX_OBSERVED_VALUES,
+} from "./expectations/expectation-definition.js";
 import { EXPECTATION_SQL } from "./expectations/expectation-sql.js";
 import { expectationDefinition, parseExpectation } from "./expectations/registry.js";
 
@@ -32,17 +37,18 @@ export interface CompiledExpectation {
   /** Window columns under the main scan: alias → window SQL. */
   windows: Record<string, string>;
   /** For group plans: which group query, and its stat aliases. */
-  group?: { query: number; stats: Record<string, string>; modes: Record<string, string> };
+  group?: { query: number; stats: Record<string, string> };
 }
 
 /** A GROUP BY pass shared by group plans with the same keys and filter. */
 export interface GroupQuery {
   keys: { sql: string; type: WeirType | undefined }[];
   where: string | undefined;
+  /** Aggregates over the groups: alias → SQL. */
   stats: Map<string, string>;
-  modes: Map<string, string>;
   duplicates: boolean;
   distinct: boolean;
+  modes: boolean;
 }
 
 export interface CompiledSuite {
@@ -124,13 +130,27 @@ export function compileExpectations(
       const kind = isSqlTarget(target) ? "query" : "table";
       const ctx = compileContext(engine, fields, kind, "validate", rc, item.windows, String(index));
       item.plan = definition.compile(config.kwargs as never, ctx);
-      if (item.plan.plan === "group") item.group = addToGroup(item.plan, index, groups, groupIndex);
     } catch (error) {
       item.error = messageOf(error);
     }
     return item;
   });
+  // A group plan with an aggregate fallback joins a GROUP BY pass only when another plan
+  // needs that pass anyway; alone, its main-scan aggregate saves a scan.
+  const needed = new Set(
+    items.flatMap((i) => (i.plan?.plan === "group" && !i.plan.fallback ? [groupKeyOf(i.plan)] : [])),
+  );
+  for (const item of items) {
+    const plan = item.plan;
+    if (plan?.plan !== "group") continue;
+    if (plan.fallback && !needed.has(groupKeyOf(plan))) item.plan = plan.fallback;
+    else item.group = addToGroup(plan, item.index, groups, groupIndex);
+  }
   return { from: fromClause(engine, target), items, groups, sampleSize };
+}
+
+function groupKeyOf(plan: GroupPlan): string {
+  return JSON.stringify([plan.keys.map((k) => k.sql), plan.where ?? null]);
 }
 
 function addToGroup(
@@ -139,7 +159,7 @@ function addToGroup(
   groups: GroupQuery[],
   groupIndex: Map<string, number>,
 ): NonNullable<CompiledExpectation["group"]> {
-  const key = JSON.stringify([plan.keys.map((k) => k.sql), plan.where ?? null]);
+  const key = groupKeyOf(plan);
   let g = groupIndex.get(key);
   if (g === undefined) {
     g = groups.length;
@@ -148,20 +168,19 @@ function addToGroup(
       keys: plan.keys.map((k) => ({ sql: k.sql, type: k.type })),
       where: plan.where,
       stats: new Map(),
-      modes: new Map(),
       duplicates: false,
       distinct: false,
+      modes: false,
     });
   }
   const query = groups[g]!;
   query.duplicates ||= plan.duplicates === true;
   query.distinct ||= plan.distinct === true;
+  query.modes ||= plan.modes === true;
   const stats: Record<string, string> = {};
-  const modes: Record<string, string> = {};
-  for (const [name, sql] of Object.entries(plan.stats)) stats[name] = share(query.stats, sql, `s${index}_${name}`);
-  for (const [name, sql] of Object.entries(plan.modes ?? {})) modes[name] = share(query.modes, sql, `f${index}_${name}`);
-  if (plan.modes !== undefined && query.modes.size === 0) query.modes.set("weir_mode", "TRUE");
-  return { query: g, stats, modes };
+  for (const [name, sql] of Object.entries(plan.stats))
+    stats[name] = share(query.stats, sql, `s${index}_${name}`);
+  return { query: g, stats };
 }
 
 /** Registers `sql` under a new alias unless identical SQL is already there; returns its alias. */
@@ -209,11 +228,14 @@ export function mainScanSql(
     const plan = item.plan;
     if (!plan) continue;
     item.aliases = {};
-    for (const [name, windowSql] of Object.entries(item.windows)) windows.push(`${windowSql} AS ${d.quoteIdent(name)}`);
+    for (const [name, windowSql] of Object.entries(item.windows))
+      windows.push(`${windowSql} AS ${d.quoteIdent(name)}`);
     const rc = rowConditionOf(item);
     if (plan.plan === "map") {
       // FILTER counts only rows where the condition is TRUE, so a NULL test result never counts.
-      const failing = flag(and(rc, plan.missing === undefined ? undefined : `NOT (${plan.missing})`, plan.unexpected)!);
+      const failing = flag(
+        and(rc, plan.missing === undefined ? undefined : `NOT (${plan.missing})`, plan.unexpected)!,
+      );
       item.aliases.element = alias(countWhere(rc));
       if (plan.missing !== undefined) item.aliases.missing = alias(countWhere(and(rc, plan.missing)));
       item.aliases.unexpected = alias(countWhere(failing));
@@ -223,7 +245,9 @@ export function mainScanSql(
         item.aliases.sample = alias(sql.firstValuesJson(values, keys, failing, suite.sampleSize));
       }
     } else if (plan.plan === "aggregate" || plan.plan === "group") {
-      for (const [name, expr] of Object.entries(plan.plan === "aggregate" ? plan.selects : (plan.selects ?? {})))
+      for (const [name, expr] of Object.entries(
+        plan.plan === "aggregate" ? plan.selects : (plan.selects ?? {}),
+      ))
         item.aliases[name] = alias(expr);
     }
   }
@@ -245,46 +269,31 @@ function rowConditionOf(item: CompiledExpectation): string | undefined {
 }
 
 /**
- * One statement for a GROUP BY pass: statistics over the groups, joined to the detail rows
- * asked for — the first duplicated groups (part 1), the first distinct keys (2), the most
- * frequent keys with their flags (3). Keys sort by value (text by code point) so both
- * engines list the same ones. The statistics row comes back even when there are no details.
+ * One statement for a GROUP BY pass: one row of aggregates over the groups — the plans'
+ * statistics and, as JSON, the first duplicated groups, the first distinct keys and the most
+ * frequent keys, each row as [key texts…, count]. Keys sort by value (text by code point) so
+ * both engines list the same ones; the groups stream through the aggregate, never stored.
  */
 export function groupScanSql(engine: Engine, suite: CompiledSuite, group: GroupQuery): string {
   const d = engine.dialect;
   const sql = EXPECTATION_SQL[engine.kind];
   const keyCols = group.keys.map((_, i) => groupKey(i));
-  const order = group.keys.map((k, i) => (k.type === "varchar" ? sql.binaryOrder(groupKey(i)) : groupKey(i))).join(", ");
-  const stats = [`count(*) AS "weir_groups"`, ...[...group.stats].map(([a, s]) => `${s} AS ${d.quoteIdent(a)}`)];
-  const modes = [...group.modes];
-  // Typed NULLs: PostgreSQL resolves UNION column types branch by branch and cannot unify unknown with boolean.
-  const detail = (part: number, withModes: boolean) =>
-    [
-      `${part} AS "weir_part"`,
-      `row_number() OVER (ORDER BY ${order}) AS "weir_seq"`,
-      ...keyCols,
-      groupCount,
-      ...modes.map(([a, s]) => `${withModes ? s : "CAST(NULL AS BOOLEAN)"} AS ${d.quoteIdent(a)}`),
-    ].join(", ");
-  const parts: string[] = [];
-  if (group.duplicates)
-    parts.push(`(SELECT ${detail(1, false)} FROM weir_g WHERE ${groupCount} > 1 ORDER BY ${order} LIMIT ${suite.sampleSize})`);
-  if (group.distinct)
-    parts.push(`(SELECT ${detail(2, false)} FROM weir_g ORDER BY ${order} LIMIT ${MAX_OBSERVED_VALUES + 1})`);
-  if (modes.length > 0)
-    parts.push(
-      `(SELECT ${detail(3, true)} FROM weir_g WHERE ${groupCount} = (SELECT max(${groupCount}) FROM weir_g) ORDER BY ${order})`,
-    );
+  const order = group.keys.map((k, i) => (k.type === "varchar" ? sql.binaryOrder(groupKey(i)) : groupKey(i)));
+  const rows = (filter: string, n: number) => sql.firstValuesJson([...keyCols, groupCount], order, filter, n);
+  const selects = [
+    `count(*) AS "weir_groups"`,
+    ...[...group.stats].map(([a, s]) => `${s} AS ${d.quoteIdent(a)}`),
+  ];
+  if (group.duplicates) selects.push(`${rows(`${groupCount} > 1`, suite.sampleSize)} AS "weir_duplicates"`);
+  if (group.distinct) selects.push(`${rows("TRUE", MAX_OBSERVED_VALUES + 1)} AS "weir_distinct"`);
+  if (group.modes)
+    selects.push(`${rows(`${groupCount} = ${groupMax}`, MAX_OBSERVED_VALUES + 1)} AS "weir_modes"`);
   const keys = group.keys.map((k, i) => `${k.sql} AS ${groupKey(i)}`).join(", ");
+  const max = group.modes ? `, max(count(*)) OVER () AS ${groupMax}` : "";
   const ordinals = group.keys.map((_, i) => String(i + 1)).join(", ");
   const where = group.where === undefined ? "" : ` WHERE ${group.where}`;
-  const ctes = [
-    `weir_g AS MATERIALIZED (SELECT ${keys}, count(*) AS ${groupCount} FROM ${suite.from}${where} GROUP BY ${ordinals})`,
-    `weir_s AS (SELECT ${stats.join(", ")} FROM weir_g)`,
-  ];
-  if (parts.length === 0) return `WITH ${ctes.join(",\n")}\nSELECT * FROM weir_s`;
-  ctes.push(`weir_d AS (${parts.join("\nUNION ALL\n")})`);
-  return `WITH ${ctes.join(",\n")}\nSELECT * FROM weir_s LEFT JOIN weir_d ON TRUE ORDER BY "weir_part", "weir_seq"`;
+  const grouped = `SELECT ${keys}, count(*) AS ${groupCount}${max} FROM ${suite.from}${where} GROUP BY ${ordinals}`;
+  return `SELECT ${selects.join(",\n  ")}\nFROM (${grouped}) AS weir_g`;
 }
 
 export function and(...parts: (string | undefined)[]): string | undefined {

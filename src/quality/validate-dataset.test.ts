@@ -50,13 +50,17 @@ describe("validateDataset", () => {
         return ["pass", "fail", "nulls", "empty", "mostly", "row_condition"];
       if (kind === "column_aggregate") {
         // Type checks read the schema only: there is nothing for NULLs or a row_condition to change.
-        return /_of_type|_in_type_list/.test(type) ? ["pass", "fail", "empty"] : ["pass", "fail", "nulls", "empty", "row_condition"];
+        return /_of_type|_in_type_list/.test(type)
+          ? ["pass", "fail", "empty"]
+          : ["pass", "fail", "nulls", "empty", "row_condition"];
       }
       if (kind === "query") return ["pass", "fail", "nulls", "empty", "row_condition"];
       return /row_count/.test(type) ? ["pass", "fail", "empty", "row_condition"] : ["pass", "fail", "empty"];
     };
     const missing = expectationTypes().flatMap((type) => {
-      const have = new Set(EXPECTATION_CASES.filter((c) => c.expectation.type === type).map((c) => c.variant));
+      const have = new Set(
+        EXPECTATION_CASES.filter((c) => c.expectation.type === type).map((c) => c.variant),
+      );
       return needed(type)
         .filter((v) => !have.has(v))
         .map((v) => `${type}: ${v}`);
@@ -66,6 +70,13 @@ describe("validateDataset", () => {
 
   it("answers a 30-expectation suite of map, aggregate and table kinds with one scan", async () => {
     expect(ONE_SCAN_SUITE).toHaveLength(30);
+    expect(ONE_SCAN_SUITE.map((e) => e.type)).toEqual(
+      expect.arrayContaining([
+        "expect_column_proportion_of_unique_values_to_be_between",
+        "expect_column_values_to_be_increasing",
+        "expect_multicolumn_sum_to_equal",
+      ]),
+    );
     const { engine: counted, reads } = counting(engine);
     const result = await validateDataset(counted, tables.people, ONE_SCAN_SUITE);
     expect(result.scans).toBe(1);
@@ -79,28 +90,45 @@ describe("validateDataset", () => {
     const { engine: counted, reads } = counting(engine);
     const result = await validateDataset(counted, tables.people, [
       { type: "expect_column_values_to_be_unique", kwargs: { column: "country" } },
-      { type: "expect_column_distinct_values_to_be_in_set", kwargs: { column: "country", value_set: ["US"] } },
-      { type: "expect_column_most_common_value_to_be_in_set", kwargs: { column: "country", value_set: ["US"] } },
+      {
+        type: "expect_column_distinct_values_to_be_in_set",
+        kwargs: { column: "country", value_set: ["US"] },
+      },
+      {
+        type: "expect_column_most_common_value_to_be_in_set",
+        kwargs: { column: "country", value_set: ["US"] },
+      },
       { type: "expect_column_values_to_be_unique", kwargs: { column: "id" } },
       { type: "expect_column_values_to_not_be_null", kwargs: { column: "id" } },
+      { type: "expect_column_proportion_of_unique_values_to_be_between", kwargs: { column: "country", min_value: 0.4 } },
+      { type: "expect_column_unique_value_count_to_be_between", kwargs: { column: "country", min_value: 3 } },
     ]);
     expect(result.scans).toBe(3);
     expect(reads).toHaveLength(3);
-    expect(result.results.map((r) => r.success)).toEqual([false, false, true, false, false]);
+    expect(result.results.map((r) => r.success)).toEqual([false, false, true, false, false, true, true]);
+    expect(result.results[5]!.result.observed_value).toBe(0.428571428571);
   });
 
   it("fails only the expectations the data makes impossible, with the engine's reason", async () => {
     const result = await validateDataset(engine, tables.people, [
       { type: "expect_column_values_to_not_be_null", kwargs: { column: "nope" } },
-      { type: "expect_column_values_to_not_be_null", kwargs: { column: "id", row_condition: "no_such_column > 1" } },
+      {
+        type: "expect_column_values_to_not_be_null",
+        kwargs: { column: "id", row_condition: "no_such_column > 1" },
+      },
       { type: "expect_column_values_to_be_in_set", kwargs: { column: "age", value_set: ["not a number"] } },
       // Only real rows break this one (the planner cannot know 'Ann' is no integer).
-      { type: "expect_column_values_to_not_be_null", kwargs: { column: "id", row_condition: "CAST(name AS INTEGER) > 0" } },
+      {
+        type: "expect_column_values_to_not_be_null",
+        kwargs: { column: "id", row_condition: "CAST(name AS INTEGER) > 0" },
+      },
       { type: "expect_column_values_to_not_be_null", kwargs: { column: "name" } },
       { type: "expect_column_mean_to_be_between", kwargs: { column: "age", min_value: 0 } },
     ]);
     const [missing, badCondition, badValue, runtime, fine, mean] = result.results;
-    expect(missing!.exception_info?.exception_message).toMatch(/column "nope" not found in the dataset \(columns: id, name/);
+    expect(missing!.exception_info?.exception_message).toMatch(
+      /column "nope" not found in the dataset \(columns: id, name/,
+    );
     expect(badCondition!.exception_info?.exception_message).toContain("no_such_column");
     expect(badValue!.exception_info?.raised_exception).toBe(true);
     expect(runtime!.exception_info?.raised_exception).toBe(true);
@@ -124,7 +152,10 @@ describe("validateDataset", () => {
     expect(result.rowCount).toBe(4);
     expect(result.results[0]!.success).toBe(true);
     expect(result.results[1]!.exception_info?.exception_message).toContain("needs order_by");
-    expect(result.results[2]).toMatchObject({ success: false, result: { unexpected_count: 1, partial_unexpected_list: [3] } });
+    expect(result.results[2]).toMatchObject({
+      success: false,
+      result: { unexpected_count: 1, partial_unexpected_list: [3] },
+    });
   });
 
   it("keeps at most sampleSize unexpected values", async () => {
@@ -139,20 +170,36 @@ describe("validateDataset", () => {
       ],
       { sampleSize: 1 },
     );
-    expect(one.results.map((r) => r.result.partial_unexpected_list)).toEqual([["ann@x.com"], [null], ["FR"], [{ name: "Ann" }]]);
-    const none = await validateDataset(engine, tables.people, [{ type: "expect_column_values_to_be_null", kwargs: { column: "email" } }], {
-      sampleSize: 0,
-    });
+    expect(one.results.map((r) => r.result.partial_unexpected_list)).toEqual([
+      ["ann@x.com"],
+      [null],
+      ["FR"],
+      [{ name: "Ann" }],
+    ]);
+    const none = await validateDataset(
+      engine,
+      tables.people,
+      [{ type: "expect_column_values_to_be_null", kwargs: { column: "email" } }],
+      {
+        sampleSize: 0,
+      },
+    );
     expect(none.results[0]!.result).toMatchObject({ unexpected_count: 7, partial_unexpected_list: [] });
   });
 
   it("refuses invalid expectations and missing tables before reading anything", async () => {
     const { engine: counted, reads } = counting(engine);
     await expect(
-      validateDataset(counted, tables.people, [{ type: "expect_column_values_to_be_betwen", kwargs: { column: "age" } }]),
-    ).rejects.toThrow(/expectations\[0\]: unknown expectation type .*did you mean expect_column_values_to_be_between/);
+      validateDataset(counted, tables.people, [
+        { type: "expect_column_values_to_be_betwen", kwargs: { column: "age" } },
+      ]),
+    ).rejects.toThrow(
+      /expectations\[0\]: unknown expectation type .*did you mean expect_column_values_to_be_between/,
+    );
     expect(reads).toEqual([]);
-    await expect(validateDataset(engine, { schema: "cases", name: "nope" }, [])).rejects.toBeInstanceOf(ConfigError);
+    await expect(validateDataset(engine, { schema: "cases", name: "nope" }, [])).rejects.toBeInstanceOf(
+      ConfigError,
+    );
   });
 
   it("returns results that survive JSON (integers beyond 2^53 as text)", async () => {
@@ -170,11 +217,23 @@ describe("validateDataset", () => {
 
 describe("failingRowPredicate", () => {
   it("exists for row-level kinds only", () => {
-    expect(failingRowPredicate(engine, { type: "expect_column_mean_to_be_between", kwargs: { column: "age", min_value: 1 } })).toBeUndefined();
-    expect(failingRowPredicate(engine, { type: "expect_table_row_count_to_equal", kwargs: { value: 1 } })).toBeUndefined();
-    expect(failingRowPredicate(engine, { type: "expect_sql_to_return_no_rows", kwargs: { sql: "SELECT 1" } })).toBeUndefined();
     expect(
-      failingRowPredicate(engine, { type: "expect_column_values_to_be_in_set", kwargs: { column: "c", value_set: ["a"] } }),
+      failingRowPredicate(engine, {
+        type: "expect_column_mean_to_be_between",
+        kwargs: { column: "age", min_value: 1 },
+      }),
+    ).toBeUndefined();
+    expect(
+      failingRowPredicate(engine, { type: "expect_table_row_count_to_equal", kwargs: { value: 1 } }),
+    ).toBeUndefined();
+    expect(
+      failingRowPredicate(engine, { type: "expect_sql_to_return_no_rows", kwargs: { sql: "SELECT 1" } }),
+    ).toBeUndefined();
+    expect(
+      failingRowPredicate(engine, {
+        type: "expect_column_values_to_be_in_set",
+        kwargs: { column: "c", value_set: ["a"] },
+      }),
     ).toBe(`(NOT ("c" IS NULL) AND COALESCE(NOT ("c" IN ('a')), FALSE))`);
   });
 
@@ -187,8 +246,13 @@ describe("failingRowPredicate", () => {
       `SELECT name FROM (SELECT name, ${predicate} AS f FROM cases.people) AS t WHERE f ORDER BY name`,
     );
     expect(rows).toEqual([{ name: "Ed" }]);
-    const duplicates = failingRowPredicate(engine, { type: "expect_column_values_to_be_unique", kwargs: { column: "id" } })!;
-    const dup = await engine.query(`SELECT name FROM (SELECT name, ${duplicates} AS f FROM cases.people) AS t WHERE f ORDER BY name`);
+    const duplicates = failingRowPredicate(engine, {
+      type: "expect_column_values_to_be_unique",
+      kwargs: { column: "id" },
+    })!;
+    const dup = await engine.query(
+      `SELECT name FROM (SELECT name, ${duplicates} AS f FROM cases.people) AS t WHERE f ORDER BY name`,
+    );
     expect(dup).toEqual([{ name: "Ed" }, { name: "Fay" }]);
   });
 });

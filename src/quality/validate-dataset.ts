@@ -1,13 +1,10 @@
-import type { Row } from "../core/batch.js";
 import { ConfigError, messageOf, WeirError } from "../core/errors.js";
 import type { Field, TableRef } from "../core/types.js";
 import { tableLabel } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
 import {
-  and,
   type CompiledExpectation,
   type CompiledSuite,
-  compileContext,
   compileExpectations,
   fromClause,
   groupScanSql,
@@ -16,14 +13,14 @@ import {
   type Target,
 } from "./compile-expectations.js";
 import type { ExpectationConfig, ExpectationResult } from "./expectations/expectation.js";
-import { type GroupOutput, MAX_OBSERVED_VALUES, type MapPlan, type Outcome } from "./expectations/expectation-definition.js";
-import { mapOutcome } from "./expectations/map-outcome.js";
-import { runQueryCheck } from "./expectations/query-check.js";
+import type { GroupOutput, Outcome } from "./expectations/expectation-definition.js";
 import { prepareExpectationSql } from "./expectations/prepare-engine.js";
-import { expectationDefinition, parseExpectation } from "./expectations/registry.js";
-import { samplesFromJson, toCount } from "./expectations/result-values.js";
+import { runQueryCheck } from "./expectations/query-check.js";
+import { groupOutput, mapResult, pick } from "./expectations/read-results.js";
+import { toCount } from "./expectations/result-values.js";
 import { summarizeResults, type ValidationResult } from "./validation-result.js";
 
+export { failingRowPredicate } from "./expectations/failing-row-predicate.js";
 export type { ValidationResult } from "./validation-result.js";
 
 export interface ValidateOptions {
@@ -73,9 +70,10 @@ export async function validateDataset(
     const members = suite.items.filter((i) => i.group?.query === g && !failures.has(i.index));
     if (members.length === 0) continue;
     try {
-      const rows = await engine.query(groupScanSql(engine, suite, group));
+      const [row] = await engine.query(groupScanSql(engine, suite, group));
       scans++;
-      for (const item of members) groupOutputs.set(item.index, groupOutput(rows, item, values.get(item.index) ?? {}, suite));
+      for (const item of members)
+        groupOutputs.set(item.index, groupOutput(row ?? {}, item, values.get(item.index) ?? {}, suite));
     } catch (error) {
       rethrowIfTransient(error);
       for (const item of members) failures.set(item.index, engineMessage(error));
@@ -98,7 +96,13 @@ export async function validateDataset(
       else if (plan.plan === "group") outcome = plan.evaluate(groupOutputs.get(item.index)!);
       else {
         scans++;
-        outcome = await runQueryCheck(engine, suite.from, plan.sql, item.config.kwargs.row_condition, sampleSize);
+        outcome = await runQueryCheck(
+          engine,
+          suite.from,
+          plan.sql,
+          item.config.kwargs.row_condition,
+          sampleSize,
+        );
       }
       results.push({ expectation: item.config, success: outcome.success, result: jsonSafe(outcome.result) });
     } catch (error) {
@@ -107,38 +111,6 @@ export async function validateDataset(
     }
   }
   return summarizeResults(results, main.rowCount, scans);
-}
-
-/**
- * SQL that is TRUE when a row fails `expectation`, for quarantine and row-level scores:
- * column_map and multicolumn_map kinds only (undefined for the others), respecting
- * `row_condition`; rows with NULLs pass except for `expect_column_values_to_not_be_null`.
- * Uniqueness and increasing/decreasing use window functions, so place the predicate in a
- * select list over the target, not in a WHERE clause. Increasing/decreasing without
- * `order_by` read the table's `rowid`/`ctid`, so the FROM must be the table itself.
- * On PostgreSQL the JSON check calls `weir.weir_is_json`: run `prepareExpectationSql`
- * (or `validateDataset`) on the engine first. Pass `fields` (the target's columns) so text
- * comparisons sort by code point on PostgreSQL as they do in validation.
- *
- * @example
- * failingRowPredicate(engine, { type: "expect_column_values_to_be_between", kwargs: { column: "age", min_value: 13 } });
- * // → '(COALESCE(NOT ("age" IS NULL) AND …, FALSE))'
- */
-export function failingRowPredicate(
-  engine: Engine,
-  expectation: ExpectationConfig,
-  options: { target?: Target; fields?: readonly Field[] } = {},
-): string | undefined {
-  const config = parseExpectation(expectation);
-  const definition = expectationDefinition(config.type)!;
-  if (definition.kind !== "column_map" && definition.kind !== "multicolumn_map") return undefined;
-  const targetKind = options.target && isSqlTarget(options.target) ? "query" : "table";
-  const rc = config.kwargs.row_condition as string | undefined;
-  const ctx = compileContext(engine, options.fields, targetKind, "predicate", rc, {});
-  const plan = definition.compile(config.kwargs as never, ctx);
-  if (plan.plan !== "map") return undefined;
-  const missing = plan.missing === undefined ? undefined : `NOT (${plan.missing})`;
-  return `(${and(ctx.rowCondition, missing, `COALESCE(${plan.unexpected}, FALSE)`)})`;
 }
 
 /** The target's columns and logical types; a query is asked for its shape with LIMIT 0. */
@@ -205,49 +177,6 @@ async function runMainScan(
   }
   if (ok.length === 0 || ok.every((i) => failures.has(i.index))) rowCount = await run([]);
   return { rowCount, scans: 1 + ok.length };
-}
-
-function mapResult(plan: MapPlan, v: Record<string, unknown>, sampleSize: number): Outcome {
-  const counts = {
-    element: toCount(v.element),
-    missing: toCount(v.missing),
-    unexpected: toCount(v.unexpected),
-  };
-  let sample: unknown[];
-  if (plan.sample.length === 0) sample = new Array(Math.min(sampleSize, counts.unexpected)).fill(null);
-  else {
-    sample = samplesFromJson(v.sample, plan.sample.map((s) => s.type)).slice(0, sampleSize);
-    const names = plan.sample.map((s) => s.name);
-    if (plan.sample.length > 1 && names.every((n) => n !== undefined))
-      sample = sample.map((row) => Object.fromEntries((row as unknown[]).map((value, i) => [names[i]!, value])));
-  }
-  return mapOutcome(counts, sample, { mostly: plan.mostly, ...(plan.aboutNulls ? { aboutNulls: true } : {}) });
-}
-
-function groupOutput(rows: Row[], item: CompiledExpectation, main: Record<string, unknown>, suite: CompiledSuite): GroupOutput {
-  const group = item.group!;
-  const width = suite.groups[group.query]!.keys.length;
-  const key = (row: Row) => Array.from({ length: width }, (_, i) => row[`weir_k${i}`]);
-  const statsRow = rows[0] ?? {};
-  const of = (part: number) => rows.filter((r) => r.weir_part !== null && Number(r.weir_part) === part);
-  const distinct = of(2).map((r) => ({ key: key(r), n: toCount(r.weir_n) }));
-  return {
-    main,
-    stats: pick(statsRow, group.stats),
-    duplicates: of(1).map((r) => ({ key: key(r), n: toCount(r.weir_n) })),
-    distinct: distinct.slice(0, MAX_OBSERVED_VALUES),
-    distinctTruncated: distinct.length > MAX_OBSERVED_VALUES,
-    modes: of(3).map((r) => ({
-      key: key(r),
-      n: toCount(r.weir_n),
-      flags: Object.fromEntries(Object.entries(group.modes).map(([name, alias]) => [name, r[alias] === true])),
-    })),
-    sampleSize: suite.sampleSize,
-  };
-}
-
-function pick(row: Row, aliases: Record<string, string>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(aliases).map(([name, alias]) => [name, row[alias] ?? null]));
 }
 
 function exceptionResult(config: ExpectationConfig, message: string): ExpectationResult {

@@ -15,7 +15,8 @@ import {
 import { POSTGRES_URL, postgresAvailable } from "../support/servers.js";
 
 // The shared expectation cases on PostgreSQL, and every result compared with DuckDB's.
-const SCHEMA = "weir_quality_expectations_pg";
+// A suffix per run, so two test runs at once (other checkouts, other helpers) never share the schema.
+const SCHEMA = `weir_quality_expectations_pg_${process.pid}`;
 
 describe.skipIf(!postgresAvailable)("expectations on PostgreSQL", () => {
   let pg: PostgresEngine;
@@ -49,9 +50,13 @@ describe.skipIf(!postgresAvailable)("expectations on PostgreSQL", () => {
   it("compares text by code point whatever the column's collation, as DuckDB does", async () => {
     const table = { schema: SCHEMA, name: "collated" };
     await pg.run(`CREATE TABLE ${SCHEMA}.collated (s TEXT COLLATE "und-x-icu", n INTEGER)`);
-    await pg.run(`INSERT INTO ${SCHEMA}.collated VALUES ('b', 1), ('B', 2), ('a', 3), ('A', 4), ('é', 5), ('e', 6)`);
+    await pg.run(
+      `INSERT INTO ${SCHEMA}.collated VALUES ('b', 1), ('B', 2), ('a', 3), ('A', 4), ('é', 5), ('e', 6)`,
+    );
     await duck.run(`CREATE TABLE cases.collated (s VARCHAR, n INTEGER)`);
-    await duck.run(`INSERT INTO cases.collated VALUES ('b', 1), ('B', 2), ('a', 3), ('A', 4), ('é', 5), ('e', 6)`);
+    await duck.run(
+      `INSERT INTO cases.collated VALUES ('b', 1), ('B', 2), ('a', 3), ('A', 4), ('é', 5), ('e', 6)`,
+    );
     const expectations = [
       { type: "expect_column_min_to_be_between", kwargs: { column: "s", min_value: "A", max_value: "A" } },
       { type: "expect_column_max_to_be_between", kwargs: { column: "s", min_value: "é" } },
@@ -60,7 +65,10 @@ describe.skipIf(!postgresAvailable)("expectations on PostgreSQL", () => {
       { type: "expect_column_distinct_values_to_be_in_set", kwargs: { column: "s", value_set: ["a", "b"] } },
       { type: "expect_column_values_to_be_unique", kwargs: { column: "s" } },
       { type: "expect_sql_to_return_no_rows", kwargs: { sql: "SELECT s FROM {batch} WHERE n > 2" } },
-      { type: "expect_column_pair_values_a_to_be_greater_than_b", kwargs: { column_A: "s", column_B: "s", or_equal: true } },
+      {
+        type: "expect_column_pair_values_a_to_be_greater_than_b",
+        kwargs: { column_A: "s", column_B: "s", or_equal: true },
+      },
     ];
     const onPg = await validateDataset(pg, table, expectations);
     const onDuck = await validateDataset(duck, { schema: "cases", name: "collated" }, expectations);
@@ -70,7 +78,12 @@ describe.skipIf(!postgresAvailable)("expectations on PostgreSQL", () => {
     expect(onPg.results[2]!.result.partial_unexpected_list).toEqual(["A", "B"]);
     expect(onPg.results[3]!.result.partial_unexpected_list).toEqual(["A", "B", "e"]);
     expect(onPg.results[4]!.result.observed_value).toEqual(["A", "B", "a", "b", "e", "é"]);
-    expect(onPg.results[6]!.result.partial_unexpected_list).toEqual([{ s: "A" }, { s: "a" }, { s: "e" }, { s: "é" }]);
+    expect(onPg.results[6]!.result.partial_unexpected_list).toEqual([
+      { s: "A" },
+      { s: "a" },
+      { s: "e" },
+      { s: "é" },
+    ]);
   });
 
   it("agrees with DuckDB on every result object, case by case and as whole suites", async () => {
@@ -78,7 +91,9 @@ describe.skipIf(!postgresAvailable)("expectations on PostgreSQL", () => {
       const expectations = EXPECTATION_CASES.filter((c) => c.table === table).map((c) => c.expectation);
       const onPg = await validateDataset(pg, pgTables[table], expectations);
       const onDuck = await validateDataset(duck, duckTables[table], expectations);
-      const pairs = onPg.results.map((r, i) => [r, onDuck.results[i]] as [ExpectationResult, ExpectationResult]);
+      const pairs = onPg.results.map(
+        (r, i) => [r, onDuck.results[i]] as [ExpectationResult, ExpectationResult],
+      );
       for (const [p, d] of pairs) expect(p, p.expectation.type).toEqual(d);
       expect({ ...onPg, scans: 0 }).toEqual({ ...onDuck, scans: 0 });
       expect(onPg.scans).toBe(onDuck.scans);

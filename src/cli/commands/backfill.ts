@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import pc from "picocolors";
+import { redactSecrets } from "../../config/secret.js";
 import { WeirError } from "../../core/errors.js";
 import { planBackfill, runBackfill } from "../../orchestrator/scheduler/backfill.js";
 import {
@@ -10,9 +11,9 @@ import {
   parseCliDate,
   parseCount,
 } from "../cli-project.js";
+import { logicalText, stateText } from "../render-runs.js";
 import { formatDuration } from "../render-table.js";
 import { jsonSafe, reportError } from "../report-error.js";
-import { logicalText, stateText } from "../render-runs.js";
 
 interface BackfillCommandOptions {
   from: string;
@@ -46,7 +47,7 @@ export function registerBackfillCommand(program: Command): void {
       const concurrency = options.concurrency ? parseCount(options.concurrency, "--concurrency") : undefined;
       const runtime = await openCliRuntime(config);
       const out = (line: string) => {
-        if (!options.json) process.stdout.write(`${line}\n`);
+        if (!options.json) process.stdout.write(`${redactSecrets(line)}\n`);
       };
       try {
         if (options.dryRun) {
@@ -78,25 +79,33 @@ export function registerBackfillCommand(program: Command): void {
             notify: notifyFor(pipeline),
             pipelineFile: file,
             onRunFinished: (result, date) => {
-              const mark = result.interrupted ? pc.yellow("-") : result.state === "succeeded" ? pc.green("✓") : pc.red("✗");
+              const mark = result.interrupted
+                ? pc.yellow("-")
+                : result.state === "succeeded"
+                  ? pc.green("✓")
+                  : pc.red("✗");
               const why = result.error && !result.interrupted ? `: ${result.error.message}` : "";
               out(
                 `  ${mark} ${date.toISOString()} ${pc.dim(result.runId)} ${stateText(result.interrupted ? "interrupted" : result.state)} ${pc.dim(formatDuration(result.summary.durationMs))}${why}`,
               );
             },
           });
-          if (options.json) process.stdout.write(`${JSON.stringify(report, jsonSafe, 2)}\n`);
+          if (options.json) process.stdout.write(`${redactSecrets(JSON.stringify(report, jsonSafe, 2))}\n`);
           out(
             `${pc.bold(pipeline.id)} backfill ${options.from} .. ${options.to}: ${report.runs.length} run(s) in ${formatDuration(report.durationMs)} — ` +
               `${report.succeeded} succeeded, ${report.failed} failed, ${report.interrupted} interrupted; ` +
               `${report.skipped.length} date(s) skipped (already done or under way)`,
           );
-          if (report.interrupted > 0) return void (process.exitCode = 130);
-          if (report.failed > 0) {
+          if (report.interrupted > 0) process.exitCode = 130;
+          else if (report.failed > 0) {
             process.exitCode = reportError(
-              new WeirError("TASK_FAILED", `${report.failed} of ${report.runs.length} backfill run(s) failed: see weir runs list --pipeline ${pipeline.id} --state failed`, {
-                details: { failed: report.runs.filter((r) => r.state === "failed").map((r) => r.runId) },
-              }),
+              new WeirError(
+                "TASK_FAILED",
+                `${report.failed} of ${report.runs.length} backfill run(s) failed: see weir runs list --pipeline ${pipeline.id} --state failed`,
+                {
+                  details: { failed: report.runs.filter((r) => r.state === "failed").map((r) => r.runId) },
+                },
+              ),
               verbose ?? false,
             );
           }

@@ -23,7 +23,9 @@ export function registerPauseCommands(program: Command): void {
             (e) => e.id,
             async (error: unknown) => {
               if ((await store.pipelines.get(ref)) !== undefined) return ref;
-              throw error instanceof PipelineError ? error : new PipelineError("PIPELINE_NOT_FOUND", String(error));
+              throw error instanceof PipelineError
+                ? error
+                : new PipelineError("PIPELINE_NOT_FOUND", String(error));
             },
           );
           await store.pipelines.setPaused(id, paused, new Date().toISOString());

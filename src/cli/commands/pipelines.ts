@@ -46,17 +46,19 @@ export function registerPipelinesCommand(program: Command): void {
       const store = await openCliStore(config);
       let listings: PipelineListing[];
       try {
-        listings = await Promise.all(entries.map((e) => listing(e, store, config)));
+        listings = await Promise.all(entries.map((e) => listing(e, store)));
       } finally {
         await store.close();
       }
       if (options.json) {
-        const failed = failures.map((f) => ({ file: show(config, f.file), error: f.error.message }));
-        return void process.stdout.write(`${JSON.stringify({ pipelines: listings, failures: failed }, jsonSafe, 2)}\n`);
+        const failed = failures.map((f) => ({ file: show(f.file), error: f.error.message }));
+        return void process.stdout.write(
+          `${JSON.stringify({ pipelines: listings, failures: failed }, jsonSafe, 2)}\n`,
+        );
       }
       if (listings.length === 0 && failures.length === 0) {
         const where = config.file
-          ? `the folders ${config.file} lists (${config.pipelines.map((p) => show(config, p)).join(", ") || "none"})`
+          ? `the folders ${config.file} lists (${config.pipelines.map((p) => show(p)).join(", ") || "none"})`
           : "this project (no weir.config.ts found: create one that lists where pipelines live)";
         return void process.stdout.write(`no pipelines in ${where}\n`);
       }
@@ -66,27 +68,34 @@ export function registerPipelinesCommand(program: Command): void {
           listings.map((l) => [
             l.id,
             l.when,
-            l.paused ? "-" : (l.nextRunAt?.replace("T", " ").replace(":00.000Z", "Z") ?? "-"),
+            nextText(l),
             l.paused ? pc.yellow("yes") : "no",
-            l.lastRun ? `${l.lastRun.logicalTime.replace("T00:00:00.000Z", "")} ${stateText(l.lastRun.state)}` : "-",
+            l.lastRun
+              ? `${l.lastRun.logicalTime.replace("T00:00:00.000Z", "")} ${stateText(l.lastRun.state)}`
+              : "-",
             l.owner ?? "-",
             l.file,
           ]),
         )}\n`,
       );
       for (const f of failures) {
-        process.stdout.write(`${pc.red("✗")} ${show(config, f.file)}: ${f.error.message}\n`);
+        process.stdout.write(`${pc.red("✗")} ${show(f.file)}: ${f.error.message}\n`);
       }
       if (failures.length > 0) {
         process.exitCode = reportError(
-          new PipelineError("PIPELINE_INVALID", `${failures.length} pipeline file(s) failed to load (weir pipelines validate)`),
+          new PipelineError(
+            "PIPELINE_INVALID",
+            `${failures.length} pipeline file(s) failed to load (weir pipelines validate)`,
+          ),
           verbose ?? false,
         );
       }
     });
   pipelines
     .command("validate")
-    .description("load every pipeline (or one) and check it: DAG, schedule, durations, channels, pools, datasets")
+    .description(
+      "load every pipeline (or one) and check it: DAG, schedule, durations, channels, pools, datasets",
+    )
     .argument("[pipeline]", "only this pipeline (id, file or folder)")
     .option("--json", "print JSON")
     .action(async (ref: string | undefined, options: { json?: boolean }, command: Command) => {
@@ -96,8 +105,17 @@ export function registerPipelinesCommand(program: Command): void {
       const all = ref === undefined ? listed.pipelines : (await registry.list()).pipelines;
       const written = new Set(all.flatMap((e) => e.pipeline.tasks.flatMap((t) => t.datasets.writes)));
       const results = [
-        ...listed.pipelines.map((e) => ({ id: e.id, file: show(config, e.file), ...check(e.pipeline, config, written) })),
-        ...listed.failures.map((f) => ({ id: undefined, file: show(config, f.file), errors: [f.error.message], warnings: [] })),
+        ...listed.pipelines.map((e) => ({
+          id: e.id,
+          file: show(e.file),
+          ...check(e.pipeline, config, written),
+        })),
+        ...listed.failures.map((f) => ({
+          id: undefined,
+          file: show(f.file),
+          errors: [f.error.message],
+          warnings: [],
+        })),
       ];
       const bad = results.filter((r) => r.errors.length > 0);
       if (options.json) process.stdout.write(`${JSON.stringify(results, jsonSafe, 2)}\n`);
@@ -155,21 +173,25 @@ function check(
   }
   if (pipeline.datasetTrigger) {
     for (const dataset of datasetsOf(pipeline.datasetTrigger)) {
-      if (!written.has(dataset)) warnings.push(`waits for dataset "${dataset}", which no pipeline of the project declares it writes`);
+      if (!written.has(dataset))
+        warnings.push(`waits for dataset "${dataset}", which no pipeline of the project declares it writes`);
     }
   }
   return { errors, warnings };
 }
 
-async function listing(entry: PipelineEntry, store: MetadataStore, config: ProjectConfig): Promise<PipelineListing> {
+async function listing(entry: PipelineEntry, store: MetadataStore): Promise<PipelineListing> {
   const { pipeline } = entry;
-  const [record, last] = await Promise.all([store.pipelines.get(pipeline.id), store.runs.latest(pipeline.id)]);
+  const [record, last] = await Promise.all([
+    store.pipelines.get(pipeline.id),
+    store.runs.latest(pipeline.id),
+  ]);
   const paused = record?.paused ?? false;
   // Without a startDate the scheduler starts from when it first runs: "now" is the best guess here.
   const next = await nextScheduledAt({ pipeline, store, clock: systemClock, defaultStartDate: new Date() });
   return {
     id: pipeline.id,
-    file: show(config, entry.file),
+    file: show(entry.file),
     schedule: pipeline.schedule.expression,
     when: describeWhen(pipeline),
     timezone: pipeline.timezone,
@@ -184,17 +206,25 @@ async function listing(entry: PipelineEntry, store: MetadataStore, config: Proje
   };
 }
 
+/** When the next run falls due: "2024-01-16 02:00Z", "due (since …)" when a run is due now, "-" for none or paused. */
+function nextText(l: PipelineListing): string {
+  if (l.paused || !l.nextRunAt) return "-";
+  const at = l.nextRunAt.replace("T", " ").replace(":00.000Z", "Z");
+  return Date.parse(l.nextRunAt) <= Date.now() ? `due now (since ${at})` : at;
+}
+
 /** "daily at 02:00 (UTC)", "on update of lake.raw.orders", "@daily, daily partitions". */
 export function describeWhen(pipeline: PipelineDefinition): string {
   const parts: string[] = [];
   if (pipeline.schedule.kind !== "none") parts.push(pipeline.schedule.description);
-  if (pipeline.datasetTrigger) parts.push(`on update of ${describeDatasetCondition(pipeline.datasetTrigger)}`);
+  if (pipeline.datasetTrigger)
+    parts.push(`on update of ${describeDatasetCondition(pipeline.datasetTrigger)}`);
   if (parts.length === 0) parts.push("manual only");
   if (pipeline.partitions) parts.push(`${pipeline.partitions.grain} partitions`);
   return parts.join(", ");
 }
 
-function show(config: ProjectConfig, file: string): string {
+function show(file: string): string {
   const rel = relative(process.cwd(), file);
   return rel.startsWith("..") ? file : rel;
 }

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import pc from "picocolors";
+import { redactSecrets } from "../../config/secret.js";
 import { WeirError } from "../../core/errors.js";
 import { DEFAULT_HEARTBEAT_TIMEOUT_MS } from "../../orchestrator/executor/execute-run.js";
 import { clearTasks, resumeRun } from "../../orchestrator/executor/resume-run.js";
@@ -24,7 +25,12 @@ export function registerRetryCommand(program: Command): void {
       "run a finished run's tasks again (the failed ones, or --task ones) with fresh retries; or continue an interrupted run",
     )
     .argument("<run>", "run id")
-    .option("--task <id>", "clear this task (repeatable); default: every task that did not succeed", collectList, [])
+    .option(
+      "--task <id>",
+      "clear this task (repeatable); default: every task that did not succeed",
+      collectList,
+      [],
+    )
     .option("--downstream", "also clear everything downstream of those tasks")
     .option("--queue", "only clear them; the scheduler runs them")
     .option("--json", "print only the run summary, as JSON")
@@ -79,8 +85,9 @@ export function registerRetryCommand(program: Command): void {
             notify: notifyFor(pipeline),
             pipelineFile: file,
           });
-          if (options.json) process.stdout.write(`${JSON.stringify(result.summary, jsonSafe, 2)}\n`);
-          else process.stdout.write(`\n${renderSummary(result.summary, runtime.paths)}\n`);
+          if (options.json)
+            process.stdout.write(`${redactSecrets(JSON.stringify(result.summary, jsonSafe, 2))}\n`);
+          else process.stdout.write(`\n${redactSecrets(renderSummary(result.summary, runtime.paths))}\n`);
           process.exitCode = result.error ? reportError(result.error, verbose ?? false) : 0;
         } finally {
           await notifier.close();

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { redactSecrets } from "../../config/secret.js";
 import { dailyInterval, formatDate } from "../../core/interval.js";
 import { executeRun } from "../../orchestrator/executor/execute-run.js";
 import { cliNotifier, collectParam, loadCliProject, openCliRuntime, parseCliDate } from "../cli-project.js";
@@ -72,8 +73,9 @@ export async function runFromCli(
       // Test-only fault injection (crash tests): "<task>:<progress step>" hangs the run there.
       ...(process.env.WEIR_FAULT_PAUSE_AT ? { pauseAt: process.env.WEIR_FAULT_PAUSE_AT } : {}),
     });
-    if (options.json) process.stdout.write(`${JSON.stringify(result.summary, jsonSafe, 2)}\n`);
-    else if (!options.events) process.stdout.write(`\n${renderSummary(result.summary, runtime.paths)}\n`);
+    if (options.json) process.stdout.write(`${redactSecrets(JSON.stringify(result.summary, jsonSafe, 2))}\n`);
+    else if (!options.events)
+      process.stdout.write(`\n${redactSecrets(renderSummary(result.summary, runtime.paths))}\n`);
     if (result.interrupted) {
       process.stderr.write(`run ${result.runId} interrupted; continue it with: weir retry ${result.runId}\n`);
       return 130;

@@ -78,7 +78,11 @@ export async function withStore<T>(fn: (store: MetadataStore) => Promise<T>): Pr
   }
 }
 
-function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], option: string): T | undefined {
+function oneOf<T extends string>(
+  value: string | undefined,
+  allowed: readonly T[],
+  option: string,
+): T | undefined {
   if (value === undefined) return undefined;
   if (!allowed.includes(value as T)) {
     throw new ConfigError(`invalid ${option} "${value}": expected one of ${allowed.join(", ")}`);

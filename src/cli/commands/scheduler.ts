@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import pc from "picocolors";
-import type { LogEvent } from "../../core/log.js";
 import { redactingLogger } from "../../config/redacting-store.js";
+import { redactSecrets } from "../../config/secret.js";
+import type { LogEvent } from "../../core/log.js";
 import type { RunEvent } from "../../orchestrator/run-events.js";
 import { Scheduler } from "../../orchestrator/scheduler/scheduler.js";
 import { cliNotifier, loadCliProject, openCliRuntime } from "../cli-project.js";
@@ -45,10 +46,16 @@ export function registerSchedulerCommand(program: Command): void {
       const onSignal = (signal: NodeJS.Signals) => {
         signals++;
         if (signals > 1) {
-          logger.log({ level: "warn", message: `${signal} again: exiting now (running runs resume on the next start)` });
+          logger.log({
+            level: "warn",
+            message: `${signal} again: exiting now (running runs resume on the next start)`,
+          });
           process.exit(130);
         }
-        logger.log({ level: "info", message: `${signal}: stopping (grace ${formatDuration(s.shutdownGrace)})` });
+        logger.log({
+          level: "info",
+          message: `${signal}: stopping (grace ${formatDuration(s.shutdownGrace)})`,
+        });
         stop.abort();
       };
       process.on("SIGTERM", onSignal);
@@ -76,24 +83,31 @@ export function registerSchedulerCommand(program: Command): void {
 
 function printLog(event: LogEvent): void {
   const color = event.level === "error" ? pc.red : event.level === "warn" ? pc.yellow : (s: string) => s;
-  process.stdout.write(`${pc.dim(new Date().toISOString())} ${color(event.level.padEnd(5))} ${event.message}\n`);
+  process.stdout.write(
+    `${pc.dim(new Date().toISOString())} ${color(event.level.padEnd(5))} ${event.message}\n`,
+  );
 }
 
 /** One line per finished, failed or retried task, prefixed by the run (several runs interleave). */
 function taskLines(event: RunEvent): void {
+  const print = (line: string) => process.stdout.write(redactSecrets(line));
   const at = pc.dim(new Date().toISOString());
   const who = `${event.pipeline} ${pc.dim(event.runId)}`;
   switch (event.type) {
     case "task.succeeded":
-      process.stdout.write(`${at} task  ${who} ${pc.green("✓")} ${event.taskId}${idx(event.mapIndex)} ${pc.dim(formatDuration(event.durationMs))}\n`);
+      print(
+        `${at} task  ${who} ${pc.green("✓")} ${event.taskId}${idx(event.mapIndex)} ${pc.dim(formatDuration(event.durationMs))}\n`,
+      );
       return;
     case "task.retrying":
-      process.stdout.write(
+      print(
         `${at} task  ${who} ${pc.yellow("↻")} ${event.taskId}${idx(event.mapIndex)} attempt ${event.attempt} failed, retry at ${event.nextTryAt}: ${event.error.message}\n`,
       );
       return;
     case "task.failed":
-      process.stdout.write(`${at} task  ${who} ${pc.red("✗")} ${event.taskId}${idx(event.mapIndex)}: ${event.error.message}\n`);
+      print(
+        `${at} task  ${who} ${pc.red("✗")} ${event.taskId}${idx(event.mapIndex)}: ${event.error.message}\n`,
+      );
       return;
     default:
       return;

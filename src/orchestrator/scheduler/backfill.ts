@@ -60,17 +60,20 @@ export interface BackfillReport extends BackfillPlan {
 const KEEP: readonly RunState[] = ["succeeded", "queued", "running"];
 
 /**
- * Plans a backfill without running anything (`weir backfill --dry-run`): the schedule's
- * logical dates in `[from, to]` — or, for a partitioned pipeline without a cron schedule,
- * its partitions in that range not yet materialised — minus those that already have a
- * run that succeeded or is under way. Failed runs are listed to run again.
+ * Plans a backfill without running anything (`weir backfill --dry-run`): for a
+ * partitioned pipeline, its partitions in `[from, to]` not yet materialised for every
+ * dataset it writes (with a cron schedule, each as the fire time whose interval starts in
+ * it); otherwise the schedule's logical dates in `[from, to]`. Dates that already have a
+ * run that succeeded or is under way are left out; failed runs are listed to run again.
  */
 export async function planBackfill(
   options: Pick<BackfillOptions, "pipeline" | "store" | "from" | "to" | "rerunFailed">,
 ): Promise<BackfillPlan> {
   const { pipeline, store, from, to } = options;
   if (from.getTime() > to.getTime()) {
-    throw new ConfigError(`backfill range is backwards: --from ${from.toISOString()} is after --to ${to.toISOString()}`);
+    throw new ConfigError(
+      `backfill range is backwards: --from ${from.toISOString()} is after --to ${to.toISOString()}`,
+    );
   }
   const inRange = (await store.runs.list({ pipeline: pipeline.id, limit: 1_000_000 })).filter((r) => {
     const t = Date.parse(r.logicalTime);
@@ -82,14 +85,17 @@ export async function planBackfill(
     byTime.set(Date.parse(run.logicalTime), run);
   }
   const kept = [...byTime.entries()].filter(([, r]) => KEEP.includes(r.state)).map(([t]) => new Date(t));
-  const rerun =
-    options.rerunFailed === false ? [] : [...byTime.values()].filter((r) => r.state === "failed");
+  const rerun = options.rerunFailed === false ? [] : [...byTime.values()].filter((r) => r.state === "failed");
   const taken = new Set([...byTime.keys()]);
   let candidates: Date[];
-  if (pipeline.schedule.kind === "cron") {
+  if (pipeline.partitions) {
+    // One run per missing partition; with a cron schedule, the fire time whose interval starts in it.
+    const schedule = pipeline.schedule;
+    candidates = (await missingOf(pipeline, store, from, to)).map((start) =>
+      schedule.kind === "cron" ? (schedule.ceil(start) ?? start) : start,
+    );
+  } else if (pipeline.schedule.kind === "cron") {
     candidates = backfillDates({ schedule: pipeline.schedule, from, to });
-  } else if (pipeline.partitions) {
-    candidates = await missingOf(pipeline, store, from, to);
   } else {
     throw new ConfigError(
       `pipeline "${pipeline.id}" has neither a cron schedule nor time partitions: a backfill has no dates to plan (use weir run --date)`,
@@ -101,7 +107,12 @@ export async function planBackfill(
 }
 
 /** Partitions of the range not materialised for every dataset the pipeline writes. */
-async function missingOf(pipeline: PipelineDefinition, store: MetadataStore, from: Date, to: Date): Promise<Date[]> {
+async function missingOf(
+  pipeline: PipelineDefinition,
+  store: MetadataStore,
+  from: Date,
+  to: Date,
+): Promise<Date[]> {
   const scheme = pipeline.partitions!;
   const end = scheme.partitionOf(to).end;
   const writes = [...new Set(pipeline.tasks.flatMap((t) => t.datasets.writes))];
@@ -109,7 +120,10 @@ async function missingOf(pipeline: PipelineDefinition, store: MetadataStore, fro
   const starts = new Map<number, Date>();
   for (const dataset of writes) {
     const done = RangeSet.of(
-      (await store.datasets.materialised(dataset)).map((r) => ({ start: new Date(r.start), end: new Date(r.end) })),
+      (await store.datasets.materialised(dataset)).map((r) => ({
+        start: new Date(r.start),
+        end: new Date(r.end),
+      })),
     );
     for (const p of missingPartitions(scheme, done, from, end)) starts.set(p.start.getTime(), p.start);
   }
@@ -139,8 +153,12 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     ...plan.rerun.map((r) => ({ date: new Date(r.logicalTime), runId: r.id as string | undefined })),
     ...plan.create.map((date) => ({ date, runId: undefined as string | undefined })),
   ].sort((a, b) => a.date.getTime() - b.date.getTime());
-  const results: { runId: string; logicalDate: string; state: RunResult["state"] | "interrupted"; at: number }[] =
-    [];
+  const results: {
+    runId: string;
+    logicalDate: string;
+    state: RunResult["state"] | "interrupted";
+    at: number;
+  }[] = [];
   let next = 0;
   const common = {
     pipeline: options.pipeline,
@@ -160,7 +178,13 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         const result = await executeRun(
           item.runId
             ? { ...common, runId: item.runId }
-            : { ...common, logicalDate: item.date, runType: "backfill", params: { ...(options.params ?? {}) } },
+            : {
+                ...common,
+                logicalDate: item.date,
+                ...partitionInterval(options.pipeline, item.date),
+                runType: "backfill",
+                params: { ...(options.params ?? {}) },
+              },
         );
         results.push({
           runId: result.runId,
@@ -174,7 +198,12 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         warn(logger, `backfill run for ${item.date.toISOString()} did not execute: ${messageOf(error)}`, {
           pipeline: options.pipeline.id,
         });
-        results.push({ runId: item.runId ?? "", logicalDate: item.date.toISOString(), state: "failed", at: item.date.getTime() });
+        results.push({
+          runId: item.runId ?? "",
+          logicalDate: item.date.toISOString(),
+          state: "failed",
+          at: item.date.getTime(),
+        });
       }
     }
   };
@@ -188,4 +217,14 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     runs: results.map(({ at: _at, ...r }) => r),
     durationMs: Math.round(performance.now() - started),
   };
+}
+
+/** A partitioned pipeline without a cron schedule: the run's interval is its partition. */
+function partitionInterval(
+  pipeline: PipelineDefinition,
+  date: Date,
+): { interval?: { start: Date; end: Date } } {
+  if (!pipeline.partitions || pipeline.schedule.kind === "cron") return {};
+  const { start, end } = pipeline.partitions.partitionOf(date);
+  return { interval: { start, end } };
 }

@@ -64,7 +64,11 @@ async function queueDatasetTriggeredRun(ctx: DueRunsContext): Promise<RunRecord 
   });
   const result = datasetTriggerDue(
     condition,
-    records.map((e) => ({ dataset: e.dataset, timestamp: new Date(e.at), ...(e.runId ? { runId: e.runId } : {}) })),
+    records.map((e) => ({
+      dataset: e.dataset,
+      timestamp: new Date(e.at),
+      ...(e.runId ? { runId: e.runId } : {}),
+    })),
     after ? { after } : {},
   );
   if (!result.due || !result.latest) return undefined;

@@ -36,7 +36,9 @@ export async function queueRun(options: QueueRunOptions): Promise<RunRecord | un
   if (await store.runs.get(id)) return undefined;
   const interval =
     options.interval ??
-    (pipeline.schedule.kind === "cron" ? pipeline.schedule.interval(logicalDate) : dailyInterval(logicalDate));
+    (pipeline.schedule.kind === "cron"
+      ? pipeline.schedule.interval(logicalDate)
+      : dailyInterval(logicalDate));
   const at = clock.now().toISOString();
   const run: RunRecord = {
     id,
@@ -53,7 +55,12 @@ export async function queueRun(options: QueueRunOptions): Promise<RunRecord | un
   };
   const tasks = pipeline.tasks.map((t) => {
     const policy = pipeline.policies[t.id]!;
-    return { taskId: t.id, mapIndex: -1, retries: policy.retries, ...(policy.pool ? { pool: policy.pool } : {}) };
+    return {
+      taskId: t.id,
+      mapIndex: -1,
+      retries: policy.retries,
+      ...(policy.pool ? { pool: policy.pool } : {}),
+    };
   });
   try {
     await store.runs.create(run, tasks);

@@ -19,11 +19,14 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
 
 function scheduler(pipelines: PipelineDefinition[], options: Partial<SchedulerOptions> = {}): Scheduler {
   return new Scheduler({
-    pipelines: pipelines.map((pipeline) => ({ id: pipeline.id, file: `/virtual/${pipeline.id}.ts`, pipeline })),
+    pipelines: pipelines.map((pipeline) => ({
+      id: pipeline.id,
+      file: `/virtual/${pipeline.id}.ts`,
+      pipeline,
+    })),
     store: h.store,
     runtime: h.runtime,
     clock: h.clock,
@@ -37,7 +40,9 @@ async function settled(s: Scheduler): Promise<void> {
 }
 
 const runsOf = async (pipeline: string) =>
-  (await h.store.runs.list({ pipeline, limit: 1_000 })).sort((a, b) => (a.logicalTime < b.logicalTime ? -1 : 1));
+  (await h.store.runs.list({ pipeline, limit: 1_000 })).sort((a, b) =>
+    a.logicalTime < b.logicalTime ? -1 : 1,
+  );
 
 describe("Scheduler: cron schedules", () => {
   it("queues only the latest ended interval without catchup, then the next one when it ends", async () => {
@@ -53,7 +58,8 @@ describe("Scheduler: cron schedules", () => {
       tasks: [
         defineTask({
           id: "extract",
-          run: async (ctx) => void seen.push(`${ctx.interval.start.toISOString()} → ${ctx.interval.end.toISOString()}`),
+          run: async (ctx) =>
+            void seen.push(`${ctx.interval.start.toISOString()} → ${ctx.interval.end.toISOString()}`),
         }),
       ],
     });
@@ -119,7 +125,14 @@ describe("Scheduler: cron schedules", () => {
       await s.tick();
     }
     await settled(s);
-    expect(order).toEqual(["2024-01-10", "2024-01-11", "2024-01-12", "2024-01-13", "2024-01-14", "2024-01-15"]);
+    expect(order).toEqual([
+      "2024-01-10",
+      "2024-01-11",
+      "2024-01-12",
+      "2024-01-13",
+      "2024-01-14",
+      "2024-01-15",
+    ]);
     expect(peak).toBe(1);
     expect((await runsOf("catchup_one_at_a_time")).every((r) => r.state === "succeeded")).toBe(true);
   });
@@ -147,7 +160,9 @@ describe("Scheduler: dataset triggers", () => {
   it("runs a dataset-scheduled pipeline once per update of what it waits for", async () => {
     const producer = definePipeline({
       id: "orders_producer",
-      tasks: [defineTask({ id: "load", datasets: { writes: ["lake.raw.orders"] }, run: async () => undefined })],
+      tasks: [
+        defineTask({ id: "load", datasets: { writes: ["lake.raw.orders"] }, run: async () => undefined }),
+      ],
     });
     const intervals: string[] = [];
     const consumer = definePipeline({
@@ -164,11 +179,19 @@ describe("Scheduler: dataset triggers", () => {
     const s = scheduler([producer, consumer]);
     expect((await s.tick()).queued).toEqual([]);
     const produce = (day: number) =>
-      executeRun({ pipeline: producer, store: h.store, runtime: h.runtime, clock: h.clock, logicalDate: new Date(Date.UTC(2024, 0, day)) });
+      executeRun({
+        pipeline: producer,
+        store: h.store,
+        runtime: h.runtime,
+        clock: h.clock,
+        logicalDate: new Date(Date.UTC(2024, 0, day)),
+      });
     expect((await produce(1)).state).toBe("succeeded");
     await h.clock.advance(MINUTE);
     const triggered = await s.tick();
-    expect(triggered.queued.map((r) => [r.pipeline, r.runType])).toEqual([["orders_report", "dataset_triggered"]]);
+    expect(triggered.queued.map((r) => [r.pipeline, r.runType])).toEqual([
+      ["orders_report", "dataset_triggered"],
+    ]);
     await settled(s);
     await h.clock.advance(MINUTE);
     expect((await s.tick()).queued).toEqual([]); // the same update does not trigger twice
@@ -212,7 +235,14 @@ describe("Scheduler: zombies, shutdown and notifications", () => {
     );
     expect(await h.store.runs.claim("run_zombie", { owner: "dead-host:1", at, staleBefore: at })).toBe(true);
     expect(
-      await h.store.tasks.startAttempt({ runId: "run_zombie", taskId: "a", mapIndex: -1, attempt: 1, owner: "dead-host:1", at }),
+      await h.store.tasks.startAttempt({
+        runId: "run_zombie",
+        taskId: "a",
+        mapIndex: -1,
+        attempt: 1,
+        owner: "dead-host:1",
+        at,
+      }),
     ).toBe(true);
     const s = scheduler([pipeline], { heartbeatTimeoutMs: 5 * MINUTE });
     expect((await s.tick()).reaped).toBe(0); // the heartbeat is still fresh
@@ -220,7 +250,11 @@ describe("Scheduler: zombies, shutdown and notifications", () => {
     const report = await s.tick();
     expect(report.reaped).toBe(1);
     expect(report.started).toEqual(["run_zombie"]);
-    await drive(h.clock, until(() => s.running.length === 0, "resumed run"), 30_000);
+    await drive(
+      h.clock,
+      until(() => s.running.length === 0, "resumed run"),
+      30_000,
+    );
     expect(ran).toEqual(["a#2", "b#1"]);
     expect((await h.store.runs.get("run_zombie"))?.state).toBe("succeeded");
     const attempts = await h.store.tasks.attempts("run_zombie", "a");
@@ -264,7 +298,9 @@ describe("Scheduler: zombies, shutdown and notifications", () => {
             attempts++;
             await Promise.race([
               g.promise,
-              new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason))),
+              new Promise((_, reject) =>
+                ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)),
+              ),
             ]);
           },
         }),
@@ -289,6 +325,46 @@ describe("Scheduler: zombies, shutdown and notifications", () => {
     expect((await h.store.runs.get(runId!))?.state).toBe("succeeded");
     // Released, not failed: the interruption did not use up the task's (zero) retries.
     expect((await h.store.tasks.list(runId!)).map((t) => t.state)).toEqual(["success"]);
+  });
+
+  it("on stop, releases at once a run that is only waiting for a retry delay", async () => {
+    const pipeline = definePipeline({
+      id: "waiting",
+      retries: 1,
+      retryDelay: "1h",
+      tasks: [
+        defineTask({
+          id: "t",
+          run: async (ctx) => {
+            if (ctx.attempt === 1) throw new Error("try later");
+          },
+        }),
+      ],
+    });
+    await h.store.runs.create(
+      {
+        id: "run_waiting",
+        pipeline: "waiting",
+        logicalDate: "2024-01-15",
+        intervalStart: "2024-01-15T00:00:00.000Z",
+        intervalEnd: "2024-01-16T00:00:00.000Z",
+        state: "queued",
+        startedAt: h.clock.now().toISOString(),
+        params: {},
+      },
+      [{ taskId: "t", mapIndex: -1, retries: 1 }],
+    );
+    const s = scheduler([pipeline], { shutdownGraceMs: 30 * MINUTE });
+    await s.tick();
+    await until(
+      async () => (await h.store.tasks.list("run_waiting"))[0]?.state === "up_for_retry",
+      "up_for_retry",
+    );
+    await s.stop(); // the fake clock never moves: no grace period was waited for
+    expect(s.running).toEqual([]);
+    const run = await h.store.runs.get("run_waiting");
+    expect(run).toMatchObject({ state: "running" });
+    expect(run?.owner).toBeUndefined();
   });
 
   it("routes retry and failure notifications to the pipeline's channels and the project's defaults", async () => {
@@ -331,7 +407,11 @@ describe("Scheduler: zombies, shutdown and notifications", () => {
       [{ taskId: "flaky", mapIndex: -1, retries: 1 }],
     );
     expect((await s.tick()).started).toEqual(["run_noisy"]);
-    await drive(h.clock, until(() => s.running.length === 0, "run to fail"), 30_000);
+    await drive(
+      h.clock,
+      until(() => s.running.length === 0, "run to fail"),
+      30_000,
+    );
     await until(() => sent.length === 3, "notifications");
     expect(sent.map(([c, n]) => [c, n.kind, n.taskId ?? "-"])).toEqual([
       ["chat", "retry", "flaky"],

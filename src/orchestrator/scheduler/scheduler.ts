@@ -6,8 +6,9 @@ import { info, type Logger, silentLogger, warn } from "../../core/log.js";
 import type { Engine } from "../../engines/engine.js";
 import type { Lake } from "../../lake/lake.js";
 import type { MetadataStore, RunRecord } from "../../metadata/metadata-store.js";
+import { mergeRoutes } from "../../notifications/merge-routes.js";
 import type { Notification } from "../../notifications/notification.js";
-import type { Notifier, NotificationRoutes } from "../../notifications/notifier.js";
+import type { NotificationRoutes, Notifier } from "../../notifications/notifier.js";
 import type { PipelineDefinition } from "../define-pipeline.js";
 import { executeRun } from "../executor/execute-run.js";
 import { reapZombies } from "../executor/reap-zombies.js";
@@ -86,7 +87,10 @@ export class Scheduler {
   private lastReap = Number.NEGATIVE_INFINITY;
   private wake: AbortController | undefined;
   private readonly o: Required<
-    Pick<SchedulerOptions, "tickMs" | "heartbeatTimeoutMs" | "reapIntervalMs" | "maxConcurrentRuns" | "shutdownGraceMs">
+    Pick<
+      SchedulerOptions,
+      "tickMs" | "heartbeatTimeoutMs" | "reapIntervalMs" | "maxConcurrentRuns" | "shutdownGraceMs"
+    >
   >;
 
   constructor(private readonly options: SchedulerOptions) {
@@ -140,17 +144,27 @@ export class Scheduler {
     const resumable: RunRecord[] = [];
     if (now - this.lastReap >= this.o.reapIntervalMs) {
       this.lastReap = now;
-      const { attempts, orphanedRuns } = await reapZombies(this.options.store, this.clock, this.o.heartbeatTimeoutMs);
+      const { attempts, orphanedRuns } = await reapZombies(
+        this.options.store,
+        this.clock,
+        this.o.heartbeatTimeoutMs,
+      );
       report.reaped = attempts.length;
       for (const a of attempts) {
-        warn(this.logger, `reaped zombie attempt ${a.taskId}#${a.attempt} of run ${a.runId} (${a.pipeline}): no heartbeat since ${a.lastHeartbeat}; now ${a.instanceState}`, {
-          runId: a.runId,
-          taskId: a.taskId,
-        });
+        warn(
+          this.logger,
+          `reaped zombie attempt ${a.taskId}#${a.attempt} of run ${a.runId} (${a.pipeline}): no heartbeat since ${a.lastHeartbeat}; now ${a.instanceState}`,
+          {
+            runId: a.runId,
+            taskId: a.taskId,
+          },
+        );
       }
       resumable.push(...orphanedRuns.filter((r) => !this.inFlight.has(r.id)));
     }
-    const paused = new Set((await this.options.store.pipelines.list()).filter((p) => p.paused).map((p) => p.id));
+    const paused = new Set(
+      (await this.options.store.pipelines.list()).filter((p) => p.paused).map((p) => p.id),
+    );
     for (const [id, pipeline] of this.byId) {
       if (paused.has(id)) continue;
       try {
@@ -161,14 +175,17 @@ export class Scheduler {
           defaultStartDate: this.startedAt,
         });
         for (const run of queued) {
-          info(this.logger, `queued ${run.runType} run ${run.id} of ${id} for ${run.logicalTime}`, { runId: run.id });
+          info(this.logger, `queued ${run.runType} run ${run.id} of ${id} for ${run.logicalTime}`, {
+            runId: run.id,
+          });
         }
         report.queued.push(...queued);
       } catch (error) {
         warn(this.logger, `cannot queue runs of ${id}: ${messageOf(error)}`, { pipeline: id });
       }
     }
-    const queued = await this.options.store.runs.list({ states: ["queued"], limit: 1_000 });
+    // All of them: the store lists newest first, and the oldest logical dates must start first.
+    const queued = await this.options.store.runs.list({ states: ["queued"], limit: 1_000_000 });
     const candidates = [...resumable, ...queued.sort((a, b) => (a.logicalTime < b.logicalTime ? -1 : 1))];
     const active = new Map<string, number>();
     for (const run of candidates) {
@@ -215,7 +232,16 @@ export class Scheduler {
    */
   async stop(): Promise<void> {
     if (this.inFlight.size === 0) return;
-    info(this.logger, `stopping: waiting up to ${this.o.shutdownGraceMs} ms for ${this.inFlight.size} run(s)`);
+    // A run with no attempt running (waiting for a retry delay, a pool slot) has nothing to finish: release it now.
+    for (const f of this.inFlight.values()) {
+      const tasks = await this.options.store.tasks.list(f.run.id).catch(() => undefined);
+      if (tasks && !tasks.some((t) => t.state === "running"))
+        f.controller.abort(new Error("the scheduler is shutting down"));
+    }
+    info(
+      this.logger,
+      `stopping: waiting up to ${this.o.shutdownGraceMs} ms for ${this.inFlight.size} run(s)`,
+    );
     const grace = new AbortController();
     const all = Promise.all([...this.inFlight.values()].map((f) => f.done)).then(() => grace.abort());
     await this.clock.sleep(this.o.shutdownGraceMs, grace.signal).catch(() => undefined);
@@ -252,11 +278,15 @@ export class Scheduler {
             },
           }
         : {}),
-      logger: this.logger,
+      // Tasks' info lines are in the store (`weir logs`); the scheduler's output keeps warnings and errors.
+      logger: { log: (e) => (e.level === "warn" || e.level === "error" ? this.logger.log(e) : undefined) },
     })
       .then((result: RunResult) => {
         const how = result.interrupted ? "released (resumable)" : result.state;
-        info(this.logger, `run ${result.runId} of ${pipeline.id} ${how}`, { runId: result.runId, state: how });
+        info(this.logger, `run ${result.runId} of ${pipeline.id} ${how}`, {
+          runId: result.runId,
+          state: how,
+        });
       })
       .catch((error: unknown) => {
         // RUN_CONFLICT: another scheduler claimed it first. Anything else is logged; the run stays resumable.
@@ -268,9 +298,13 @@ export class Scheduler {
         this.inFlight.delete(run.id);
         this.wake?.abort();
       });
-    info(this.logger, `${run.state === "running" ? "resuming" : "starting"} run ${run.id} of ${pipeline.id} for ${run.logicalTime}`, {
-      runId: run.id,
-    });
+    info(
+      this.logger,
+      `${run.state === "running" ? "resuming" : "starting"} run ${run.id} of ${pipeline.id} for ${run.logicalTime}`,
+      {
+        runId: run.id,
+      },
+    );
     this.inFlight.set(run.id, { run, controller, done });
   }
 
@@ -298,7 +332,8 @@ export class Scheduler {
         clock: this.clock,
         defaultStartDate: this.startedAt,
       }).catch(() => undefined);
-      if (at && !(await this.isPaused(id))) ms = Math.min(ms, Math.max(0, at.getTime() - now));
+      // At least 10 ms: a pipeline that stays due (its runs cannot be queued) must not spin the loop.
+      if (at && !(await this.isPaused(id))) ms = Math.min(ms, Math.max(10, at.getTime() - now));
     }
     this.wake = new AbortController();
     const wake = this.wake;
@@ -317,18 +352,4 @@ export class Scheduler {
   private async isPaused(id: string): Promise<boolean> {
     return (await this.options.store.pipelines.get(id))?.paused ?? false;
   }
-}
-
-/** The project's default routes with the pipeline's own added (each channel once). */
-export function mergeRoutes(
-  defaults: NotificationRoutes | undefined,
-  own: NotificationRoutes | undefined,
-): NotificationRoutes {
-  const out: Record<string, string[]> = {};
-  for (const routes of [defaults, own]) {
-    for (const [kind, names] of Object.entries(routes ?? {})) {
-      out[kind] = [...new Set([...(out[kind] ?? []), ...(names ?? [])])];
-    }
-  }
-  return out as NotificationRoutes;
 }

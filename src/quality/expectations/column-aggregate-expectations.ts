@@ -14,7 +14,7 @@ import { roundStatistic, toBigInt, toCount, toNumber } from "./result-values.js"
  * rounded to 12 significant digits.
  */
 
-const numericBetween = {
+export const numericBetween = {
   min_value: numericBound.describe("the lower bound (inclusive unless strict_min); null for none"),
   max_value: numericBound.describe("the upper bound (inclusive unless strict_max); null for none"),
   strict_min: betweenKwargs.strict_min,
@@ -44,7 +44,7 @@ export function numberWithin(value: number | null, b: NumericBounds): boolean {
 }
 
 /** `agg FILTER (WHERE row_condition)`, or just `agg`. */
-function filtered(ctx: CompileContext, aggregate: string): string {
+export function filtered(ctx: CompileContext, aggregate: string): string {
   return ctx.rowCondition === undefined ? aggregate : `${aggregate} FILTER (WHERE ${ctx.rowCondition})`;
 }
 
@@ -60,7 +60,11 @@ interface Statistic {
   value(v: Record<string, unknown>): number | null;
 }
 
-function statistic(type: string, description: string, compile: (a: StatArgs, ctx: CompileContext) => Statistic) {
+function statistic(
+  type: string,
+  description: string,
+  compile: (a: StatArgs, ctx: CompileContext) => Statistic,
+) {
   return defineExpectation({
     type,
     kind: "column_aggregate",
@@ -96,7 +100,10 @@ export const columnMeanToBeBetween = statistic(
   "The mean of the non-NULL values lies within the bounds.",
   (a, ctx): Statistic => {
     if (!isInteger(ctx, a.column)) {
-      return { selects: { mean: filtered(ctx, `avg(${asDouble(ctx, a.column)})`) }, value: (v) => roundStatistic(v.mean) };
+      return {
+        selects: { mean: filtered(ctx, `avg(${asDouble(ctx, a.column)})`) },
+        value: (v) => roundStatistic(v.mean),
+      };
     }
     const { n, s } = integerSums(ctx, a.column);
     return {
@@ -114,8 +121,14 @@ export const columnSumToBeBetween = statistic(
   "The sum of the non-NULL values lies within the bounds (NULL when there are none).",
   (a, ctx): Statistic =>
     isInteger(ctx, a.column)
-      ? { selects: { s: integerSums(ctx, a.column).s! }, value: (v) => (v.s === null ? null : Number(toBigInt(v.s))) }
-      : { selects: { s: filtered(ctx, `sum(${asDouble(ctx, a.column)})`) }, value: (v) => roundStatistic(v.s) },
+      ? {
+          selects: { s: integerSums(ctx, a.column).s! },
+          value: (v) => (v.s === null ? null : Number(toBigInt(v.s))),
+        }
+      : {
+          selects: { s: filtered(ctx, `sum(${asDouble(ctx, a.column)})`) },
+          value: (v) => roundStatistic(v.s),
+        },
 );
 
 export const columnStdevToBeBetween = statistic(
@@ -180,8 +193,12 @@ function extreme(fn: "min" | "max") {
         plan: "aggregate",
         selects,
         evaluate: (v): Outcome => {
-          const observed = typeof v.value === "string" && ctx.typeOf(a.column) === "decimal" ? toNumber(v.value) : v.value;
-          const success = v.value !== null && (!("lo" in selects) || v.lo === true) && (!("hi" in selects) || v.hi === true);
+          const observed =
+            typeof v.value === "string" && ctx.typeOf(a.column) === "decimal" ? toNumber(v.value) : v.value;
+          const success =
+            v.value !== null &&
+            (!("lo" in selects) || v.lo === true) &&
+            (!("hi" in selects) || v.hi === true);
           return { success, result: { observed_value: observed ?? null } };
         },
       };
@@ -203,7 +220,9 @@ export const columnQuantileValuesToBeBetween = defineExpectation({
       quantile_ranges: z
         .object({
           quantiles: z.array(z.number().min(0).max(1)).min(1),
-          value_ranges: z.array(z.tuple([numericBound.transform((v) => v ?? null), numericBound.transform((v) => v ?? null)])),
+          value_ranges: z.array(
+            z.tuple([numericBound.transform((v) => v ?? null), numericBound.transform((v) => v ?? null)]),
+          ),
         })
         .strict()
         .refine((r) => r.quantiles.length === r.value_ranges.length, {
@@ -236,47 +255,6 @@ export const columnQuantileValuesToBeBetween = defineExpectation({
   },
 });
 
-const proportionKwargs = z
-  .object({ column, ...numericBetween, ...commonKwargs })
-  .strict()
-  .refine(hasABound, needsABound);
-
-export const columnProportionOfUniqueValuesToBeBetween = defineExpectation({
-  type: "expect_column_proportion_of_unique_values_to_be_between",
-  kind: "column_aggregate",
-  description: "Distinct non-NULL values ÷ non-NULL values lies within the bounds (0 for no values, as GX).",
-  kwargs: proportionKwargs,
-  columns: (a) => [a.column],
-  compile: (a, ctx) => ({
-    plan: "aggregate",
-    selects: {
-      distinct: filtered(ctx, `count(DISTINCT ${ctx.q(a.column)})`),
-      n: filtered(ctx, `count(${ctx.q(a.column)})`),
-    },
-    evaluate: (v): Outcome => {
-      const n = toCount(v.n);
-      const observed = n === 0 ? 0 : roundStatistic(toCount(v.distinct) / n)!;
-      return { success: numberWithin(observed, a), result: { observed_value: observed } };
-    },
-  }),
-});
-
-export const columnUniqueValueCountToBeBetween = defineExpectation({
-  type: "expect_column_unique_value_count_to_be_between",
-  kind: "column_aggregate",
-  description: "The number of distinct non-NULL values lies within the bounds.",
-  kwargs: proportionKwargs,
-  columns: (a) => [a.column],
-  compile: (a, ctx) => ({
-    plan: "aggregate",
-    selects: { distinct: filtered(ctx, `count(DISTINCT ${ctx.q(a.column)})`) },
-    evaluate: (v): Outcome => {
-      const observed = toCount(v.distinct);
-      return { success: numberWithin(observed, a), result: { observed_value: observed } };
-    },
-  }),
-});
-
 export const COLUMN_AGGREGATE_EXPECTATIONS = [
   columnMinToBeBetween,
   columnMaxToBeBetween,
@@ -285,6 +263,4 @@ export const COLUMN_AGGREGATE_EXPECTATIONS = [
   columnSumToBeBetween,
   columnStdevToBeBetween,
   columnQuantileValuesToBeBetween,
-  columnProportionOfUniqueValuesToBeBetween,
-  columnUniqueValueCountToBeBetween,
 ];

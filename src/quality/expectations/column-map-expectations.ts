@@ -2,8 +2,8 @@ import { z } from "zod";
 import type { CompileContext, MapPlan } from "./expectation-definition.js";
 import { defineExpectation } from "./expectation-definition.js";
 import {
-  betweenKwargs,
   type Bound,
+  betweenKwargs,
   column,
   commonKwargs,
   hasABound,
@@ -22,7 +22,12 @@ import { strftimeMatchSql, strftimePattern } from "./strftime-pattern.js";
 const mapKwargs = { column, mostly, ...commonKwargs };
 
 /** A map plan on `column` whose failing rows list their value. */
-export function columnMap(ctx: CompileContext, name: string, unexpected: string, m: number | undefined): MapPlan {
+export function columnMap(
+  ctx: CompileContext,
+  name: string,
+  unexpected: string,
+  m: number | undefined,
+): MapPlan {
   return {
     plan: "map",
     missing: `${ctx.q(name)} IS NULL`,
@@ -46,7 +51,12 @@ export function inSet(ctx: CompileContext, value: string, set: readonly SetValue
 export function withinBounds(
   ctx: CompileContext,
   value: string,
-  b: { min_value?: Bound; max_value?: Bound; strict_min?: boolean | undefined; strict_max?: boolean | undefined },
+  b: {
+    min_value?: Bound;
+    max_value?: Bound;
+    strict_min?: boolean | undefined;
+    strict_max?: boolean | undefined;
+  },
 ): string {
   const parts: string[] = [];
   if (b.min_value !== undefined && b.min_value !== null)
@@ -92,7 +102,8 @@ export const columnValuesToBeInSet = defineExpectation({
   description: "Values are members of `value_set`.",
   kwargs: z.object({ ...mapKwargs, value_set: valueSet }).strict(),
   columns: (a) => [a.column],
-  compile: (a, ctx) => columnMap(ctx, a.column, `NOT (${inSet(ctx, ctx.q(a.column), a.value_set)})`, a.mostly),
+  compile: (a, ctx) =>
+    columnMap(ctx, a.column, `NOT (${inSet(ctx, ctx.q(a.column), a.value_set)})`, a.mostly),
 });
 
 export const columnValuesToNotBeInSet = defineExpectation({
@@ -119,7 +130,10 @@ export const columnValuesToBeBetween = defineExpectation({
   },
 });
 
-const regex = z.string().min(1).describe("a regular expression (RE2 / POSIX ARE common subset), searched anywhere");
+const regex = z
+  .string()
+  .min(1)
+  .describe("a regular expression (RE2 / POSIX ARE common subset), searched anywhere");
 
 export const columnValuesToMatchRegex = defineExpectation({
   type: "expect_column_values_to_match_regex",
@@ -186,7 +200,12 @@ export const columnValuesToMatchLikePattern = defineExpectation({
   kwargs: z.object({ ...mapKwargs, like_pattern: likePattern }).strict(),
   columns: (a) => [a.column],
   compile: (a, ctx) =>
-    columnMap(ctx, a.column, `NOT (${asText(ctx, a.column)} LIKE ${likePatternSql(ctx, a.like_pattern)})`, a.mostly),
+    columnMap(
+      ctx,
+      a.column,
+      `NOT (${asText(ctx, a.column)} LIKE ${likePatternSql(ctx, a.like_pattern)})`,
+      a.mostly,
+    ),
 });
 
 export const columnValuesToNotMatchLikePattern = defineExpectation({
@@ -196,7 +215,12 @@ export const columnValuesToNotMatchLikePattern = defineExpectation({
   kwargs: z.object({ ...mapKwargs, like_pattern: likePattern }).strict(),
   columns: (a) => [a.column],
   compile: (a, ctx) =>
-    columnMap(ctx, a.column, `(${asText(ctx, a.column)} LIKE ${likePatternSql(ctx, a.like_pattern)})`, a.mostly),
+    columnMap(
+      ctx,
+      a.column,
+      `(${asText(ctx, a.column)} LIKE ${likePatternSql(ctx, a.like_pattern)})`,
+      a.mostly,
+    ),
 });
 
 const length = z.number().int().min(0);

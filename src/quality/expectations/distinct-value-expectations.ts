@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { WEIR_TYPES, type WeirType } from "../../core/types.js";
-import type { CompileContext, GroupOutput, GroupPlan, Outcome } from "./expectation-definition.js";
-import { defineExpectation, groupKey } from "./expectation-definition.js";
-import { column, commonKwargs, type SetValue, valueSet } from "./kwargs.js";
 import { inSet } from "./column-map-expectations.js";
+import type { CompileContext, GroupOutput, GroupPlan, Outcome } from "./expectation-definition.js";
+import { defineExpectation, groupCount, groupKey, groupMax } from "./expectation-definition.js";
+import { column, commonKwargs, type SetValue, valueSet } from "./kwargs.js";
 
 /**
  * Expectations about a column's set of distinct values. They group the column in a pass of
@@ -45,9 +45,12 @@ function distinctPlan(
 
 /** One flag per member of the set: does any group equal it? */
 function memberStats(ctx: CompileContext, set: readonly SetValue[]): Record<string, string> {
-  return Object.fromEntries(set.map((v, i) => [`has${i}`, `COALESCE(bool_or(${groupKey(0)} = ${ctx.lit(v)}), FALSE)`]));
+  return Object.fromEntries(
+    set.map((v, i) => [`has${i}`, `COALESCE(bool_or(${groupKey(0)} = ${ctx.lit(v)}), FALSE)`]),
+  );
 }
-const missingMembers = (out: GroupOutput, set: readonly SetValue[]) => set.filter((_, i) => out.stats[`has${i}`] !== true);
+const missingMembers = (out: GroupOutput, set: readonly SetValue[]) =>
+  set.filter((_, i) => out.stats[`has${i}`] !== true);
 const outsideStat = (ctx: CompileContext, set: readonly SetValue[]) =>
   `count(*) FILTER (WHERE NOT (${inSet(ctx, groupKey(0), set)}))`;
 
@@ -110,7 +113,11 @@ export const columnMostCommonValueToBeInSet = defineExpectation({
     .object({
       column,
       value_set: valueSet,
-      ties_okay: z.boolean().nullable().optional().describe("a tie passes when one of the tied values is in the set"),
+      ties_okay: z
+        .boolean()
+        .nullable()
+        .optional()
+        .describe("a tie passes when one of the tied values is in the set"),
       ...commonKwargs,
     })
     .strict(),
@@ -118,18 +125,28 @@ export const columnMostCommonValueToBeInSet = defineExpectation({
   compile: (a, ctx): GroupPlan => {
     const col = ctx.q(a.column);
     const notNull = `NOT (${col} IS NULL)`; // spelled as uniqueness spells it, so they share a pass
+    const isMode = `${groupCount} = ${groupMax}`;
     return {
       plan: "group",
       keys: [{ sql: col, type: ctx.typeOf(a.column) }],
       where: ctx.rowCondition === undefined ? notNull : `${ctx.rowCondition} AND ${notNull}`,
-      stats: {},
-      modes: { in_set: inSet(ctx, groupKey(0), a.value_set) },
+      stats: {
+        modes: `count(*) FILTER (WHERE ${isMode})`,
+        in_set: `count(*) FILTER (WHERE ${isMode} AND ${inSet(ctx, groupKey(0), a.value_set)})`,
+      },
+      modes: true,
       evaluate: (out) => {
-        const modes = out.modes.map((m) => m.key[0]);
-        const inSetCount = out.modes.filter((m) => m.flags.in_set === true).length;
+        const modes = Number(out.stats.modes ?? 0);
+        const inSetCount = Number(out.stats.in_set ?? 0);
         // GX: with ties_okay one member of the set among the modes suffices; otherwise the mode must be unique.
-        const success = a.ties_okay ? inSetCount > 0 : modes.length === 1 && inSetCount === 1;
-        return { success, result: { observed_value: modes } };
+        const success = a.ties_okay ? inSetCount > 0 : modes === 1 && inSetCount === 1;
+        return {
+          success,
+          result: {
+            observed_value: out.modes.map((m) => m.key[0]),
+            ...(out.modesTruncated ? { details: { observed_value_truncated: true } } : {}),
+          },
+        };
       },
     };
   },
@@ -138,7 +155,9 @@ export const columnMostCommonValueToBeInSet = defineExpectation({
 /** A type name as weir's logical type: weir's own names, else the engine's names mapped. */
 function logicalTypeName(ctx: CompileContext, name: string): WeirType {
   const lower = name.trim().toLowerCase();
-  return (WEIR_TYPES as readonly string[]).includes(lower) ? (lower as WeirType) : ctx.dialect.logicalType(name);
+  return (WEIR_TYPES as readonly string[]).includes(lower)
+    ? (lower as WeirType)
+    : ctx.dialect.logicalType(name);
 }
 
 export const columnValuesToBeOfType = defineExpectation({
@@ -162,7 +181,11 @@ export const columnValuesToBeInTypeList = defineExpectation({
   kind: "column_aggregate",
   description: "The column's type is one of `type_list` (names as for expect_column_values_to_be_of_type).",
   kwargs: z
-    .object({ column, type_list: z.array(z.string().min(1)).min(1).describe("the type names"), ...commonKwargs })
+    .object({
+      column,
+      type_list: z.array(z.string().min(1)).min(1).describe("the type names"),
+      ...commonKwargs,
+    })
     .strict(),
   columns: (a) => [a.column],
   compile: (a, ctx) => ({

@@ -34,9 +34,14 @@ describe("expectations on DuckDB", () => {
   it("gives the same results when a table's cases run together as one suite", async () => {
     for (const table of ["people", "empty", "hostile"] as const) {
       const cases = EXPECTATION_CASES.filter((c) => c.table === table);
-      const together = await validateDataset(engine, tables[table], cases.map((c) => c.expectation));
+      const together = await validateDataset(
+        engine,
+        tables[table],
+        cases.map((c) => c.expectation),
+      );
       const alone = [];
-      for (const c of cases) alone.push((await validateDataset(engine, tables[table], [c.expectation])).results[0]);
+      for (const c of cases)
+        alone.push((await validateDataset(engine, tables[table], [c.expectation])).results[0]);
       expect(together.results).toEqual(alone);
     }
   });

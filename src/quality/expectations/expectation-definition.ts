@@ -51,18 +51,26 @@ export interface SchemaPlan {
   evaluate(fields: readonly Field[]): Outcome;
 }
 
+/** A group's key values and its row count. */
+export interface GroupRow {
+  key: unknown[];
+  n: number;
+}
+
 /** What a group query produced for one expectation: see {@link GroupPlan}. */
 export interface GroupOutput {
   /** The plan's `selects`, computed in the main scan. */
   main: Record<string, unknown>;
+  /** The plan's `stats`, computed over the groups. */
   stats: Record<string, unknown>;
   /** Groups with more than one row, smallest keys first, at most `sampleSize` of them. */
-  duplicates: { key: unknown[]; n: number }[];
-  /** Distinct keys in ascending order with their row counts, at most {@link MAX_OBSERVED_VALUES}. */
-  distinct: { key: unknown[]; n: number }[];
+  duplicates: GroupRow[];
+  /** Distinct keys in ascending order, at most {@link MAX_OBSERVED_VALUES}. */
+  distinct: GroupRow[];
   distinctTruncated: boolean;
-  /** The most frequent keys (all of them when tied), ascending, with their flags. */
-  modes: { key: unknown[]; n: number; flags: Record<string, boolean> }[];
+  /** The most frequent keys (all of them when tied), ascending, at most {@link MAX_OBSERVED_VALUES}. */
+  modes: GroupRow[];
+  modesTruncated: boolean;
   /** Unexpected values to list per expectation (the validation's sample size). */
   sampleSize: number;
 }
@@ -71,8 +79,10 @@ export interface GroupOutput {
 export const MAX_OBSERVED_VALUES = 1000;
 
 /**
- * Needs the rows grouped by `keys` (a GROUP BY pass of its own). Inside `stats` and `modes`
- * SQL, the grouped relation's columns are `groupKey(i)` and `groupCount`.
+ * Needs the rows grouped by `keys` (a GROUP BY pass of its own, shared by every plan with
+ * the same keys and filter). Inside `stats`, the grouped relation's columns are
+ * `groupKey(i)`, `groupCount` and — when a plan asks for modes — `groupMax`, the largest
+ * group's size.
  */
 export interface GroupPlan {
   plan: "group";
@@ -85,9 +95,13 @@ export interface GroupPlan {
   stats: Record<string, string>;
   duplicates?: boolean;
   distinct?: boolean;
-  /** Booleans computed for each most-frequent group, by local name; presence asks for the modes. */
-  modes?: Record<string, string>;
+  modes?: boolean;
   evaluate(output: GroupOutput): Outcome;
+  /**
+   * The same verdict from main-scan aggregates, used when no other expectation needs this
+   * GROUP BY pass (a distinct count is cheaper inside the one scan than in a pass of its own).
+   */
+  fallback?: AggregatePlan;
 }
 
 /** A query whose rows are failures; runs on its own. */
@@ -147,3 +161,4 @@ export function defineExpectation<A>(definition: ExpectationDefinition<A>): Expe
 /** Column names of the grouped relation a {@link GroupPlan}'s SQL reads. */
 export const groupKey = (i: number): string => `"weir_k${i}"`;
 export const groupCount = `"weir_n"`;
+export const groupMax = `"weir_max"`;

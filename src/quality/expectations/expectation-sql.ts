@@ -31,12 +31,7 @@ export interface ExpectationSql {
    * its values' text (one text per row, or an array of texts when several). NULL when no row
    * qualifies. `orderKeys` are `values` as ORDER BY keys (text keys already binary-ordered).
    */
-  firstValuesJson(
-    values: readonly string[],
-    orderKeys: readonly string[],
-    filter: string,
-    n: number,
-  ): string;
+  firstValuesJson(values: readonly string[], orderKeys: readonly string[], filter: string, n: number): string;
   /** The pseudo-column giving a table's rows in insertion order, for increasing/decreasing without `order_by`. */
   naturalOrder: string;
   /**
@@ -46,7 +41,8 @@ export interface ExpectationSql {
   fence: string;
 }
 
-const filterClause = (filter: string | undefined) => (filter === undefined ? "" : ` FILTER (WHERE ${filter})`);
+const filterClause = (filter: string | undefined) =>
+  filter === undefined ? "" : ` FILTER (WHERE ${filter})`;
 const asText = (v: string) => `CAST(${v} AS VARCHAR)`;
 
 export const EXPECTATION_SQL: Record<EngineKind, ExpectationSql> = {
@@ -62,7 +58,8 @@ export const EXPECTATION_SQL: Record<EngineKind, ExpectationSql> = {
       `(json_valid(${value}) AND NOT regexp_matches(regexp_replace(regexp_replace(${value}, '"(?:[^"\\\\]|\\\\.)*"', '""', 'g'), 'true|false|null', '0', 'g'), ',\\s*[\\]}]|[a-df-zA-DF-Z]|[^0-9.][eE]'))`,
     double: "DOUBLE",
     wideInteger: "HUGEINT",
-    quantilesDiscJson: (value, qs, filter) => `to_json(quantile_disc(${value}, [${qs.join(", ")}])${filterClause(filter)})`,
+    quantilesDiscJson: (value, qs, filter) =>
+      `to_json(quantile_disc(${value}, [${qs.join(", ")}])${filterClause(filter)})`,
     quantileCont: (value, q, filter) => `quantile_cont(${value}, ${q})${filterClause(filter)}`,
     binaryOrder: (textValue) => textValue,
     // `min(x, n)` keeps only the n smallest values, so memory stays bounded however many rows fail.
@@ -91,7 +88,8 @@ export const EXPECTATION_SQL: Record<EngineKind, ExpectationSql> = {
     binaryOrder: (textValue) => `${textValue} COLLATE "C"`,
     // No bounded "n smallest" aggregate: every failing value is collected, sorted, then cut.
     firstValuesJson: (values, orderKeys, filter, n) => {
-      const row = values.length === 1 ? asText(values[0]!) : `json_build_array(${values.map(asText).join(", ")})`;
+      const row =
+        values.length === 1 ? asText(values[0]!) : `json_build_array(${values.map(asText).join(", ")})`;
       return `array_to_json((array_agg(${row} ORDER BY ${orderKeys.join(", ")}) FILTER (WHERE ${filter}))[1:${n}])`;
     },
     naturalOrder: "ctid",

@@ -20,7 +20,13 @@ function pairIgnored(ctx: CompileContext, a: string, b: string, rule: string | u
   return `(${ctx.q(a)} IS NULL ${op} ${ctx.q(b)} IS NULL)`;
 }
 
-function multiMap(ctx: CompileContext, columns: readonly string[], missing: string, passes: string, m: number | undefined): MapPlan {
+function multiMap(
+  ctx: CompileContext,
+  columns: readonly string[],
+  missing: string,
+  passes: string,
+  m: number | undefined,
+): MapPlan {
   return {
     plan: "map",
     missing,
@@ -108,4 +114,8 @@ export const multicolumnSumToEqual = defineExpectation({
   },
 });
 
-export const MULTICOLUMN_EXPECTATIONS = [columnPairValuesAToBeGreaterThanB, columnPairValuesToBeEqual, multicolumnSumToEqual];
+export const MULTICOLUMN_EXPECTATIONS = [
+  columnPairValuesAToBeGreaterThanB,
+  columnPairValuesToBeEqual,
+  multicolumnSumToEqual,
+];

@@ -44,7 +44,11 @@ export async function runQueryCheck(
   const unique = new Set(names).size === names.length && !names.includes(TOTAL);
   // Duplicate column names cannot be ordered by name; ordinals still give a stable order.
   const order = unique
-    ? fields.map((f) => (f.type === "varchar" ? EXPECTATION_SQL[engine.kind].binaryOrder(d.quoteIdent(f.name)) : d.quoteIdent(f.name)))
+    ? fields.map((f) =>
+        f.type === "varchar"
+          ? EXPECTATION_SQL[engine.kind].binaryOrder(d.quoteIdent(f.name))
+          : d.quoteIdent(f.name),
+      )
     : fields.map((_, i) => String(i + 1));
   const orderBy = order.length === 0 ? "" : ` ORDER BY ${order.join(", ")}`;
   const rows = await engine.query(

@@ -71,11 +71,19 @@ describe("the expectation registry", () => {
 
   it("returns the expectation normalised, accepting GX's older expectation_type key and the SQL check alias", () => {
     expect(
-      parseExpectation({ expectation_type: "expect_column_values_to_not_be_null", kwargs: { column: "id" }, meta: { owner: "x" } }),
-    ).toEqual({ type: "expect_column_values_to_not_be_null", kwargs: { column: "id" }, meta: { owner: "x" } });
-    expect(parseExpectation({ type: "expect_select_rows_to_be_empty", kwargs: { sql: "SELECT 1" } }).type).toBe(
-      "expect_sql_to_return_no_rows",
-    );
+      parseExpectation({
+        expectation_type: "expect_column_values_to_not_be_null",
+        kwargs: { column: "id" },
+        meta: { owner: "x" },
+      }),
+    ).toEqual({
+      type: "expect_column_values_to_not_be_null",
+      kwargs: { column: "id" },
+      meta: { owner: "x" },
+    });
+    expect(
+      parseExpectation({ type: "expect_select_rows_to_be_empty", kwargs: { sql: "SELECT 1" } }).type,
+    ).toBe("expect_sql_to_return_no_rows");
     // GX's result_format / catch_exceptions are accepted so GX suites load unchanged.
     expect(
       parseExpectation({
@@ -94,30 +102,43 @@ describe("the expectation registry", () => {
     );
     expect(error.message).toContain("suite.yml expectations[3] (expect_column_values_to_be_between)");
     expect(error.message).toContain("mostly:");
-    expect(error.details.issues).toEqual(expect.arrayContaining([expect.objectContaining({ argument: "mostly" })]));
+    expect(error.details.issues).toEqual(
+      expect.arrayContaining([expect.objectContaining({ argument: "mostly" })]),
+    );
   });
 
   it("refuses unknown kwargs, a between without bounds and a missing column", () => {
     expect(
       configError(() =>
-        parseExpectation({ type: "expect_column_values_to_be_between", kwargs: { column: "age", min_vlaue: 1 } }),
+        parseExpectation({
+          type: "expect_column_values_to_be_between",
+          kwargs: { column: "age", min_vlaue: 1 },
+        }),
       ).message,
     ).toContain("min_vlaue");
     expect(
-      configError(() => parseExpectation({ type: "expect_column_mean_to_be_between", kwargs: { column: "age" } })).message,
+      configError(() =>
+        parseExpectation({ type: "expect_column_mean_to_be_between", kwargs: { column: "age" } }),
+      ).message,
     ).toContain("min_value and max_value cannot both be null");
     expect(
-      configError(() => parseExpectation({ type: "expect_column_values_to_not_be_null", kwargs: {} })).message,
+      configError(() => parseExpectation({ type: "expect_column_values_to_not_be_null", kwargs: {} }))
+        .message,
     ).toContain("column:");
     expect(
       configError(() =>
-        parseExpectation({ type: "expect_column_values_to_match_strftime_format", kwargs: { column: "d", strftime_format: "%Q" } }),
+        parseExpectation({
+          type: "expect_column_values_to_match_strftime_format",
+          kwargs: { column: "d", strftime_format: "%Q" },
+        }),
       ).message,
     ).toContain("%Q is not supported");
   });
 
   it("suggests close names for an unknown type", () => {
-    const error = configError(() => parseExpectation({ type: "expect_column_values_to_be_betwen", kwargs: {} }, "e[0]"));
+    const error = configError(() =>
+      parseExpectation({ type: "expect_column_values_to_be_betwen", kwargs: {} }, "e[0]"),
+    );
     expect(error.message).toContain('unknown expectation type "expect_column_values_to_be_betwen"');
     expect(error.details.suggestions).toContain("expect_column_values_to_be_between");
     const far = configError(() => parseExpectation({ type: "column_not_null", kwargs: {} }));
@@ -126,7 +147,9 @@ describe("the expectation registry", () => {
 
   it("refuses shapes that are not expectations", () => {
     expect(configError(() => parseExpectation("expect_x")).message).toContain("expected an object");
-    expect(configError(() => parseExpectation({ kwargs: {} })).message).toContain('"type" must name an expectation');
+    expect(configError(() => parseExpectation({ kwargs: {} })).message).toContain(
+      '"type" must name an expectation',
+    );
     expect(
       configError(() => parseExpectation({ type: "expect_column_to_exist", kwargs: [] })).message,
     ).toContain('"kwargs" must be an object');

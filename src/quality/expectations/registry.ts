@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { ConfigError } from "../../core/errors.js";
 import { COLUMN_AGGREGATE_EXPECTATIONS } from "./column-aggregate-expectations.js";
 import { COLUMN_MAP_EXPECTATIONS } from "./column-map-expectations.js";
+import { DISTINCT_COUNT_EXPECTATIONS } from "./distinct-count-expectations.js";
 import { DISTINCT_VALUE_EXPECTATIONS } from "./distinct-value-expectations.js";
 import type { ExpectationConfig, ExpectationKind } from "./expectation.js";
 import type { ExpectationDefinition } from "./expectation-definition.js";
@@ -18,6 +19,7 @@ for (const d of [
   ...SEQUENCE_EXPECTATIONS,
   ...UNIQUENESS_EXPECTATIONS,
   ...COLUMN_AGGREGATE_EXPECTATIONS,
+  ...DISTINCT_COUNT_EXPECTATIONS,
   ...DISTINCT_VALUE_EXPECTATIONS,
   ...MULTICOLUMN_EXPECTATIONS,
   ...QUERY_EXPECTATIONS,
@@ -36,8 +38,12 @@ export function expectationKind(type: string): ExpectationKind | undefined {
 }
 
 /** The definition of a type; for the compiler. */
-export function expectationDefinition(type: string): ExpectationDefinition<Record<string, unknown>> | undefined {
-  return DEFINITIONS.get(QUERY_ALIASES[type] ?? type) as ExpectationDefinition<Record<string, unknown>> | undefined;
+export function expectationDefinition(
+  type: string,
+): ExpectationDefinition<Record<string, unknown>> | undefined {
+  return DEFINITIONS.get(QUERY_ALIASES[type] ?? type) as
+    | ExpectationDefinition<Record<string, unknown>>
+    | undefined;
 }
 
 /**
@@ -59,14 +65,20 @@ export function parseExpectation(config: unknown, where = "expectation"): Expect
   const raw = config as Record<string, unknown>;
   const type = raw.type ?? raw.expectation_type;
   if (typeof type !== "string" || type.length === 0) {
-    throw new ConfigError(`${where}: "type" must name an expectation, e.g. expect_column_values_to_not_be_null`, {
-      details: { where },
-    });
+    throw new ConfigError(
+      `${where}: "type" must name an expectation, e.g. expect_column_values_to_not_be_null`,
+      {
+        details: { where },
+      },
+    );
   }
   const definition = expectationDefinition(type);
   if (!definition) {
     const close = closeMatches(type, [...DEFINITIONS.keys(), ...Object.keys(QUERY_ALIASES)]);
-    const hint = close.length > 0 ? `; did you mean ${close.join(", ")}?` : `; known types: ${expectationTypes().join(", ")}`;
+    const hint =
+      close.length > 0
+        ? `; did you mean ${close.join(", ")}?`
+        : `; known types: ${expectationTypes().join(", ")}`;
     throw new ConfigError(`${where}: unknown expectation type "${type}"${hint}`, {
       details: { where, type, suggestions: close },
     });
@@ -93,7 +105,9 @@ export function parseExpectation(config: unknown, where = "expectation"): Expect
   return {
     type: definition.type,
     kwargs: parsed.data as Record<string, unknown>,
-    ...(meta !== undefined && typeof meta === "object" && meta !== null ? { meta: meta as Record<string, unknown> } : {}),
+    ...(meta !== undefined && typeof meta === "object" && meta !== null
+      ? { meta: meta as Record<string, unknown> }
+      : {}),
   };
 }
 
@@ -126,7 +140,11 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     }
     previous = current;
   }

@@ -45,7 +45,8 @@ function sequencePlan(a: SequenceArgs, ctx: CompileContext, direction: "increasi
       ? ctx.sql.naturalOrder
       : order.map((c) => ctx.orderKey(ctx.q(c), ctx.typeOf(c))).join(", ");
   // The rows compared form one window partition, so the previous row is the previous considered one.
-  const considered = ctx.rowCondition === undefined ? `${col} IS NOT NULL` : `(${ctx.rowCondition} AND ${col} IS NOT NULL)`;
+  const considered =
+    ctx.rowCondition === undefined ? `${col} IS NOT NULL` : `(${ctx.rowCondition} AND ${col} IS NOT NULL)`;
   const previous = ctx.window(`lag(${col}) OVER (PARTITION BY ${considered} ORDER BY ${orderSql})`);
   const op = direction === "increasing" ? (a.strictly ? "<=" : "<") : a.strictly ? ">=" : ">";
   return {

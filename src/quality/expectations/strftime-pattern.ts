@@ -14,7 +14,11 @@ export interface StrftimePattern {
   /** The same with days limited to 1–28, which need no calendar check. */
   safeRegex: string;
   /** Capture group numbers (1-based) of year, month and day when a calendar check is needed. */
-  calendar?: { year?: { group: number; twoDigits: boolean }; month: { group: number; named: boolean }; day: number };
+  calendar?: {
+    year?: { group: number; twoDigits: boolean };
+    month: { group: number; named: boolean };
+    day: number;
+  };
 }
 
 const ci = (word: string) =>
@@ -137,7 +141,11 @@ export function strftimeMatchSql(
     : `CAST(${group(month.group)} AS INTEGER)`;
   // Python's default year is 1900; %y's 00-68 are 20xx, which shares leap years with yy % 4.
   const y =
-    year === undefined ? "1900" : year.twoDigits ? `(2000 + CAST(${group(year.group)} AS INTEGER))` : `CAST(${group(year.group)} AS INTEGER)`;
+    year === undefined
+      ? "1900"
+      : year.twoDigits
+        ? `(2000 + CAST(${group(year.group)} AS INTEGER))`
+        : `CAST(${group(year.group)} AS INTEGER)`;
   const leap = `((${y} % 4 = 0 AND ${y} % 100 <> 0) OR ${y} % 400 = 0)`;
   const daysInMonth = `(CASE WHEN ${m} = 2 THEN (CASE WHEN ${leap} THEN 29 ELSE 28 END) WHEN ${m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END)`;
   const d = `CAST(trim(${group(day)}) AS INTEGER)`;

@@ -64,7 +64,10 @@ export const tableColumnCountToEqual = defineExpectation({
   columns: () => [],
   compile: (args) => ({
     plan: "schema",
-    evaluate: (fields) => ({ success: fields.length === args.value, result: { observed_value: fields.length } }),
+    evaluate: (fields) => ({
+      success: fields.length === args.value,
+      result: { observed_value: fields.length },
+    }),
   }),
 });
 
@@ -79,7 +82,10 @@ export const tableColumnCountToBeBetween = defineExpectation({
   columns: () => [],
   compile: (args) => ({
     plan: "schema",
-    evaluate: (fields) => ({ success: between(fields.length, args), result: { observed_value: fields.length } }),
+    evaluate: (fields) => ({
+      success: between(fields.length, args),
+      result: { observed_value: fields.length },
+    }),
   }),
 });
 
@@ -120,15 +126,21 @@ export const tableColumnsToMatchOrderedList = defineExpectation({
   kind: "table",
   description: "The table's columns are exactly `column_list`, in that order.",
   kwargs: z
-    .object({ column_list: z.array(z.string().min(1)).describe("the column names in order"), ...commonKwargs })
+    .object({
+      column_list: z.array(z.string().min(1)).describe("the column names in order"),
+      ...commonKwargs,
+    })
     .strict(),
   columns: () => [],
   compile: (args) => ({
     plan: "schema",
     evaluate: (fields) => {
       const actual = fields.map((f) => f.name);
-      const mismatched: { expected_column_position: number; expected: string | null; found: string | null }[] =
-        [];
+      const mismatched: {
+        expected_column_position: number;
+        expected: string | null;
+        found: string | null;
+      }[] = [];
       for (let i = 0; i < Math.max(actual.length, args.column_list.length); i++) {
         if (actual[i] !== args.column_list[i]) {
           mismatched.push({

@@ -15,7 +15,8 @@ const and = (...parts: (string | undefined)[]) => {
   const present = parts.filter((p): p is string => p !== undefined);
   return present.length === 0 ? undefined : present.join(" AND ");
 };
-const countWhere = (cond: string | undefined) => (cond === undefined ? "count(*)" : `count(*) FILTER (WHERE ${cond})`);
+const countWhere = (cond: string | undefined) =>
+  cond === undefined ? "count(*)" : `count(*) FILTER (WHERE ${cond})`;
 
 /** The first `sampleSize` duplicated values, each repeated as often as it occurs (GX lists rows). */
 function duplicateSample(out: GroupOutput, single: boolean, names: readonly string[]): unknown[] {
