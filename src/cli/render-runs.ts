@@ -76,24 +76,33 @@ export function renderRunDetail(
   out.push("");
   const attemptsOf = (t: TaskInstanceRecord) =>
     attempts.filter((a) => a.taskId === t.taskId && a.mapIndex === t.mapIndex);
+  // In the order they ran (the store knows no pipeline order); tasks that never started last.
+  const ordered = [...tasks].sort(
+    (a, b) =>
+      (a.startedAt ?? "~").localeCompare(b.startedAt ?? "~") ||
+      a.taskId.localeCompare(b.taskId) ||
+      a.mapIndex - b.mapIndex,
+  );
+  const failedStates = new Set(["failed", "upstream_failed", "up_for_retry", "skipped"]);
   out.push(
     renderTable(
       ["task", "state", "tries", "duration", "rows in", "rows out", "error"],
-      tasks.map((t) => [
+      ordered.map((t) => [
         t.mapIndex >= 0 ? `${t.taskId}[${t.mapIndex}]` : t.taskId,
         stateText(t.state),
         `${t.tryNumber}/${t.maxTries}`,
         t.durationMs === undefined ? "-" : formatDuration(t.durationMs),
         t.rows.in ?? "-",
         t.rows.out ?? "-",
-        oneLine(t.error ?? lastError(attemptsOf(t)) ?? ""),
+        // A task that succeeded on a retry shows no error here; its attempts list the failures.
+        failedStates.has(t.state) ? oneLine(t.error ?? lastError(attemptsOf(t)) ?? "") : "",
       ]),
     ),
   );
   const retried = tasks.filter((t) => attemptsOf(t).length > 1);
   if (retried.length > 0) {
     out.push("", "attempts:");
-    for (const t of retried) {
+    for (const t of ordered.filter((x) => retried.includes(x))) {
       for (const a of attemptsOf(t)) {
         const name = t.mapIndex >= 0 ? `${t.taskId}[${t.mapIndex}]` : t.taskId;
         out.push(

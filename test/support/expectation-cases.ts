@@ -761,7 +761,46 @@ const JSON_VECTORS: [string, boolean][] = [
   ["[1,e]", false],
 ];
 
+/**
+ * Regex search as both engines run it (RE2 in DuckDB, POSIX ARE in PostgreSQL): the common
+ * subset, anchors meaning the text's ends, `.` matching a newline. [regex, values, matching].
+ */
+const REGEX_VECTORS: [string, string[], string[]][] = [
+  ["b|^a", ["xa", "ab", "a", "cb"], ["a", "ab", "cb"]],
+  ["^$", ["", "x"], [""]],
+  ["a$", ["ba", "a\nx", "ab"], ["ba"]],
+  ["^b", ["a\nb", "b"], ["b"]],
+  ["(?i)abc", ["xABCx", "ab c"], ["xABCx"]],
+  ["a.c", ["abc", "a\nc", "ac"], ["a\nc", "abc"]],
+  ["\\d{2,}", ["abc123", "a1b2", "99"], ["99", "abc123"]],
+  ["[[:alpha:]]", ["123", "1a"], ["1a"]],
+  ["^a\\.b\\*\\(c\\)$", ["a.b*(c)", "axb*(c)", "a.b*(c)d"], ["a.b*(c)"]],
+  ["'|\"", ["it's", 'say "hi"', "plain"], ["it's", 'say "hi"']],
+  ["日本|é", ["日本語", "café", "cafe"], ["café", "日本語"]],
+];
+
 const QUERY_CASES_LIST: QueryCase[] = [];
+for (const [regex, list, matching] of REGEX_VECTORS) {
+  const other = list.filter((v) => !matching.includes(v));
+  QUERY_CASES_LIST.push({
+    name: `regex ${JSON.stringify(regex)}`,
+    sql: values("v", list),
+    expectation: { type: "expect_column_values_to_not_match_regex", kwargs: { column: "v", regex } },
+    expect: {
+      success: matching.length === 0,
+      result: { unexpected_count: matching.length, partial_unexpected_list: sortBinary(matching) },
+    },
+  });
+  QUERY_CASES_LIST.push({
+    name: `regex ${JSON.stringify(regex)} (match)`,
+    sql: values("v", list),
+    expectation: { type: "expect_column_values_to_match_regex", kwargs: { column: "v", regex } },
+    expect: {
+      success: other.length === 0,
+      result: { unexpected_count: other.length, partial_unexpected_list: sortBinary(other) },
+    },
+  });
+}
 for (const [format, vectors] of STRFTIME_VECTORS) {
   const bad = vectors.filter(([, valid]) => !valid).map(([v]) => v);
   QUERY_CASES_LIST.push({

@@ -142,7 +142,7 @@ export const columnValuesToMatchRegex = defineExpectation({
   kwargs: z.object({ ...mapKwargs, regex }).strict(),
   columns: (a) => [a.column],
   compile: (a, ctx) =>
-    columnMap(ctx, a.column, `NOT ${ctx.sql.regexSearch(asText(ctx, a.column), ctx.lit(a.regex))}`, a.mostly),
+    columnMap(ctx, a.column, `NOT ${ctx.sql.regexSearch(asText(ctx, a.column), a.regex, ctx.lit)}`, a.mostly),
 });
 
 export const columnValuesToNotMatchRegex = defineExpectation({
@@ -152,7 +152,7 @@ export const columnValuesToNotMatchRegex = defineExpectation({
   kwargs: z.object({ ...mapKwargs, regex }).strict(),
   columns: (a) => [a.column],
   compile: (a, ctx) =>
-    columnMap(ctx, a.column, ctx.sql.regexSearch(asText(ctx, a.column), ctx.lit(a.regex)), a.mostly),
+    columnMap(ctx, a.column, ctx.sql.regexSearch(asText(ctx, a.column), a.regex, ctx.lit), a.mostly),
 });
 
 const regexList = z.array(z.string().min(1)).min(1).describe("regular expressions");
@@ -165,7 +165,7 @@ export const columnValuesToMatchRegexList = defineExpectation({
   kwargs: z.object({ ...mapKwargs, regex_list: regexList, match_on: matchOn }).strict(),
   columns: (a) => [a.column],
   compile: (a, ctx) => {
-    const tests = a.regex_list.map((r) => ctx.sql.regexSearch(asText(ctx, a.column), ctx.lit(r)));
+    const tests = a.regex_list.map((r) => ctx.sql.regexSearch(asText(ctx, a.column), r, ctx.lit));
     return columnMap(ctx, a.column, `NOT (${tests.join(a.match_on === "all" ? " AND " : " OR ")})`, a.mostly);
   },
 });
@@ -177,7 +177,7 @@ export const columnValuesToNotMatchRegexList = defineExpectation({
   kwargs: z.object({ ...mapKwargs, regex_list: regexList }).strict(),
   columns: (a) => [a.column],
   compile: (a, ctx) => {
-    const tests = a.regex_list.map((r) => ctx.sql.regexSearch(asText(ctx, a.column), ctx.lit(r)));
+    const tests = a.regex_list.map((r) => ctx.sql.regexSearch(asText(ctx, a.column), r, ctx.lit));
     return columnMap(ctx, a.column, `(${tests.join(" OR ")})`, a.mostly);
   },
 });
@@ -273,8 +273,8 @@ export const columnValuesToMatchStrftimeFormat = defineExpectation({
     const text = asText(ctx, a.column);
     const matches = strftimeMatchSql(
       pattern,
-      (r) => ctx.sql.regexSearch(text, ctx.lit(r)),
-      (n) => ctx.sql.regexGroup(text, ctx.lit(pattern.regex), n),
+      (r) => ctx.sql.regexFullMatch(text, r, ctx.lit),
+      (n) => ctx.sql.regexGroup(text, ctx.lit(`^${pattern.regex}$`), n),
     );
     return columnMap(ctx, a.column, `NOT ${matches}`, a.mostly);
   },

@@ -33,13 +33,15 @@ export interface ExpectationConfig {
  * after `row_condition`), `missing_count`/`missing_percent` (rows skipped because a value
  * was NULL), `unexpected_count`, `unexpected_percent` (of the non-missing rows, as GX),
  * `unexpected_percent_nonmissing` (the same) and `partial_unexpected_list` (up to the sample
- * size of unexpected values, in ascending order). The NULL expectations
- * (`…_to_not_be_null`, `…_to_be_null`) count against every row, so they carry no
- * `missing_*` and their percent is of `element_count`.
+ * size of unexpected values: the smallest ones, ascending, text by code point, so both
+ * engines list the same). The NULL expectations (`…_to_not_be_null`, `…_to_be_null`) count
+ * against every row, so they carry no `missing_*` and their percent is of `element_count`.
+ * Multi-column expectations list unexpected values as objects keyed by column name.
  *
- * Aggregate and table expectations report `observed_value` (floats rounded to 15
- * significant digits so both engines agree) and, where meaningful, `element_count` and
- * `missing_count`.
+ * Aggregate and table expectations report `observed_value` (floating-point statistics
+ * rounded to 12 significant digits so both engines agree; NULL — and failure — when there
+ * is no value to measure). SQL checks report the number of rows returned as `observed_value`
+ * and `unexpected_count`, and the first rows as objects.
  */
 export interface ExpectationResult {
   expectation: ExpectationConfig;

@@ -9,7 +9,7 @@ import { ConfigError } from "../../core/errors.js";
  * has no year — as Python).
  */
 export interface StrftimePattern {
-  /** Anchored regex of the whole format. */
+  /** Regex of the whole format, to be matched against the whole value. */
   regex: string;
   /** The same with days limited to 1–28, which need no calendar check. */
   safeRegex: string;
@@ -112,7 +112,7 @@ export function strftimePattern(format: string): StrftimePattern {
     }
   }
   const month = found.m ?? found.b;
-  const pattern: StrftimePattern = { regex: `^${regex}$`, safeRegex: `^${safe}$` };
+  const pattern: StrftimePattern = { regex, safeRegex: safe };
   if (found.d !== undefined && month !== undefined) {
     const year = found.Y ?? found.y;
     pattern.calendar = {
@@ -125,8 +125,8 @@ export function strftimePattern(format: string): StrftimePattern {
 }
 
 /**
- * SQL that is TRUE when a value matches the format: `fullMatch(regex)` tests the value
- * against a regex, `group(n)` extracts capture n of the full regex as text. Most rows are
+ * SQL that is TRUE when a value matches the format: `fullMatch(regex)` tests the whole value
+ * against a regex, `group(n)` extracts capture n of the format's regex as text. Most rows are
  * decided by the day-≤-28 regex alone; only the rest pay for the calendar check.
  */
 export function strftimeMatchSql(
