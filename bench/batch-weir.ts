@@ -39,9 +39,12 @@ async function main(argv: readonly string[]): Promise<WeirReport> {
   });
 
   const started = performance.now();
-  const runtime = await openRuntime({ home, ...(memoryLimit ? { memoryLimit } : {}) });
+  const runtime = await openRuntime({
+    home,
+    ...(memoryLimit ? { memoryLimit } : {}),
+    ...(threads ? { threads: Number(threads) } : {}),
+  });
   try {
-    if (threads) await runtime.engine.run(`SET threads = ${Number(threads)}`);
     const { summary, error } = await runPipeline(pipeline, {
       logicalDate: "2024-01-01",
       interval: INTERVAL,

@@ -25,6 +25,7 @@ export type { ExtractResult, ReadContext, Rejection, Source } from "./connectors
 export { SqliteSource, type SqliteSourceConfig } from "./connectors/sqlite-source.js";
 // core
 export { batchFromRows, collectBatches, type RecordBatch, type Row, rowsFromBatch } from "./core/batch.js";
+export { formatDuration, parseDuration } from "./core/duration.js";
 export {
   ConfigError,
   ConnectorError,
@@ -55,7 +56,6 @@ export { openEngine } from "./engines/open-engine.js";
 export { PostgresEngine, type PostgresEngineOptions } from "./engines/postgres/postgres-engine.js";
 export { type WriteTableOptions, writeTable } from "./engines/table-writer.js";
 export { type CopyTableOptions, copyTable } from "./engines/transfer.js";
-
 // lake
 export { type DatasetInfo, Lake } from "./lake/lake.js";
 export { LakeDataset, type PartitionInfo } from "./lake/lake-dataset.js";
@@ -92,7 +92,6 @@ export {
   type TaskOptions,
   type TriggerRule,
 } from "./orchestrator/define-pipeline.js";
-export { formatDuration, parseDuration } from "./orchestrator/duration.js";
 export { type ExecuteRunOptions, executeRun } from "./orchestrator/executor/execute-run.js";
 export { type ReapResult, reapZombies } from "./orchestrator/executor/reap-zombies.js";
 export { clearTasks, resumeRun } from "./orchestrator/executor/resume-run.js";

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
+import { parseDuration } from "../core/duration.js";
 import { ConfigError } from "../core/errors.js";
-import { parseDuration } from "../orchestrator/duration.js";
 
 /**
  * A secret is named, never written: `{ env: "WEIR_SMTP_PASSWORD" }` reads the variable when

@@ -24,8 +24,8 @@ export interface FileScan {
   rejections(tx: Engine): Promise<Rejection[]>;
   /**
    * True when counting the relation is cheap (Parquet metadata), so the interval filter is
-   * pushed into the scan and skipped rows are counted separately; otherwise the parsed rows
-   * are staged once and filtered from there.
+   * pushed into the scan and skipped rows are counted separately; otherwise every parsed
+   * row lands in the target and the rows outside the interval are deleted (and counted).
    */
   cheapCount: boolean;
 }
@@ -117,20 +117,23 @@ export async function extractFileScan(
         const relation = await scan.relation(tx, tmp);
         await tx.run(dialect.dropTable(target));
         if (target.schema !== undefined) await tx.run(dialect.createSchema(target.schema));
-        let parsed: number;
+        let skipped = 0;
         if (!where || scan.cheapCount) {
           await tx.run(`CREATE TABLE ${t} AS SELECT ${select} FROM ${relation}${where}`, params);
-          parsed = where ? await count(tx, relation) : -1;
+          if (where) skipped = (await count(tx, relation)) - (await count(tx, t));
         } else {
-          const stage = dialect.quoteIdent(tmp("stage"));
-          await tx.run(`CREATE TEMP TABLE ${stage} AS SELECT ${select} FROM ${relation}`);
-          await tx.run(`CREATE TABLE ${t} AS SELECT * FROM ${stage}${where}`, params);
-          parsed = await count(tx, stage);
+          // Every parsed row lands once; the ones outside the interval are then deleted, and
+          // the delete's count is the skipped count. (Staging the scan and filtering it into
+          // the target would write every row twice just to count the difference.)
+          await tx.run(`CREATE TABLE ${t} AS SELECT ${select} FROM ${relation}`);
+          // COALESCE: a row whose cursor is NULL is outside every interval, as the filter has it.
+          const inside = where.slice(" WHERE ".length);
+          skipped = await tx.run(`DELETE FROM ${t} WHERE NOT COALESCE(${inside}, FALSE)`, params);
         }
         const rowsLoaded = await count(tx, t);
         const rejections = await scan.rejections(tx);
         for (const r of rejections) context.reject(r);
-        const rowsSkipped = parsed < 0 ? 0 : parsed - rowsLoaded;
+        const rowsSkipped = skipped;
         if (rowsSkipped > 0) context.skipped?.(rowsSkipped);
         const result: ExtractResult = {
           rowsRead: rowsLoaded + rejections.length,

@@ -99,6 +99,17 @@ export async function writeTable(
       return { rowsWritten: await tx.run(sql, local!.params) };
     }
 
+    // The first load of an upsert target from SQL on this engine: when the input has no NULL
+    // and no repeated key (one aggregate scan says so), there is nothing to dedupe or to
+    // update, so the rows go straight in — no stage holding a full copy of the input.
+    if (created && options.mode === "upsert" && local) {
+      const unique = await keysUniqueAndSet(tx, local.sql, local.params, key);
+      if (unique) {
+        const sql = tx.dialect.insertSelect(target, columns, selectFrom(tx, local.sql, columns));
+        return { rowsWritten: await tx.run(sql, local.params) };
+      }
+    }
+
     // A temporary stage: it lives only inside this transaction's connection, so its rows are
     // never written to the database file (nor its WAL) just to be read once and dropped.
     const stage: TableRef = { name: `weir_stage_${newId()}` };
@@ -148,6 +159,29 @@ function selectFrom(engine: Engine, sql: string, columns: readonly string[]): st
 
 function quoteList(engine: Engine, columns: readonly string[]): string {
   return columns.map((c) => engine.dialect.quoteIdent(c)).join(", ");
+}
+
+/**
+ * True when no input row has a NULL key column and no two rows share a key (an empty input
+ * is neither, and takes the staged path).
+ */
+async function keysUniqueAndSet(
+  tx: Engine,
+  sql: string,
+  params: readonly unknown[] | undefined,
+  key: readonly string[],
+): Promise<boolean> {
+  const q = tx.dialect;
+  const nulls = key.map((k) => `${q.quoteIdent(k)} IS NULL`).join(" OR ");
+  const keys = quoteList(tx, key);
+  // One scan: GROUP BY puts NULL keys in groups too, so the NULL rows are counted there.
+  const rows = await tx.query<{ total: unknown; nulls: unknown; keys: unknown }>(
+    `SELECT sum(weir_n) AS total, count(*) AS keys, sum(CASE WHEN ${nulls} THEN weir_n ELSE 0 END) AS nulls ` +
+      `FROM (SELECT ${keys}, count(*) AS weir_n FROM (${sql}) AS weir_q GROUP BY ${keys}) AS weir_g`,
+    params ?? [],
+  );
+  const row = rows[0];
+  return Number(row?.nulls ?? 1) === 0 && Number(row?.keys ?? -1) === Number(row?.total ?? -2);
 }
 
 /** Keeps the last staged row per key; refuses NULL keys, which would never match on a re-run. */

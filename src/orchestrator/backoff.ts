@@ -1,5 +1,5 @@
+import { parseDuration } from "../core/duration.js";
 import { ConfigError } from "../core/errors.js";
-import { parseDuration } from "./duration.js";
 
 /** How long to wait between attempts of a task. Durations are milliseconds or strings like "5m". */
 export interface RetryPolicy {

@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { availableParallelism, totalmem } from "node:os";
 import { resolve } from "node:path";
 import { type WeirPaths, weirPaths } from "../core/paths.js";
 import { DuckDBEngine } from "../engines/duckdb/duckdb-engine.js";
@@ -10,8 +11,13 @@ import { openMetadataStore } from "../metadata/open-metadata-store.js";
 export interface OpenRuntimeOptions {
   /** The weir home folder; default `WEIR_HOME` or `.weir`. */
   home?: string;
-  /** DuckDB memory limit for the warehouse, e.g. "1GB". */
+  /**
+   * DuckDB memory limit for the warehouse, e.g. "1GB". Default `WEIR_DUCKDB_MEMORY_LIMIT`,
+   * else a quarter of the machine's RAM capped at 2GB (see `defaultMemoryLimit`).
+   */
   memoryLimit?: string;
+  /** DuckDB worker threads; default `WEIR_DUCKDB_THREADS`, else one per available core. */
+  threads?: number;
   /**
    * The metadata store: a SQLite file path or `postgres://…`. Default `WEIR_METADATA_URL`,
    * else `<home>/weir.db`.
@@ -51,7 +57,8 @@ export async function openRuntime(options: OpenRuntimeOptions = {}): Promise<Wei
     engine = await DuckDBEngine.create({
       path: paths.warehouse,
       tempDirectory: paths.tmp,
-      ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}),
+      memoryLimit: options.memoryLimit || process.env.WEIR_DUCKDB_MEMORY_LIMIT || defaultMemoryLimit(),
+      threads: options.threads ?? (Number(process.env.WEIR_DUCKDB_THREADS) || availableParallelism()),
     });
     const lake = await Lake.open({ root: paths.lake, engine });
     const opened = engine;
@@ -70,4 +77,16 @@ export async function openRuntime(options: OpenRuntimeOptions = {}): Promise<Wei
     await metadata.close();
     throw error;
   }
+}
+
+/**
+ * The warehouse's default DuckDB memory limit: a quarter of the RAM, at most 2GB and at
+ * least 256MB. DuckDB's own default (80% of RAM) lets one big run crowd out everything
+ * else on the machine; with a bound, large sorts, joins and CTAS spill to `<home>/tmp`
+ * instead, so a run over 100M rows stays within a few GiB of resident memory (the limit
+ * covers DuckDB's buffer pool, not Node's heap or the allocator's slack).
+ */
+export function defaultMemoryLimit(totalBytes = totalmem()): string {
+  const mb = Math.floor(totalBytes / 4 / 2 ** 20);
+  return `${Math.max(256, Math.min(2048, mb))}MB`;
 }

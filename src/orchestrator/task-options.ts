@@ -1,6 +1,6 @@
+import { parseDuration } from "../core/duration.js";
 import { messageOf, PipelineError } from "../core/errors.js";
 import type { RetryPolicy } from "./backoff.js";
-import { parseDuration } from "./duration.js";
 
 /**
  * When a task runs, given the final states of the tasks it depends on (Airflow's trigger

@@ -233,16 +233,20 @@ export function mainScanSql(
     const rc = rowConditionOf(item);
     if (plan.plan === "map") {
       // FILTER counts only rows where the condition is TRUE, so a NULL test result never counts.
-      const failing = flag(
-        and(rc, plan.missing === undefined ? undefined : `NOT (${plan.missing})`, plan.unexpected)!,
-      );
+      const failingSql = and(
+        rc,
+        plan.missing === undefined ? undefined : `NOT (${plan.missing})`,
+        plan.unexpected,
+      )!;
+      const plain = rc === undefined ? plan.plainCounts : undefined;
       item.aliases.element = alias(countWhere(rc));
-      if (plan.missing !== undefined) item.aliases.missing = alias(countWhere(and(rc, plan.missing)));
-      item.aliases.unexpected = alias(countWhere(failing));
+      if (plan.missing !== undefined)
+        item.aliases.missing = alias(plain?.missing ?? countWhere(and(rc, plan.missing)));
+      item.aliases.unexpected = alias(plain?.unexpected ?? countWhere(flag(failingSql)));
       if (plan.sample.length > 0) {
         const values = plan.sample.map((s) => s.sql);
         const keys = plan.sample.map((s) => (s.type === "varchar" ? sql.binaryOrder(s.sql) : s.sql));
-        item.aliases.sample = alias(sql.firstValuesJson(values, keys, failing, suite.sampleSize));
+        item.aliases.sample = alias(sql.firstValuesJson(values, keys, flag(failingSql), suite.sampleSize));
       }
     } else if (plan.plan === "aggregate" || plan.plan === "group") {
       for (const [name, expr] of Object.entries(

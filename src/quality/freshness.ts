@@ -1,3 +1,4 @@
+import { parseDuration } from "../core/duration.js";
 import { ConfigError } from "../core/errors.js";
 import type { Engine } from "../engines/engine.js";
 import { type CheckTarget, fromSql } from "./suite-target.js";
@@ -23,32 +24,24 @@ export interface FreshnessResult {
   message: string;
 }
 
-const UNIT_MS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
+/** The compact notation suites document ("24h", "1d12h"): no spelled-out units such as "1 day". */
+const COMPACT_DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+$/;
 
 /**
- * Parses a duration such as "24h", "90m", "7d" or "1d12h" into milliseconds.
+ * Parses a freshness `maxAge` such as "24h", "90m", "7d" or "1d12h" into milliseconds with
+ * `parseDuration`, accepting only the compact notation suites document.
  *
  * @example
  * parseMaxAge("1d12h"); // 129_600_000
  */
 export function parseMaxAge(text: string): number {
-  const trimmed = text.trim();
-  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)/g)];
-  const consumed = parts.map((p) => p[0]).join("");
-  if (parts.length === 0 || consumed.replace(/\s/g, "") !== trimmed.replace(/\s/g, "")) {
+  if (!COMPACT_DURATION.test(text.replace(/\s/g, ""))) {
     throw new ConfigError(
       `invalid duration "${text}": expected a number and a unit (ms, s, m, h, d, w), e.g. "24h" or "1d12h"`,
       { details: { value: text } },
     );
   }
-  return parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_MS[p[2]!]!, 0);
+  return parseDuration(text, "freshness maxAge");
 }
 
 /**

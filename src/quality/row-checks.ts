@@ -1,4 +1,5 @@
 import { ConfigError } from "../core/errors.js";
+import { newId } from "../core/ids.js";
 import { type TableRef, tableLabel } from "../core/types.js";
 import type { Dialect } from "../engines/dialect.js";
 import type { Engine } from "../engines/engine.js";
@@ -111,53 +112,51 @@ export async function checkRows(engine: Engine, options: CheckRowsOptions): Prom
   const windows = compiled.flatMap((c) => c.windows);
 
   const flag = (i: number) => q(`_weir_fail_${i}`);
-  // Three layers because SQL cannot read a select-list alias in the same list:
-  // window columns, then one boolean per check, then the lists of names and reasons.
+  // Layers because SQL cannot read a select-list alias in the same list: window columns,
+  // then one boolean per check, then (from the stage below) the lists of names and reasons.
   const ranked = `SELECT *${windows.map((w) => `, ${w}`).join("")} FROM ${d.quoteTable(options.source)}`;
   const flagged = `SELECT *${compiled.map((c, i) => `, COALESCE(${c.fails}, FALSE) AS ${flag(i)}`).join("")} FROM (${ranked}) AS weir_ranked`;
   const checkNames = concat(compiled.map((c, i) => `CASE WHEN ${flag(i)} THEN ${lit(c.name)} END`));
   const reasons = concat(compiled.map((c, i) => `CASE WHEN ${flag(i)} THEN ${c.reason} END`));
-  const outer = [...columns.map(q), ...compiled.map((_, i) => flag(i))].join(", ");
 
-  // One pass writes every row, flags and reasons included, straight into `passed`; the few
-  // failing rows are then copied to `failed` and deleted, and the helper columns dropped.
-  // Staging all rows in a temporary table first would write (and, past the memory limit,
-  // spill and re-read) the whole input once more.
+  // The flags (window checks are the costly part) are computed ONCE into a temporary table
+  // holding the rows and their flags; `passed` and `failed` are then written from it, and
+  // the counts read from it. Writing every row into `passed` and deleting the failing ones
+  // afterwards looks cheaper but is not on DuckDB: deleting from a table created in the
+  // same transaction makes the commit append every row again.
   return engine.transaction(async (tx) => {
     for (const table of [options.passed, options.failed]) {
       if (table.schema) await tx.run(d.createSchema(table.schema));
       await tx.run(d.dropTable(table));
     }
-    const passed = d.quoteTable(options.passed);
-    await tx.run(
-      `CREATE TABLE ${passed} AS SELECT ${outer}, ${checkNames} AS ${q(FAILED_CHECKS_COLUMN)}, ` +
-        `${reasons} AS ${q(FAILED_REASONS_COLUMN)} FROM (${flagged}) AS weir_flagged`,
-    );
-    const cols = columns.map(q).join(", ");
-    const failedWhere = `${q(FAILED_CHECKS_COLUMN)} <> ''`;
-    await tx.run(
-      `CREATE TABLE ${d.quoteTable(options.failed)} AS SELECT ${cols}, ${q(FAILED_CHECKS_COLUMN)}, ${q(FAILED_REASONS_COLUMN)} FROM ${passed} WHERE ${failedWhere}`,
-    );
-    const counts = compiled.map((_, i) => `SUM(CASE WHEN ${flag(i)} THEN 1 ELSE 0 END) AS ${q(`c${i}`)}`);
-    const [row] = await tx.query(
-      `SELECT COUNT(*) AS failed${counts.map((c) => `, ${c}`).join("")} FROM ${passed} WHERE ${failedWhere}`,
-    );
-    await tx.run(`DELETE FROM ${passed} WHERE ${failedWhere}`);
-    for (const helper of [
-      ...compiled.map((_, i) => `_weir_fail_${i}`),
-      FAILED_CHECKS_COLUMN,
-      FAILED_REASONS_COLUMN,
-    ]) {
-      await tx.run(`ALTER TABLE ${passed} DROP COLUMN ${q(helper)}`);
+    const stage = q(`_weir_checks_${newId()}`);
+    // The window columns stay: reasons quote them (the latest `latestBy` of a duplicate key).
+    await tx.run(`CREATE TEMPORARY TABLE ${stage} AS ${flagged}`);
+    try {
+      const cols = columns.map(q).join(", ");
+      const anyFail = compiled.length === 0 ? "FALSE" : compiled.map((_, i) => flag(i)).join(" OR ");
+      await tx.run(
+        `CREATE TABLE ${d.quoteTable(options.passed)} AS SELECT ${cols} FROM ${stage} WHERE NOT (${anyFail})`,
+      );
+      await tx.run(
+        `CREATE TABLE ${d.quoteTable(options.failed)} AS SELECT ${cols}, ${checkNames} AS ${q(FAILED_CHECKS_COLUMN)}, ` +
+          `${reasons} AS ${q(FAILED_REASONS_COLUMN)} FROM ${stage} WHERE ${anyFail}`,
+      );
+      const counts = compiled.map((_, i) => `SUM(CASE WHEN ${flag(i)} THEN 1 ELSE 0 END) AS ${q(`c${i}`)}`);
+      const [row] = await tx.query(
+        `SELECT COUNT(*) AS n, SUM(CASE WHEN ${anyFail} THEN 1 ELSE 0 END) AS failed` +
+          `${counts.map((c) => `, ${c}`).join("")} FROM ${stage}`,
+      );
+      const rowsIn = Number(row?.n ?? 0);
+      const failed = Number(row?.failed ?? 0);
+      const byCheck: Record<string, number> = {};
+      compiled.forEach((c, i) => {
+        byCheck[c.name] = Number(row?.[`c${i}`] ?? 0);
+      });
+      return { rowsIn, passed: rowsIn - failed, failed, byCheck };
+    } finally {
+      await tx.run(`DROP TABLE IF EXISTS ${stage}`);
     }
-    const [kept] = await tx.query(`SELECT COUNT(*) AS n FROM ${passed}`);
-    const failed = Number(row?.failed ?? 0);
-    const byCheck: Record<string, number> = {};
-    compiled.forEach((c, i) => {
-      byCheck[c.name] = Number(row?.[`c${i}`] ?? 0);
-    });
-    const passedRows = Number(kept?.n ?? 0);
-    return { rowsIn: passedRows + failed, passed: passedRows, failed, byCheck };
   });
 }
 

@@ -1,4 +1,3 @@
-import { newId } from "../core/ids.js";
 import type { TableRef } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
 import { FAILED_CHECKS_COLUMN, FAILED_REASONS_COLUMN } from "./row-checks.js";
@@ -31,6 +30,8 @@ export interface RowSplitResult {
  * that fail no quarantine rule (the target's columns, unchanged) and `split.failed` with
  * the others plus `_weir_checks` / `_weir_reasons` (every quarantine rule each failed,
  * `; `-separated), the shape `quarantine()` files. So passed + failed = rows, exactly.
+ * With `split.passedAsView`, `passed` is a view over the target (the same filter) rather
+ * than a copy of nearly every row: for a reader that runs before the target changes.
  * `aggregates` ride along in the same scan.
  */
 export async function splitRows(
@@ -38,7 +39,7 @@ export async function splitRows(
   target: CheckTarget,
   columns: readonly string[],
   rules: readonly RowRule[],
-  split?: { passed: TableRef; failed: TableRef },
+  split?: { passed: TableRef; failed: TableRef; passedAsView?: boolean },
   /** More aggregates over the target's columns (metrics, MAX for freshness), computed in the same scan. */
   aggregates: readonly string[] = [],
 ): Promise<RowSplitResult> {
@@ -76,29 +77,40 @@ export async function splitRows(
   const list = (parts: string[]) => `CONCAT_WS('; ', ${parts.join(", ")})`;
   const quarantines = quarantineIdx.length === 0 ? "FALSE" : quarantineIdx.map(flag).join(" OR ");
   const cols = columns.map(q).join(", ");
+  // Only the quarantine rules decide the split; they are evaluated again for each of the two
+  // writes, which is far cheaper than staging every row with its flags (a full extra copy,
+  // spilled past the memory limit) or deleting from a table created in the same
+  // transaction (DuckDB then re-appends every row at commit). Window predicates sit in a
+  // select list, never in WHERE.
+  const qFlags = quarantineIdx.map((i) => `COALESCE(${rules[i]!.predicate}, FALSE) AS ${flag(i)}`);
+  const qFlagged = `(SELECT *${qFlags.map((f) => `, ${f}`).join("")} FROM ${fromSql(engine, target)}) AS weir_flagged`;
   return engine.transaction(async (tx) => {
-    // The flags are computed once (window predicates are the costly part); names and
-    // reasons only for the failing rows, which are few.
-    const temp = q(`_weir_split_${newId()}`);
-    await tx.run(
-      `CREATE TEMPORARY TABLE ${temp} AS SELECT ${cols}${rules.map((_, i) => `, ${flag(i)}`).join("")} FROM ${flagged}`,
-    );
     for (const table of [split.passed, split.failed]) {
       if (table.schema) await tx.run(d.createSchema(table.schema));
-      await tx.run(d.dropTable(table));
+      await dropTableOrView(tx, table);
     }
+    const [row] = await tx.query(
+      counts(flagged, `, SUM(CASE WHEN ${quarantines} THEN 1 ELSE 0 END) AS ${q("quarantined")}`),
+    );
+    const kind = split.passedAsView ? "VIEW" : "TABLE";
     await tx.run(
-      `CREATE TABLE ${d.quoteTable(split.passed)} AS SELECT ${cols} FROM ${temp} WHERE NOT (${quarantines})`,
+      `CREATE ${kind} ${d.quoteTable(split.passed)} AS SELECT ${cols} FROM ${qFlagged} WHERE NOT (${quarantines})`,
     );
     const failedSelect =
       quarantineIdx.length === 0
-        ? `SELECT ${cols}, '' AS ${q(FAILED_CHECKS_COLUMN)}, '' AS ${q(FAILED_REASONS_COLUMN)} FROM ${temp} WHERE FALSE`
-        : `SELECT ${cols}, ${list(names)} AS ${q(FAILED_CHECKS_COLUMN)}, ${list(reasons)} AS ${q(FAILED_REASONS_COLUMN)} FROM ${temp} WHERE ${quarantines}`;
+        ? `SELECT ${cols}, '' AS ${q(FAILED_CHECKS_COLUMN)}, '' AS ${q(FAILED_REASONS_COLUMN)} FROM ${fromSql(engine, target)} WHERE FALSE`
+        : `SELECT ${cols}, ${list(names)} AS ${q(FAILED_CHECKS_COLUMN)}, ${list(reasons)} AS ${q(FAILED_REASONS_COLUMN)} FROM ${qFlagged} WHERE ${quarantines}`;
     await tx.run(`CREATE TABLE ${d.quoteTable(split.failed)} AS ${failedSelect}`);
-    const [row] = await tx.query(
-      counts(temp, `, SUM(CASE WHEN ${quarantines} THEN 1 ELSE 0 END) AS ${q("quarantined")}`),
-    );
-    await tx.run(`DROP TABLE ${temp}`);
     return read(row);
   });
+}
+
+/** Drops `table` whether an earlier run left a table or a view under that name. */
+async function dropTableOrView(tx: Engine, table: TableRef): Promise<void> {
+  const found = await tx.query<{ table_type: string }>(
+    `SELECT table_type FROM information_schema.tables WHERE table_name = $1 AND table_schema = COALESCE(CAST($2 AS ${tx.dialect.typeName("varchar")}), current_schema())`,
+    [table.name, table.schema ?? null],
+  );
+  const isView = found.some((r) => String(r.table_type).toUpperCase() === "VIEW");
+  await tx.run(isView ? `DROP VIEW IF EXISTS ${tx.dialect.quoteTable(table)}` : tx.dialect.dropTable(table));
 }

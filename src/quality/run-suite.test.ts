@@ -119,6 +119,37 @@ describe("runSuite with quarantine", () => {
     });
   });
 
+  it("can leave the passed rows as a view, replacing a table (or view) of an earlier run", async () => {
+    const viewed = { schema: "staging", name: "people_passed_view" };
+    const tableType = async () =>
+      (
+        await engine.query<{ t: string }>(
+          "SELECT table_type AS t FROM information_schema.tables WHERE table_schema = 'staging' AND table_name = 'people_passed_view'",
+        )
+      ).map((r) => r.t);
+    await runSuite(engine, people, rowSuite, {
+      quarantine: { passed: viewed, logicalDate: "2024-01-17", stage: "check" },
+    });
+    expect(await tableType()).toEqual(["BASE TABLE"]);
+    for (let i = 0; i < 2; i++) {
+      const result = await runSuite(engine, people, rowSuite, {
+        quarantine: { passed: viewed, passedAsView: true, logicalDate: "2024-01-17", stage: "check" },
+      });
+      expect(result.quarantined).toMatchObject({ rowsIn: 10, passed: 4, rows: 6 });
+      expect(await tableType()).toEqual(["VIEW"]);
+      expect(await engine.query("SELECT id FROM staging.people_passed_view ORDER BY id")).toEqual([
+        { id: 1 },
+        { id: 2 },
+        { id: 8 },
+        { id: 10 },
+      ]);
+    }
+    await runSuite(engine, people, rowSuite, {
+      quarantine: { passed: viewed, logicalDate: "2024-01-17", stage: "check" },
+    });
+    expect(await tableType()).toEqual(["BASE TABLE"]);
+  });
+
   it("is idempotent for the logical date and stage", async () => {
     for (let i = 0; i < 2; i++) {
       await runSuite(engine, people, rowSuite, {

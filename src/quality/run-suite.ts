@@ -21,6 +21,12 @@ import { type ValidationResult, validateDataset } from "./validate-dataset.js";
 export interface SuiteQuarantineOptions {
   /** Replaced with the rows that fail no `quarantine: true` expectation. */
   passed: TableRef;
+  /**
+   * Make `passed` a view over the target (the same filter) instead of a table: no copy of
+   * nearly every row. For a reader that runs before the target changes — a pipeline's load
+   * step right after its check. Default false.
+   */
+  passedAsView?: boolean;
   /** Replaced with the failing rows before they are filed; default `<passed>_quarantined`. */
   failed?: TableRef;
   /** "YYYY-MM-DD": re-running the date replaces its quarantine rows for the stage. */
@@ -56,8 +62,9 @@ export interface RunSuiteOptions {
 
 /**
  * Runs a suite on a table or query: the expectations (`validateDataset`: one scan, plus one
- * per column for uniqueness), then ONE more scan for the row-level score, the quarantine
- * split, the anomaly metrics and freshness; the schema contract against the previous run's
+ * per column for uniqueness), then ONE more scan for the row-level score, the anomaly
+ * metrics and freshness (and with quarantine, one write of the passed rows — or a view —
+ * and one of the few failed ones); the schema contract against the previous run's
  * columns; anomaly detection on the stored metric history. Everything is stored in the
  * quality history (with `options.store`) and scored.
  *
@@ -116,7 +123,7 @@ export async function runSuite(
           target,
           columns,
           rules,
-          q ? { passed: q.passed, failed: failedTable! } : undefined,
+          q ? { passed: q.passed, failed: failedTable!, passedAsView: q.passedAsView ?? false } : undefined,
           aggregates,
         );
   const metrics: Record<string, number | null> = {

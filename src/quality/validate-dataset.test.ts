@@ -100,7 +100,10 @@ describe("validateDataset", () => {
       },
       { type: "expect_column_values_to_be_unique", kwargs: { column: "id" } },
       { type: "expect_column_values_to_not_be_null", kwargs: { column: "id" } },
-      { type: "expect_column_proportion_of_unique_values_to_be_between", kwargs: { column: "country", min_value: 0.4 } },
+      {
+        type: "expect_column_proportion_of_unique_values_to_be_between",
+        kwargs: { column: "country", min_value: 0.4 },
+      },
       { type: "expect_column_unique_value_count_to_be_between", kwargs: { column: "country", min_value: 3 } },
     ]);
     expect(result.scans).toBe(3);

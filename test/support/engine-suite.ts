@@ -384,6 +384,20 @@ export function engineConformance(label: string, open: () => Promise<Engine>): v
         const up = await writeTable(engine, t("w_sql_up"), input, { mode: "upsert", key: ["id"] });
         expect(up.rowsWritten).toBe(2);
         expect(await read("w_sql_up")).toHaveLength(2);
+        // A first load with unique keys goes straight in (no stage); the key is still the
+        // primary key, so a later upsert updates in place.
+        const unique = { engine, sql: `SELECT id, part, v FROM ${q("w_src")} WHERE v <> 's2b'` };
+        expect((await writeTable(engine, t("w_sql_up1"), unique, { mode: "upsert", key: ["id"] })).rowsWritten).toBe(2);
+        await writeTable(engine, t("w_sql_up1"), input, { mode: "upsert", key: ["id"] });
+        expect(await read("w_sql_up1")).toHaveLength(2);
+        // A NULL key is refused on a first load too, and nothing is created.
+        await expect(
+          writeTable(engine, t("w_sql_up2"), { engine, sql: "SELECT CAST(NULL AS INTEGER) AS id, 'x' AS v" }, {
+            mode: "upsert",
+            key: ["id"],
+          }),
+        ).rejects.toMatchObject({ code: "SCHEMA_MISMATCH" });
+        expect(await engine.describe(t("w_sql_up2"))).toBeUndefined();
       });
 
       it("leaves the target unchanged when the input fails midway, in every mode", async () => {

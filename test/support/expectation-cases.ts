@@ -885,6 +885,24 @@ QUERY_CASES_LIST.push(
   },
 );
 
+// Integers too large to square in a BIGINT take the wide path of the exact sums.
+const HUGE =
+  "SELECT * FROM (VALUES (CAST(3037000500 AS BIGINT)), (CAST(-3037000500 AS BIGINT)), (CAST(1 AS BIGINT))) AS v(b)";
+QUERY_CASES_LIST.push(
+  {
+    name: "stdev of integers whose squares overflow a BIGINT",
+    sql: HUGE,
+    expectation: { type: "expect_column_stdev_to_be_between", kwargs: { column: "b", min_value: 3e9 } },
+    expect: { success: true, result: { observed_value: 3037000500 } },
+  },
+  {
+    name: "mean of integers whose squares overflow a BIGINT",
+    sql: HUGE,
+    expectation: { type: "expect_column_mean_to_be_between", kwargs: { column: "b", max_value: 1 } },
+    expect: { success: true, result: { observed_value: 0.333333333333 } },
+  },
+);
+
 /** Cases over query targets, run on every engine. */
 export const QUERY_CASES: readonly QueryCase[] = QUERY_CASES_LIST;
 

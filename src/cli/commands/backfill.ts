@@ -13,6 +13,7 @@ import {
 } from "../cli-project.js";
 import { logicalText, stateText } from "../render-runs.js";
 import { formatDuration } from "../render-table.js";
+import { interruptSignal } from "../interrupt-signal.js";
 import { jsonSafe, reportError } from "../report-error.js";
 
 interface BackfillCommandOptions {
@@ -62,10 +63,7 @@ export function registerBackfillCommand(program: Command): void {
           return;
         }
         const { notifier, notifyFor } = cliNotifier(config);
-        const stop = new AbortController();
-        const onSignal = () => stop.abort(new Error("interrupted"));
-        process.once("SIGINT", onSignal);
-        process.once("SIGTERM", onSignal);
+        const interrupt = interruptSignal();
         try {
           const report = await runBackfill({
             pipeline,
@@ -75,7 +73,7 @@ export function registerBackfillCommand(program: Command): void {
             to,
             ...(concurrency ? { concurrency } : {}),
             params: options.param,
-            signal: stop.signal,
+            signal: interrupt.signal,
             notify: notifyFor(pipeline),
             pipelineFile: file,
             onRunFinished: (result, date) => {
@@ -110,8 +108,7 @@ export function registerBackfillCommand(program: Command): void {
             );
           }
         } finally {
-          process.off("SIGINT", onSignal);
-          process.off("SIGTERM", onSignal);
+          interrupt.dispose();
           await notifier.close();
         }
       } finally {

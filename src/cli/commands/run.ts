@@ -4,6 +4,7 @@ import { dailyInterval, formatDate } from "../../core/interval.js";
 import { executeRun } from "../../orchestrator/executor/execute-run.js";
 import { cliNotifier, collectParam, loadCliProject, openCliRuntime, parseCliDate } from "../cli-project.js";
 import { renderSummary } from "../render-summary.js";
+import { interruptSignal } from "../interrupt-signal.js";
 import { jsonSafe, reportError } from "../report-error.js";
 import { runReporter } from "../run-reporter.js";
 
@@ -51,10 +52,7 @@ export async function runFromCli(
   );
   const runtime = await openCliRuntime(config);
   const { notifier, notifyFor } = cliNotifier(config);
-  const stop = new AbortController();
-  const onSignal = () => stop.abort(new Error("interrupted"));
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const interrupt = interruptSignal();
   try {
     const mode = options.json ? "quiet" : options.events ? "events" : "human";
     const result = await executeRun({
@@ -66,7 +64,7 @@ export async function runFromCli(
       ...(dateOnly ? { interval: dailyInterval(date) } : {}),
       params: options.param,
       runType: "manual",
-      signal: stop.signal,
+      signal: interrupt.signal,
       listeners: [runReporter(mode)],
       notify: notifyFor(pipeline),
       pipelineFile: file,
@@ -82,8 +80,7 @@ export async function runFromCli(
     }
     return result.error ? reportError(result.error, verbose) : 0;
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    interrupt.dispose();
     await notifier.close();
     await runtime.close();
   }

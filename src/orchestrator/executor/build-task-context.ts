@@ -5,8 +5,8 @@ import type { TimePartition } from "../partitions/partition-scheme.js";
 import type { RunEvent } from "../run-events.js";
 import type { TaskContext } from "../task-context.js";
 import type { AttemptLogger } from "./attempt-logger.js";
+import type { AttemptStats, ExecutorSettings } from "./executor-settings.js";
 import { SkipTask } from "./run-attempt.js";
-import type { AttemptStats, ExecutorSettings } from "./run-executor.js";
 import type { TaskNode } from "./task-node.js";
 import { UnavailableOutput } from "./task-output.js";
 

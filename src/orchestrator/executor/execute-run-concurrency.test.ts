@@ -175,6 +175,39 @@ describe("dynamic fan-out", () => {
   });
 });
 
+describe("abort listeners", () => {
+  it("maps 30 instances that all wait to retry without a MaxListenersExceededWarning", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => void warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      const pipeline = definePipeline({
+        id: "fan_retry_all",
+        tasks: [
+          defineTask({
+            id: "each",
+            retries: 1,
+            retryDelay: "1s",
+            map: () => Array.from({ length: 30 }, (_, i) => i),
+            run: async (ctx, n: number) => {
+              if (ctx.attempt === 1) throw new Error(`first try of ${n}`);
+              return n;
+            },
+          }),
+        ],
+      });
+      const result = await drive(h.clock, h.start(pipeline, { runId: "run_fan_retry_all" }), 1_000);
+      expect(result.state).toBe("succeeded");
+      expect(result.outputs.each).toHaveLength(30);
+      // Node emits process warnings on a later tick.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+  });
+});
+
 describe("dependsOnPast", () => {
   const pipeline = (fail: () => boolean) =>
     definePipeline({

@@ -2,14 +2,16 @@ import { hostname } from "node:os";
 import { type Clock, systemClock } from "../../core/clock.js";
 import { ConfigError, WeirError } from "../../core/errors.js";
 import { newId } from "../../core/ids.js";
-import { type DataInterval, dailyInterval, formatDate } from "../../core/interval.js";
+import type { DataInterval } from "../../core/interval.js";
 import { type Logger, silentLogger } from "../../core/log.js";
 import type { Engine } from "../../engines/engine.js";
 import type { Lake } from "../../lake/lake.js";
 import type { MetadataStore, RunRecord, RunType } from "../../metadata/metadata-store.js";
 import type { Notification } from "../../notifications/notification.js";
 import type { PipelineDefinition } from "../define-pipeline.js";
+import { registerPipeline } from "../register-pipeline.js";
 import type { RunEventListener, RunSummary } from "../run-events.js";
+import { createRun } from "./create-run.js";
 import { RunExecutor } from "./run-executor.js";
 import type { RunResult } from "./run-result.js";
 
@@ -81,18 +83,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunResult>
   const owner = options.owner ?? `${hostname()}:${process.pid}:${newId()}`;
   const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
   const nowIso = clock.now().toISOString();
-  await store.pipelines.upsert({
-    id: pipeline.id,
-    ...(options.pipelineFile ? { file: options.pipelineFile } : {}),
-    ...(pipeline.schedule.expression ? { schedule: pipeline.schedule.expression } : {}),
-    timezone: pipeline.timezone,
-    ...(pipeline.description ? { description: pipeline.description } : {}),
-    ...(pipeline.owner ? { owner: pipeline.owner } : {}),
-    tags: [...pipeline.tags],
-    updatedAt: nowIso,
-  });
-  for (const [name, slots] of Object.entries(pipeline.pools))
-    await store.pools.set(name, slots, { at: nowIso });
+  await registerPipeline(store, pipeline, { at: nowIso, file: options.pipelineFile });
 
   const existing = options.runId === undefined ? undefined : await store.runs.get(options.runId);
   if (existing && existing.pipeline !== pipeline.id) {
@@ -105,7 +96,18 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunResult>
   }
   if (existing && (existing.state === "succeeded" || existing.state === "failed"))
     return storedResult(existing);
-  const run = existing ?? (await createRun(options, clock));
+  const run =
+    existing ??
+    (await createRun({
+      pipeline,
+      store,
+      clock,
+      id: options.runId ?? newId("run_"),
+      logicalDate: options.logicalDate,
+      runType: options.runType ?? "manual",
+      ...(options.interval ? { interval: options.interval } : {}),
+      ...(options.params ? { params: options.params } : {}),
+    }));
   const claimed = await store.runs.claim(run.id, {
     owner,
     at: clock.now().toISOString(),
@@ -139,48 +141,6 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunResult>
     ...(options.pauseAt ? { pauseAt: options.pauseAt } : {}),
   });
   return executor.execute();
-}
-
-async function createRun(options: ExecuteRunOptions, clock: Clock): Promise<RunRecord> {
-  const { pipeline, store } = options;
-  const logicalDate = options.logicalDate;
-  if (!(logicalDate instanceof Date) || Number.isNaN(logicalDate.getTime())) {
-    throw new ConfigError(`a new run of pipeline "${pipeline.id}" needs a logical date`);
-  }
-  const interval =
-    options.interval ??
-    (pipeline.schedule.kind === "cron"
-      ? pipeline.schedule.interval(logicalDate)
-      : dailyInterval(logicalDate));
-  if (!(interval.start.getTime() < interval.end.getTime())) {
-    throw new ConfigError(
-      `invalid data interval ${interval.start.toISOString()} .. ${interval.end.toISOString()}: the start must be before the end`,
-    );
-  }
-  const at = clock.now().toISOString();
-  const run = {
-    id: options.runId ?? newId("run_"),
-    pipeline: pipeline.id,
-    logicalDate: formatDate(logicalDate),
-    logicalTime: logicalDate.toISOString(),
-    intervalStart: interval.start.toISOString(),
-    intervalEnd: interval.end.toISOString(),
-    state: "queued" as const,
-    runType: options.runType ?? "manual",
-    queuedAt: at,
-    startedAt: at,
-    params: { ...(options.params ?? {}) },
-  };
-  await store.runs.create(
-    run,
-    pipeline.tasks.map((t) => ({
-      taskId: t.id,
-      mapIndex: -1,
-      retries: pipeline.policies[t.id]!.retries,
-      ...(pipeline.policies[t.id]!.pool ? { pool: pipeline.policies[t.id]!.pool! } : {}),
-    })),
-  );
-  return { ...run, params: run.params };
 }
 
 /** A finished run, as the store recorded it (executing it again would change nothing). */

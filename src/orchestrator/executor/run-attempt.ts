@@ -1,6 +1,6 @@
 import type { Clock } from "../../core/clock.js";
+import { formatDuration } from "../../core/duration.js";
 import { messageOf, WeirError } from "../../core/errors.js";
-import { formatDuration } from "../duration.js";
 
 /** Why the executor aborted an attempt (the reason of the attempt's AbortSignal). */
 export class AttemptAbort extends WeirError {

@@ -24,14 +24,8 @@ export async function queueDueRuns(ctx: DueRunsContext): Promise<RunRecord[]> {
   const queued: RunRecord[] = [];
   const { pipeline, store, clock } = ctx;
   if (pipeline.schedule.kind !== "none") {
-    const last = await store.runs.latest(pipeline.id, ["scheduled"]);
     const dates = dueRuns({
-      schedule: pipeline.schedule,
-      startDate: pipeline.startDate ?? ctx.defaultStartDate,
-      ...(pipeline.endDate ? { endDate: pipeline.endDate } : {}),
-      ...(last ? { lastLogicalDate: new Date(last.logicalTime) } : {}),
-      now: clock.now(),
-      catchup: pipeline.catchup,
+      ...(await scheduleState(ctx)),
       // Bounded per pass so a long catch-up does not queue years of runs in one transaction burst.
       limit: 1_000,
     });
@@ -89,15 +83,20 @@ async function queueDatasetTriggeredRun(ctx: DueRunsContext): Promise<RunRecord 
 
 /** When the pipeline's next scheduled run falls due (undefined: never, or dataset-driven only). */
 export async function nextScheduledAt(ctx: DueRunsContext): Promise<Date | undefined> {
+  if (ctx.pipeline.schedule.kind === "none") return undefined;
+  return nextDueAt(await scheduleState(ctx));
+}
+
+/** What `dueRuns` and `nextDueAt` need: the schedule, its bounds, the last scheduled run and now. */
+async function scheduleState(ctx: DueRunsContext) {
   const { pipeline, store, clock } = ctx;
-  if (pipeline.schedule.kind === "none") return undefined;
   const last = await store.runs.latest(pipeline.id, ["scheduled"]);
-  return nextDueAt({
+  return {
     schedule: pipeline.schedule,
     startDate: pipeline.startDate ?? ctx.defaultStartDate,
     ...(pipeline.endDate ? { endDate: pipeline.endDate } : {}),
     ...(last ? { lastLogicalDate: new Date(last.logicalTime) } : {}),
     now: clock.now(),
     catchup: pipeline.catchup,
-  });
+  };
 }

@@ -1,7 +1,8 @@
 import type { Clock } from "../../core/clock.js";
-import { type DataInterval, dailyInterval, formatDate } from "../../core/interval.js";
+import type { DataInterval } from "../../core/interval.js";
 import type { MetadataStore, RunRecord, RunType } from "../../metadata/metadata-store.js";
 import type { PipelineDefinition } from "../define-pipeline.js";
+import { createRun } from "../executor/create-run.js";
 
 export interface QueueRunOptions {
   pipeline: PipelineDefinition;
@@ -34,40 +35,20 @@ export async function queueRun(options: QueueRunOptions): Promise<RunRecord | un
   const { pipeline, store, clock, logicalDate } = options;
   const id = options.runId ?? scheduledRunId(options.runType, pipeline.id, logicalDate);
   if (await store.runs.get(id)) return undefined;
-  const interval =
-    options.interval ??
-    (pipeline.schedule.kind === "cron"
-      ? pipeline.schedule.interval(logicalDate)
-      : dailyInterval(logicalDate));
-  const at = clock.now().toISOString();
-  const run: RunRecord = {
-    id,
-    pipeline: pipeline.id,
-    logicalDate: formatDate(logicalDate),
-    logicalTime: logicalDate.toISOString(),
-    intervalStart: interval.start.toISOString(),
-    intervalEnd: interval.end.toISOString(),
-    state: "queued",
-    runType: options.runType,
-    queuedAt: at,
-    startedAt: at,
-    params: { ...(options.params ?? {}) },
-  };
-  const tasks = pipeline.tasks.map((t) => {
-    const policy = pipeline.policies[t.id]!;
-    return {
-      taskId: t.id,
-      mapIndex: -1,
-      retries: policy.retries,
-      ...(policy.pool ? { pool: policy.pool } : {}),
-    };
-  });
   try {
-    await store.runs.create(run, tasks);
+    return await createRun({
+      pipeline,
+      store,
+      clock,
+      id,
+      logicalDate,
+      runType: options.runType,
+      ...(options.interval ? { interval: options.interval } : {}),
+      ...(options.params ? { params: options.params } : {}),
+    });
   } catch (error) {
     // Lost the race to another scheduler: the run exists now, which is all we wanted.
     if (await store.runs.get(id)) return undefined;
     throw error;
   }
-  return run;
 }

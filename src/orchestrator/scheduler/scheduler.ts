@@ -14,6 +14,7 @@ import { executeRun } from "../executor/execute-run.js";
 import { reapZombies } from "../executor/reap-zombies.js";
 import type { RunResult } from "../executor/run-result.js";
 import type { PipelineEntry } from "../pipeline-registry.js";
+import { registerPipeline } from "../register-pipeline.js";
 import type { RunEventListener } from "../run-events.js";
 import { nextScheduledAt, queueDueRuns } from "./queue-due-runs.js";
 
@@ -118,19 +119,7 @@ export class Scheduler {
   async register(): Promise<void> {
     const at = this.clock.now().toISOString();
     for (const [id, pipeline] of this.byId) {
-      await this.options.store.pipelines.upsert({
-        id,
-        file: this.files.get(id)!,
-        ...(pipeline.schedule.expression ? { schedule: pipeline.schedule.expression } : {}),
-        timezone: pipeline.timezone,
-        ...(pipeline.description ? { description: pipeline.description } : {}),
-        ...(pipeline.owner ? { owner: pipeline.owner } : {}),
-        tags: [...pipeline.tags],
-        updatedAt: at,
-      });
-      for (const [name, slots] of Object.entries(pipeline.pools)) {
-        await this.options.store.pools.set(name, slots, { at });
-      }
+      await registerPipeline(this.options.store, pipeline, { at, file: this.files.get(id)! });
     }
   }
 

@@ -85,15 +85,29 @@ function statistic(
   });
 }
 
-/** Exact integer sums: count, Σx and Σx² (the latter in a type wide enough not to overflow). */
+/** |x| below this squares within a BIGINT (⌊√(2⁶³−1)⌋). */
+const SQUARE_SAFE = 3037000499;
+
+/**
+ * Exact integer sums: count, Σx (engines accumulate BIGINT sums in a wider type) and Σx²,
+ * split so that the usual values square as BIGINTs and only huge ones pay for the wide type
+ * (wide arithmetic is several times slower).
+ */
 function integerSums(ctx: CompileContext, name: string): Record<string, string> {
-  const wide = `CAST(${ctx.q(name)} AS ${ctx.sql.wideInteger})`;
+  const col = ctx.q(name);
+  const wide = `CAST(${col} AS ${ctx.sql.wideInteger})`;
+  const small = `${col} BETWEEN -${SQUARE_SAFE} AND ${SQUARE_SAFE}`;
   return {
-    n: filtered(ctx, `count(${ctx.q(name)})`),
-    s: filtered(ctx, `sum(${wide})`),
-    s2: filtered(ctx, `sum(${wide} * ${wide})`),
+    n: filtered(ctx, `count(${col})`),
+    s: filtered(ctx, `sum(${col})`),
+    s2: filtered(ctx, `sum(CASE WHEN ${small} THEN ${col} * ${col} END)`),
+    s2wide: filtered(ctx, `sum(CASE WHEN NOT (${small}) THEN ${wide} * ${wide} END)`),
   };
 }
+
+/** Σx² from the two partial sums of {@link integerSums}. */
+const sumOfSquares = (v: Record<string, unknown>): bigint =>
+  (toBigInt(v.s2) ?? 0n) + (toBigInt(v.s2wide) ?? 0n);
 
 export const columnMeanToBeBetween = statistic(
   "expect_column_mean_to_be_between",
@@ -148,7 +162,7 @@ export const columnStdevToBeBetween = statistic(
         if (n < 2) return null;
         const s = toBigInt(v.s)!;
         const big = BigInt(n);
-        const numerator = big * toBigInt(v.s2)! - s * s;
+        const numerator = big * sumOfSquares(v) - s * s;
         return roundStatistic(Math.sqrt(Number(numerator) / (n * (n - 1))));
       },
     };

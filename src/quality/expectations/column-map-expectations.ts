@@ -34,7 +34,13 @@ export function columnMap(
     unexpected,
     sample: [{ sql: ctx.q(name), type: ctx.typeOf(name) }],
     mostly: m,
+    plainCounts: { missing: nullCount(ctx, name) },
   };
+}
+
+/** The NULLs of a column as `count(*) - count(c)`, which DuckDB answers from its statistics. */
+export function nullCount(ctx: CompileContext, name: string): string {
+  return `(count(*) - count(${ctx.q(name)}))`;
 }
 
 /** The column as text: regexes, lengths and formats read the text form of any type. */
@@ -78,6 +84,7 @@ export const columnValuesToNotBeNull = defineExpectation({
     sample: [],
     mostly: a.mostly,
     aboutNulls: true,
+    plainCounts: { unexpected: nullCount(ctx, a.column) },
   }),
 });
 
@@ -93,6 +100,7 @@ export const columnValuesToBeNull = defineExpectation({
     sample: [{ sql: ctx.q(a.column), type: ctx.typeOf(a.column) }],
     mostly: a.mostly,
     aboutNulls: true,
+    plainCounts: { unexpected: `count(${ctx.q(a.column)})` },
   }),
 });
 

@@ -35,6 +35,12 @@ export interface MapPlan {
   mostly?: number | undefined;
   /** The expectation is about NULLs, so every considered row is tested (no `missing_*` in the result). */
   aboutNulls?: boolean;
+  /**
+   * Aggregates equal to the missing / unexpected counts when there is no row_condition,
+   * written so engines can answer them from column statistics (`count(*) - count(c)`
+   * for NULLs) instead of testing every row.
+   */
+  plainCounts?: { missing?: string; unexpected?: string };
 }
 
 /** Statistics computed in the main scan, judged in JS. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { nullCount } from "./column-map-expectations.js";
 import type { CompileContext, GroupOutput, Plan } from "./expectation-definition.js";
 import { defineExpectation, groupCount } from "./expectation-definition.js";
 import { column, commonKwargs, mostly } from "./kwargs.js";
@@ -59,7 +60,11 @@ function uniquenessPlan(
     plan: "group",
     keys,
     where: and(rc, `NOT (${ignored})`),
-    selects: { element: countWhere(rc), missing: countWhere(and(rc, ignored)) },
+    selects: {
+      element: countWhere(rc),
+      missing:
+        rc === undefined && columns.length === 1 ? nullCount(ctx, columns[0]!) : countWhere(and(rc, ignored)),
+    },
     stats: { duplicated: `sum(${groupCount}) FILTER (WHERE ${groupCount} > 1)` },
     duplicates: true,
     evaluate: (out) =>

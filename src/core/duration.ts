@@ -1,4 +1,4 @@
-import { ConfigError } from "../core/errors.js";
+import { ConfigError } from "./errors.js";
 
 const UNIT_MS: Readonly<Record<string, number>> = {
   ms: 1,

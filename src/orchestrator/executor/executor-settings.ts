@@ -1,0 +1,35 @@
+import type { Clock } from "../../core/clock.js";
+import type { Logger } from "../../core/log.js";
+import type { Engine } from "../../engines/engine.js";
+import type { Lake } from "../../lake/lake.js";
+import type { MetadataStore, RunRecord } from "../../metadata/metadata-store.js";
+import type { Notification } from "../../notifications/notification.js";
+import type { PipelineDefinition } from "../define-pipeline.js";
+import type { RunEventListener } from "../run-events.js";
+import type { NodeStats } from "./task-node.js";
+
+/** What `executeRun` resolved for one execution of a claimed run (every default applied). */
+export interface ExecutorSettings {
+  pipeline: PipelineDefinition;
+  store: MetadataStore;
+  runtime: { engine: Engine; lake: Lake };
+  run: RunRecord;
+  /** The run was in the store before this execution (created queued, cleared, or interrupted): load its state. */
+  existing: boolean;
+  owner: string;
+  clock: Clock;
+  signal?: AbortSignal;
+  listeners: readonly RunEventListener[];
+  notify?: (notification: Notification) => Promise<void>;
+  logger: Logger;
+  concurrency: number;
+  heartbeatMs: number;
+  pollMs: number;
+  random: () => number;
+  pauseAt?: string;
+}
+
+/** What one attempt recorded through its context. */
+export interface AttemptStats extends NodeStats {
+  rows: { in: number; out: number; rejected: number };
+}
