@@ -24,9 +24,20 @@ import { argValue, requiredArg } from "./bench-args.js";
 
 const EMAIL = "[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}";
 const TIE_BREAK = [
-  "customer_id", "name", "email", "registration_date", "last_activity", "age", "phone", "country",
-  "email_domain", "days_since_registration", "is_active",
-].map((c) => `${c} ASC NULLS LAST`).join(", ");
+  "customer_id",
+  "name",
+  "email",
+  "registration_date",
+  "last_activity",
+  "age",
+  "phone",
+  "country",
+  "email_domain",
+  "days_since_registration",
+  "is_active",
+]
+  .map((c) => `${c} ASC NULLS LAST`)
+  .join(", ");
 const LOGICAL_DATE = "2024-01-01";
 const START = "2024-01-01 00:00:00";
 const END = "2025-01-01 00:00:00";

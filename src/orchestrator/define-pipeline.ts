@@ -6,6 +6,7 @@ import { planPipeline } from "./plan-pipeline.js";
 import { parseSchedule } from "./schedule/parse-schedule.js";
 import type { Schedule } from "./schedule/schedule.js";
 import {
+  checkId,
   duration,
   invalid,
   rejectUnknownKeys,
@@ -94,7 +95,6 @@ export interface PipelineDefinition {
   };
 }
 
-const ID_RE = /^[A-Za-z][A-Za-z0-9_-]*$/;
 const SPEC_KEYS = [
   "id",
   "description",
@@ -129,12 +129,7 @@ const NOTIFICATION_KEYS = ["failure", "retry", "success", "sla_miss", "sla"];
  * });
  */
 export function definePipeline(spec: PipelineSpec): PipelineDefinition {
-  if (typeof spec?.id !== "string" || !ID_RE.test(spec.id)) {
-    throw new PipelineError(
-      "PIPELINE_INVALID",
-      `invalid pipeline id ${JSON.stringify(spec?.id)}: expected letters, digits, _ or -, starting with a letter`,
-    );
-  }
+  checkId("pipeline", spec?.id);
   const what = `pipeline "${spec.id}"`;
   rejectUnknownKeys(spec, SPEC_KEYS, what);
   const order = planPipeline(spec.id, spec.tasks);

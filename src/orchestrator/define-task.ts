@@ -1,6 +1,7 @@
 import { PipelineError } from "../core/errors.js";
 import type { TaskContext } from "./task-context.js";
 import {
+  checkId,
   invalid,
   rejectUnknownKeys,
   show,
@@ -65,7 +66,6 @@ export interface MappedTaskSpec<Item, Output> extends CommonSpec {
   run: (ctx: TaskContext, item: Item) => Promise<Output>;
 }
 
-const ID_RE = /^[A-Za-z][A-Za-z0-9_-]*$/;
 const SPEC_KEYS = [
   "id",
   "description",
@@ -96,12 +96,7 @@ export function defineTask<Item, Output>(spec: MappedTaskSpec<Item, Output>): Ta
 export function defineTask(
   spec: TaskSpec<unknown> | MappedTaskSpec<unknown, unknown>,
 ): TaskDefinition<unknown> {
-  if (typeof spec?.id !== "string" || !ID_RE.test(spec.id)) {
-    throw new PipelineError(
-      "PIPELINE_INVALID",
-      `invalid task id ${JSON.stringify(spec?.id)}: expected letters, digits, _ or -, starting with a letter`,
-    );
-  }
+  checkId("task", spec?.id);
   const what = `task "${spec.id}"`;
   rejectUnknownKeys(spec, SPEC_KEYS, what);
   if (typeof spec.run !== "function") {

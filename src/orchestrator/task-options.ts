@@ -140,6 +140,18 @@ export function resolveTaskPolicy(defaults: TaskOptions, task: TaskOptions): Tas
   };
 }
 
+const ID_RE = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+/** Refuses a pipeline or task id that is not letters, digits, _ or -, starting with a letter. */
+export function checkId(kind: "pipeline" | "task", id: unknown): void {
+  if (typeof id !== "string" || !ID_RE.test(id)) {
+    throw new PipelineError(
+      "PIPELINE_INVALID",
+      `invalid ${kind} id ${JSON.stringify(id)}: expected letters, digits, _ or -, starting with a letter`,
+    );
+  }
+}
+
 /** Refuses keys a spec does not know, suggesting the one probably meant. */
 export function rejectUnknownKeys(spec: object, known: readonly string[], what: string): void {
   for (const key of Object.keys(spec)) {

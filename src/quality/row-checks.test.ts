@@ -50,6 +50,29 @@ describe("checkRows", () => {
     ]);
   });
 
+  it("can leave the passed rows as a view over one table of every row, and switch back", async () => {
+    const kinds = async () =>
+      engine.query(
+        "SELECT table_name AS t, table_type AS k FROM information_schema.tables WHERE table_schema = 'staging' AND table_name LIKE 'people_ok%' ORDER BY 1",
+      );
+    for (let i = 0; i < 2; i++) {
+      const result = await checkRows(engine, { source, passed, failed, checks, passedAsView: true });
+      expect(result).toMatchObject({ rowsIn: 8, passed: 3, failed: 5 });
+      expect(await kinds()).toEqual([
+        { t: "people_ok", k: "VIEW" },
+        { t: "people_ok_checked", k: "BASE TABLE" },
+      ]);
+      expect(await engine.query("SELECT id, email FROM staging.people_ok ORDER BY id")).toEqual([
+        { id: 1, email: "a@x.com" },
+        { id: 5, email: "e2@x.com" },
+        { id: 7, email: null },
+      ]);
+      expect(await engine.query("SELECT count(*) AS n FROM staging.people_bad")).toEqual([{ n: 5 }]);
+    }
+    await checkRows(engine, { source, passed, failed, checks });
+    expect((await kinds()).find((r) => r.t === "people_ok")).toEqual({ t: "people_ok", k: "BASE TABLE" });
+  });
+
   it("gives every failing check and a human reason per check", async () => {
     await checkRows(engine, { source, passed, failed, checks });
     const bad = await engine.query(

@@ -58,6 +58,12 @@ export interface CheckRowsOptions {
   /** Replaced with the failing rows: `source`'s columns + `_weir_checks` + `_weir_reasons`. */
   failed: TableRef;
   checks: readonly RowCheck[];
+  /**
+   * Make `passed` a view over `<passed>_checked`, a table holding every row with its check
+   * flags, instead of a table of its own: the rows are written once, not staged and then
+   * copied. For readers that run before the next `checkRows` replaces both. Default false.
+   */
+  passedAsView?: boolean;
 }
 
 export interface CheckRowsResult {
@@ -119,24 +125,27 @@ export async function checkRows(engine: Engine, options: CheckRowsOptions): Prom
   const checkNames = concat(compiled.map((c, i) => `CASE WHEN ${flag(i)} THEN ${lit(c.name)} END`));
   const reasons = concat(compiled.map((c, i) => `CASE WHEN ${flag(i)} THEN ${c.reason} END`));
 
-  // The flags (window checks are the costly part) are computed ONCE into a temporary table
-  // holding the rows and their flags; `passed` and `failed` are then written from it, and
-  // the counts read from it. Writing every row into `passed` and deleting the failing ones
-  // afterwards looks cheaper but is not on DuckDB: deleting from a table created in the
-  // same transaction makes the commit append every row again.
+  // The flags (window checks are the costly part) are computed ONCE into a stage holding
+  // the rows and their flags — a temporary table, or with `passedAsView` the table the
+  // `passed` view reads — and `passed`, `failed` and the counts come from it. Writing every
+  // row into `passed` and deleting the failing ones afterwards looks cheaper but is not on
+  // DuckDB: deleting from a table created in the same transaction makes the commit append
+  // every row again.
+  const asView = options.passedAsView ?? false;
+  const checkedRef: TableRef = { ...options.passed, name: `${options.passed.name}_checked` };
   return engine.transaction(async (tx) => {
-    for (const table of [options.passed, options.failed]) {
+    for (const table of [options.passed, options.failed, ...(asView ? [checkedRef] : [])]) {
       if (table.schema) await tx.run(d.createSchema(table.schema));
-      await tx.run(d.dropTable(table));
+      await dropTableOrView(tx, table);
     }
-    const stage = q(`_weir_checks_${newId()}`);
+    const stage = asView ? d.quoteTable(checkedRef) : q(`_weir_checks_${newId()}`);
     // The window columns stay: reasons quote them (the latest `latestBy` of a duplicate key).
-    await tx.run(`CREATE TEMPORARY TABLE ${stage} AS ${flagged}`);
+    await tx.run(`CREATE ${asView ? "" : "TEMPORARY "}TABLE ${stage} AS ${flagged}`);
     try {
       const cols = columns.map(q).join(", ");
       const anyFail = compiled.length === 0 ? "FALSE" : compiled.map((_, i) => flag(i)).join(" OR ");
       await tx.run(
-        `CREATE TABLE ${d.quoteTable(options.passed)} AS SELECT ${cols} FROM ${stage} WHERE NOT (${anyFail})`,
+        `CREATE ${asView ? "VIEW" : "TABLE"} ${d.quoteTable(options.passed)} AS SELECT ${cols} FROM ${stage} WHERE NOT (${anyFail})`,
       );
       await tx.run(
         `CREATE TABLE ${d.quoteTable(options.failed)} AS SELECT ${cols}, ${checkNames} AS ${q(FAILED_CHECKS_COLUMN)}, ` +
@@ -155,7 +164,7 @@ export async function checkRows(engine: Engine, options: CheckRowsOptions): Prom
       });
       return { rowsIn, passed: rowsIn - failed, failed, byCheck };
     } finally {
-      await tx.run(`DROP TABLE IF EXISTS ${stage}`);
+      if (!asView) await tx.run(`DROP TABLE IF EXISTS ${stage}`);
     }
   });
 }
@@ -231,4 +240,14 @@ function concat(parts: readonly string[]): string {
 
 function referencedColumns(check: RowCheck): string[] {
   return check.kind === "unique" ? [...check.key, check.latestBy] : [check.column];
+}
+
+/** Drops `table` whether an earlier run left a table or a view under that name. */
+export async function dropTableOrView(tx: Engine, table: TableRef): Promise<void> {
+  const found = await tx.query<{ table_type: string }>(
+    `SELECT table_type FROM information_schema.tables WHERE table_name = $1 AND table_schema = COALESCE(CAST($2 AS ${tx.dialect.typeName("varchar")}), current_schema())`,
+    [table.name, table.schema ?? null],
+  );
+  const isView = found.some((r) => String(r.table_type).toUpperCase() === "VIEW");
+  await tx.run(isView ? `DROP VIEW IF EXISTS ${tx.dialect.quoteTable(table)}` : tx.dialect.dropTable(table));
 }

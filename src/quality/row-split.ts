@@ -1,6 +1,6 @@
 import type { TableRef } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
-import { FAILED_CHECKS_COLUMN, FAILED_REASONS_COLUMN } from "./row-checks.js";
+import { dropTableOrView, FAILED_CHECKS_COLUMN, FAILED_REASONS_COLUMN } from "./row-checks.js";
 import { type CheckTarget, fromSql } from "./suite-target.js";
 
 /** A row-level rule: SQL true when a row fails it, and a text expression saying why. */
@@ -103,14 +103,4 @@ export async function splitRows(
     await tx.run(`CREATE TABLE ${d.quoteTable(split.failed)} AS ${failedSelect}`);
     return read(row);
   });
-}
-
-/** Drops `table` whether an earlier run left a table or a view under that name. */
-async function dropTableOrView(tx: Engine, table: TableRef): Promise<void> {
-  const found = await tx.query<{ table_type: string }>(
-    `SELECT table_type FROM information_schema.tables WHERE table_name = $1 AND table_schema = COALESCE(CAST($2 AS ${tx.dialect.typeName("varchar")}), current_schema())`,
-    [table.name, table.schema ?? null],
-  );
-  const isView = found.some((r) => String(r.table_type).toUpperCase() === "VIEW");
-  await tx.run(isView ? `DROP VIEW IF EXISTS ${tx.dialect.quoteTable(table)}` : tx.dialect.dropTable(table));
 }

@@ -108,7 +108,14 @@ export async function runSuite(
 
   // One more scan does the rest: row-level score, the quarantine split, metrics and freshness.
   const q = options.quarantine;
-  const rules = suiteRowRules(engine, suite.expectations, target, schema, q !== undefined);
+  const rules = suiteRowRules(
+    engine,
+    suite.expectations,
+    target,
+    schema,
+    q !== undefined,
+    validation.results,
+  );
   const metricNames = [...new Set(suite.anomalies?.metrics ?? [])].filter((m) => m !== "row_count");
   const aggregates = [
     ...metricNames.map((m) => metricSql(engine, m, columns, target)),

@@ -1,6 +1,7 @@
 import { ConfigError } from "../core/errors.js";
 import type { Schema } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
+import type { ExpectationResult } from "./expectations/expectation.js";
 import type { RowRule } from "./row-split.js";
 import type { SuiteExpectation } from "./suite.js";
 import type { CheckTarget } from "./suite-target.js";
@@ -10,6 +11,11 @@ import { failingRowPredicate } from "./validate-dataset.js";
  * The row rules of a suite's row-level expectations (those with a failing-row predicate).
  * `quarantining` says whether `quarantine: true` expectations split rows off in this run;
  * quarantine on an expectation that is not row-level is a configuration error.
+ *
+ * `results` (the validation of the same data, in the same order) lets a rule whose
+ * expectation found no unexpected row at all compile to `FALSE`: its predicate cannot
+ * hold for any row, and a window predicate (uniqueness) would cost a full partitioned
+ * pass just to say so again.
  */
 export function suiteRowRules(
   engine: Engine,
@@ -17,8 +23,9 @@ export function suiteRowRules(
   target: CheckTarget,
   schema: Schema,
   quarantining: boolean,
+  results?: readonly ExpectationResult[],
 ): RowRule[] {
-  return expectations.flatMap((e) => {
+  return expectations.flatMap((e, i) => {
     const predicate = failingRowPredicate(engine, e.config, { target, fields: schema.fields });
     if (predicate === undefined) {
       if (e.quarantine) {
@@ -29,8 +36,19 @@ export function suiteRowRules(
       }
       return [];
     }
+    const found = results?.[i];
+    const clean =
+      found !== undefined &&
+      found.expectation.type === e.config.type &&
+      !found.exception_info?.raised_exception &&
+      found.result.unexpected_count === 0;
     return [
-      { name: e.name, predicate, reason: reasonSql(engine, e), quarantine: e.quarantine && quarantining },
+      {
+        name: e.name,
+        predicate: clean ? "FALSE" : predicate,
+        reason: reasonSql(engine, e),
+        quarantine: e.quarantine && quarantining,
+      },
     ];
   });
 }

@@ -387,15 +387,22 @@ export function engineConformance(label: string, open: () => Promise<Engine>): v
         // A first load with unique keys goes straight in (no stage); the key is still the
         // primary key, so a later upsert updates in place.
         const unique = { engine, sql: `SELECT id, part, v FROM ${q("w_src")} WHERE v <> 's2b'` };
-        expect((await writeTable(engine, t("w_sql_up1"), unique, { mode: "upsert", key: ["id"] })).rowsWritten).toBe(2);
+        expect(
+          (await writeTable(engine, t("w_sql_up1"), unique, { mode: "upsert", key: ["id"] })).rowsWritten,
+        ).toBe(2);
         await writeTable(engine, t("w_sql_up1"), input, { mode: "upsert", key: ["id"] });
         expect(await read("w_sql_up1")).toHaveLength(2);
         // A NULL key is refused on a first load too, and nothing is created.
         await expect(
-          writeTable(engine, t("w_sql_up2"), { engine, sql: "SELECT CAST(NULL AS INTEGER) AS id, 'x' AS v" }, {
-            mode: "upsert",
-            key: ["id"],
-          }),
+          writeTable(
+            engine,
+            t("w_sql_up2"),
+            { engine, sql: "SELECT CAST(NULL AS INTEGER) AS id, 'x' AS v" },
+            {
+              mode: "upsert",
+              key: ["id"],
+            },
+          ),
         ).rejects.toMatchObject({ code: "SCHEMA_MISMATCH" });
         expect(await engine.describe(t("w_sql_up2"))).toBeUndefined();
       });

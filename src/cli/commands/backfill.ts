@@ -11,9 +11,9 @@ import {
   parseCliDate,
   parseCount,
 } from "../cli-project.js";
+import { interruptSignal } from "../interrupt-signal.js";
 import { logicalText, stateText } from "../render-runs.js";
 import { formatDuration } from "../render-table.js";
-import { interruptSignal } from "../interrupt-signal.js";
 import { jsonSafe, reportError } from "../report-error.js";
 
 interface BackfillCommandOptions {

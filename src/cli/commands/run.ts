@@ -3,8 +3,8 @@ import { redactSecrets } from "../../config/secret.js";
 import { dailyInterval, formatDate } from "../../core/interval.js";
 import { executeRun } from "../../orchestrator/executor/execute-run.js";
 import { cliNotifier, collectParam, loadCliProject, openCliRuntime, parseCliDate } from "../cli-project.js";
-import { renderSummary } from "../render-summary.js";
 import { interruptSignal } from "../interrupt-signal.js";
+import { renderSummary } from "../render-summary.js";
 import { jsonSafe, reportError } from "../report-error.js";
 import { runReporter } from "../run-reporter.js";
 

@@ -1,7 +1,7 @@
 import type { Clock } from "../../core/clock.js";
 import type { MetadataStore, RunRecord } from "../../metadata/metadata-store.js";
 import type { PipelineDefinition } from "../define-pipeline.js";
-import { dueRuns, nextDueAt } from "../schedule/due-runs.js";
+import { type DueRunsOptions, dueRuns, nextDueAt } from "../schedule/due-runs.js";
 import { datasetsOf } from "../triggers/dataset-condition.js";
 import { datasetTriggerDue } from "../triggers/dataset-trigger-due.js";
 import { queueRun } from "./queue-run.js";
@@ -88,7 +88,7 @@ export async function nextScheduledAt(ctx: DueRunsContext): Promise<Date | undef
 }
 
 /** What `dueRuns` and `nextDueAt` need: the schedule, its bounds, the last scheduled run and now. */
-async function scheduleState(ctx: DueRunsContext) {
+async function scheduleState(ctx: DueRunsContext): Promise<Omit<DueRunsOptions, "limit">> {
   const { pipeline, store, clock } = ctx;
   const last = await store.runs.latest(pipeline.id, ["scheduled"]);
   return {
