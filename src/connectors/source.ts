@@ -45,6 +45,11 @@ export interface ReadContext {
    * down (files, HTTP) call it. Lets callers account for every input row.
    */
   skipped?(rows: number): void;
+  /**
+   * Called after each batch with the rows read so far and, when the source can tell up
+   * front (SQL sources count the interval's rows first), the total: what progress bars use.
+   */
+  progress?(rowsRead: number, rowsTotal?: number): void;
 }
 
 export interface ExtractResult {

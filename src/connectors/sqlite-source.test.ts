@@ -113,4 +113,26 @@ describe("SqliteSource", () => {
     const source = new SqliteSource({ path: join(dir, "nope.db"), table: "t" });
     await expect(source.schema()).rejects.toThrow(/cannot open SQLite database .*nope\.db/);
   });
+
+  it("reports progress against the interval's row count and keeps the raw row of a rejection", async () => {
+    const source = new SqliteSource({ path, table: "orders", incremental: { cursorColumn: "updated_at" } });
+    const seen: Array<[number, number | undefined]> = [];
+    const rejections: Rejection[] = [];
+    let rows = 0;
+    for await (const b of source.read({
+      interval: day("2024-01-02"),
+      reject: (r) => rejections.push(r),
+      progress: (done, total) => seen.push([done, total]),
+    })) {
+      rows += b.numRows;
+    }
+    await source.close();
+    // Rows of 2024-01-02: every third id plus the one with id "abc", which is rejected.
+    const total = seen[0]![1]!;
+    expect(total).toBe(rows + rejections.length);
+    expect(seen.at(-1)).toEqual([total, total]);
+    expect(seen.map(([done]) => done)).toEqual([...seen.map(([done]) => done)].sort((a, b) => a - b));
+    expect(rejections).toHaveLength(1);
+    expect(JSON.parse(rejections[0]!.raw!)).toMatchObject({ id: "abc", note: "bad id" });
+  });
 });

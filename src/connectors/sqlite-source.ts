@@ -143,28 +143,43 @@ export class SqliteSource implements Source {
     return this.cachedSchema;
   }
 
+  /** The incremental predicate for this read: the interval, else rows after `since`. */
+  private filter(schema: Schema, context: ReadContext): { where: string; params: string[] } {
+    const inc = this.config.incremental;
+    if (!inc) return { where: "", params: [] };
+    const field = schema.fields.find((f) => f.name === inc.cursorColumn);
+    if (!field) {
+      throw new ConfigError(
+        `${this.location}: incremental cursor column "${inc.cursorColumn}" does not exist`,
+      );
+    }
+    const col = quoteSqlite(inc.cursorColumn);
+    if (context.interval) {
+      return {
+        where: ` WHERE ${col} >= ? AND ${col} < ?`,
+        params: [
+          boundText(context.interval.start, field.type, inc.format),
+          boundText(context.interval.end, field.type, inc.format),
+        ],
+      };
+    }
+    if (context.since !== undefined) return { where: ` WHERE ${col} > ?`, params: [context.since] };
+    return { where: "", params: [] };
+  }
+
   async *read(context: ReadContext): AsyncGenerator<RecordBatch> {
     const schema = await this.schema();
     const db = await this.open();
-    let sql = this.baseSql();
-    const params: string[] = [];
-    const inc = this.config.incremental;
-    if (inc) {
-      const field = schema.fields.find((f) => f.name === inc.cursorColumn);
-      if (!field)
-        throw new ConfigError(
-          `${this.location}: incremental cursor column "${inc.cursorColumn}" does not exist`,
-        );
-      const col = quoteSqlite(inc.cursorColumn);
-      if (context.interval) {
-        sql += ` WHERE ${col} >= ? AND ${col} < ?`;
-        params.push(boundText(context.interval.start, field.type, inc.format));
-        params.push(boundText(context.interval.end, field.type, inc.format));
-      } else if (context.since !== undefined) {
-        sql += ` WHERE ${col} > ?`;
-        params.push(context.since);
-      }
-    }
+    const { where, params } = this.filter(schema, context);
+    const sql = this.baseSql() + where;
+    // Counting first costs one indexed or scanning pass in SQLite; only done when someone shows progress.
+    const total = context.progress
+      ? Number(
+          (this.prepare(db, `SELECT count(*) FROM (${sql})`)
+            .pluck()
+            .get(...params) as number) ?? 0,
+        )
+      : undefined;
     const stmt = this.prepare(db, sql).raw(true).safeIntegers(true);
     const width = schema.fields.length;
     const size = this.config.batchSize;
@@ -198,8 +213,10 @@ export class SqliteSource implements Source {
             expected: f.field.type,
             value: valueText(f.value),
             reason: `${this.location} row ${firstRow + f.row}, column "${f.field.name}": ${f.reason}`,
+            raw: rowJson(schema, raw, f.row),
           });
         }
+        context.progress?.(rowNumber, total);
         if (batch.numRows > 0) yield batch;
       }
     } finally {
@@ -225,3 +242,13 @@ export const sqliteSourceDefinition = defineSource({
   config: sqliteSourceConfig,
   create: (config) => new SqliteSource(config),
 });
+
+/** One raw row as JSON, for the quarantine record of a row that did not coerce. */
+function rowJson(schema: Schema, columns: readonly unknown[][], row: number): string {
+  const record: Record<string, unknown> = {};
+  schema.fields.forEach((field, c) => {
+    const value = columns[c]![row];
+    record[field.name] = typeof value === "bigint" ? value.toString() : value;
+  });
+  return JSON.stringify(record);
+}
