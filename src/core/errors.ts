@@ -36,6 +36,9 @@ export interface WeirErrorOptions {
   cause?: unknown;
 }
 
+/** Marks weir errors across module copies (a pipeline file loaded with tsx gets its own copy of weir). */
+const WEIR_ERROR_BRAND = Symbol.for("weir.error");
+
 export class WeirError extends Error {
   readonly code: ErrorCode;
   readonly retryable: boolean;
@@ -47,6 +50,23 @@ export class WeirError extends Error {
     this.code = code;
     this.retryable = options.retryable ?? false;
     this.details = options.details ?? {};
+    Object.defineProperty(this, WEIR_ERROR_BRAND, { value: true });
+  }
+
+  /**
+   * `instanceof` that also recognises errors made by another copy of weir's modules: user
+   * pipelines are imported through tsx in their own module namespace, so an error thrown by
+   * the runtime's engine and caught by the pipeline's copy of `writeTable` (or the reverse)
+   * would otherwise not be a `WeirError` there. Subclasses match by class name.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (typeof value !== "object" || value === null || !(WEIR_ERROR_BRAND in value)) return false;
+    if (this.name === "WeirError") return true;
+    for (let proto = Object.getPrototypeOf(value); proto; proto = Object.getPrototypeOf(proto)) {
+      if (proto.constructor?.name === this.name) return true;
+    }
+    return false;
   }
 
   get exitCode(): number {

@@ -1,6 +1,6 @@
 import type { WriteInput, WriteMode, WriteResult } from "../connectors/sink.js";
 import type { RecordBatch } from "../core/batch.js";
-import { ConfigError, EngineError } from "../core/errors.js";
+import { ConfigError, EngineError, WeirError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
 import type { Schema, TableRef } from "../core/types.js";
 import { tableLabel } from "../core/types.js";
@@ -51,6 +51,36 @@ export async function writeTable(
   if (options.mode === "overwrite-partition" && partitions.length === 0) {
     throw new ConfigError(`writing ${label} with mode "overwrite-partition" needs partition columns`);
   }
+  const local = "sql" in input && input.engine === engine ? input : undefined;
+  if (local) {
+    // SQL on the same engine can be replayed, so a write that lost a race with another
+    // transaction (DuckDB's catalog write-write conflict when two runs create the same
+    // table, a PostgreSQL serialization failure) is tried again; streamed input cannot be.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await writeOnce(engine, target, input, options);
+      } catch (error) {
+        if (!(error instanceof WeirError) || !error.retryable || attempt >= CONFLICT_ATTEMPTS) throw error;
+        // Exponential with jitter: the other writer's transaction may take a while to commit.
+        await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt * (0.5 + Math.random())));
+      }
+    }
+  }
+  return writeOnce(engine, target, input, options);
+}
+
+/** How often a replayable write that hit a transient conflict is tried in all. */
+const CONFLICT_ATTEMPTS = 7;
+
+async function writeOnce(
+  engine: Engine,
+  target: TableRef,
+  input: WriteInput,
+  options: WriteTableOptions,
+): Promise<WriteResult> {
+  const label = tableLabel(target);
+  const key = options.key ?? [];
+  const partitions = options.partitionColumns ?? [];
   const local = "sql" in input && input.engine === engine ? input : undefined;
   const batches =
     "batches" in input ? input.batches : local ? undefined : input.engine.stream(input.sql, input.params);
