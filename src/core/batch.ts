@@ -45,7 +45,11 @@ export function* sliceBatch(batch: RecordBatch, size: number): Generator<RecordB
   }
   for (let start = 0; start < batch.numRows; start += size) {
     const end = Math.min(start + size, batch.numRows);
-    yield { schema: batch.schema, columns: batch.columns.map((c) => c.slice(start, end)), numRows: end - start };
+    yield {
+      schema: batch.schema,
+      columns: batch.columns.map((c) => c.slice(start, end)),
+      numRows: end - start,
+    };
   }
 }
 

@@ -53,26 +53,28 @@ export class WeirError extends Error {
     Object.defineProperty(this, WEIR_ERROR_BRAND, { value: true });
   }
 
-  /**
-   * `instanceof` that also recognises errors made by another copy of weir's modules: user
-   * pipelines are imported through tsx in their own module namespace, so an error thrown by
-   * the runtime's engine and caught by the pipeline's copy of `writeTable` (or the reverse)
-   * would otherwise not be a `WeirError` there. Subclasses match by class name.
-   */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
-    if (typeof value !== "object" || value === null || !(WEIR_ERROR_BRAND in value)) return false;
-    if (this.name === "WeirError") return true;
-    for (let proto = Object.getPrototypeOf(value); proto; proto = Object.getPrototypeOf(proto)) {
-      if (proto.constructor?.name === this.name) return true;
-    }
-    return false;
-  }
-
   get exitCode(): number {
     return ERROR_CODES[this.code].exitCode;
   }
 }
+
+/**
+ * `instanceof` that also recognises errors made by another copy of weir's modules: user
+ * pipelines are imported through tsx in their own module namespace, so an error thrown by
+ * the runtime's engine and caught by the pipeline's copy of `writeTable` (or the reverse)
+ * would otherwise not be a `WeirError` there. Subclasses match by class name. `this` is the
+ * class `instanceof` asks about, so one function serves WeirError and every subclass.
+ */
+function isWeirErrorOf(this: abstract new (...args: never[]) => unknown, value: unknown): boolean {
+  if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+  if (typeof value !== "object" || value === null || !(WEIR_ERROR_BRAND in value)) return false;
+  if (this === WeirError) return true;
+  for (let proto = Object.getPrototypeOf(value); proto; proto = Object.getPrototypeOf(proto)) {
+    if (proto.constructor?.name === this.name) return true;
+  }
+  return false;
+}
+Object.defineProperty(WeirError, Symbol.hasInstance, { value: isWeirErrorOf });
 
 export class ConfigError extends WeirError {
   constructor(message: string, options: WeirErrorOptions = {}) {
