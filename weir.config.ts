@@ -7,8 +7,7 @@
  * WEIR_SLACK_WEBHOOK_URL in the environment of `weir scheduler` to have them delivered
  * (without them the scheduler says so at start-up and runs anyway).
  */
-// TODO(lead): switch to `from "weir"` once src/index.ts exports it.
-import { defineConfig } from "./src/config/project-config.js";
+import { defineConfig } from "weir";
 
 export default defineConfig({
   pipelines: ["examples"],

@@ -22,12 +22,14 @@
  * server: `weir run partitioned-orders --date 2024-01-15`, `weir backfill
  * partitioned-orders --from 2024-01-01 --to 2024-01-31`, or `weir scheduler`.
  */
-// TODO(lead): switch these to `from "weir"` once src/index.ts exports them.
-import { formatTimestamp } from "../../src/core/interval.js";
-import { writeTable } from "../../src/engines/table-writer.js";
-import { timePartitions } from "../../src/lake/partitioning.js";
-import { definePipeline, defineTask } from "../../src/orchestrator/define-pipeline.js";
-import type { TaskContext } from "../../src/orchestrator/task-context.js";
+import {
+  definePipeline,
+  defineTask,
+  formatTimestamp,
+  type TaskContext,
+  timePartitions,
+  writeTable,
+} from "weir";
 
 const STAGED = { schema: "staging", name: "orders" };
 const SUMMARY = { name: "fct_orders_daily" };
