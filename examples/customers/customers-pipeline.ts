@@ -9,21 +9,22 @@
  * only after the load, so re-running a day (or resuming after a crash) yields the same
  * tables. Every extracted row ends in `dim_customers` or in quarantine with a reason.
  */
-// TODO(lead): switch these to `from "weir"` once src/index.ts exports them.
 import { fileURLToPath } from "node:url";
-import type { Source } from "../../src/connectors/source.js";
-import { formatDate, formatTimestamp } from "../../src/core/interval.js";
-import { writeTable } from "../../src/engines/table-writer.js";
 import {
+  checkRows,
   definePipeline,
   defineTask,
+  formatDate,
+  formatTimestamp,
+  loadSuiteFile,
   type PipelineDefinition,
   type PipelineSpec,
-} from "../../src/orchestrator/define-pipeline.js";
-import type { TaskContext } from "../../src/orchestrator/task-context.js";
-import { checkRows, uniqueBy } from "../../src/quality/row-checks.js";
-import { runSuite } from "../../src/quality/run-suite.js";
-import { loadSuiteFile } from "../../src/quality/suite-yaml.js";
+  runSuite,
+  type Source,
+  type TaskContext,
+  uniqueBy,
+  writeTable,
+} from "weir";
 
 export interface CustomersPipelineOptions {
   /**
@@ -75,6 +76,10 @@ export function customersPipeline(options: CustomersPipelineOptions): PipelineDe
           signal: ctx.signal,
           logger: ctx.logger,
           reject: () => {},
+          // Drives the CLI's progress bar on a terminal; not awaited, so reading never waits on it.
+          progress: (done, total) => {
+            if (total !== undefined) void ctx.progress({ step: "extracting", done, total, unit: "rows" });
+          },
         });
         ctx.recordRows({ in: result.rowsRead, out: result.rowsLoaded });
         await ctx.quarantine({ dataset: "customers", stage: "extract", rejections: result.rejections });

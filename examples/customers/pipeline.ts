@@ -18,9 +18,7 @@
  * Run: `weir run customers --date 2024-01-15` (after `weir demo` seeded the CRM), or let
  * `weir scheduler` run it. `--param source=<file>` reads another CRM database.
  */
-// TODO(lead): switch these to `from "weir"` once src/index.ts exports them.
-import { SqliteSource } from "../../src/connectors/sqlite-source.js";
-import { weirPaths } from "../../src/core/paths.js";
+import { SqliteSource, weirPaths } from "weir";
 import { customersPipeline } from "./customers-pipeline.js";
 
 export default customersPipeline({
