@@ -1,10 +1,9 @@
 import { z } from "zod";
 import type { RecordBatch } from "../core/batch.js";
-import { ConfigError } from "../core/errors.js";
 import type { Schema, TableRef, WeirType } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
 import { csvRejections } from "./csv-rejections.js";
-import { columnTypesConfig, defineSource } from "./define-source.js";
+import { columnTypesConfig, defineSource, parseSourceConfig } from "./define-source.js";
 import { extractBatches } from "./extract-batches.js";
 import {
   describeRelation,
@@ -56,13 +55,7 @@ export class CsvSource implements Source {
   private plan: Promise<CsvPlan> | undefined;
 
   constructor(config: CsvSourceConfig) {
-    const parsed = csvSourceConfig.safeParse(config);
-    if (!parsed.success) {
-      throw new ConfigError(
-        `csv source: ${parsed.error.issues.map((i) => `${i.path.map(String).join(".")}: ${i.message}`).join("; ")}`,
-      );
-    }
-    this.config = parsed.data;
+    this.config = parseSourceConfig("csv", csvSourceConfig, config);
     this.location = this.config.path;
   }
 

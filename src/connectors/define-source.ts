@@ -32,6 +32,24 @@ export const columnTypesConfig = z
  *   create: (config) => new CsvSource(config),
  * });
  */
+/**
+ * Validates a source's config against its zod schema, or throws a ConfigError that names
+ * every invalid field (`csv source: delimiter: …; path: …`).
+ */
+export function parseSourceConfig<C extends z.ZodType>(
+  type: string,
+  schema: C,
+  config: unknown,
+): z.output<C> {
+  const parsed = schema.safeParse(config);
+  if (!parsed.success) {
+    throw new ConfigError(
+      `${type} source: ${parsed.error.issues.map((i) => `${i.path.map(String).join(".")}: ${i.message}`).join("; ")}`,
+    );
+  }
+  return parsed.data;
+}
+
 export function defineSource<C extends z.ZodType>(definition: SourceDefinition<C>): SourceDefinition<C> {
   if (registry.has(definition.type) && registry.get(definition.type) !== definition) {
     throw new ConfigError(`source type "${definition.type}" is defined twice`);

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import type { RecordBatch } from "../core/batch.js";
-import { ConfigError, ConnectorError } from "../core/errors.js";
+import { ConnectorError } from "../core/errors.js";
 import type { Field, Schema, TableRef } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
 import { coerceColumns, valueText } from "./coerce.js";
-import { columnTypesConfig, defineSource } from "./define-source.js";
+import { columnTypesConfig, defineSource, parseSourceConfig } from "./define-source.js";
 import { extractBatches } from "./extract-batches.js";
 import { authHeader, fetchJson, redactUrl } from "./http-fetch.js";
 import { filterByCursor, incrementalConfig } from "./incremental.js";
@@ -134,13 +134,7 @@ export class HttpSource implements Source {
   private cachedSchema: Schema | undefined;
 
   constructor(config: HttpSourceConfig) {
-    const parsed = httpSourceConfig.safeParse(config);
-    if (!parsed.success) {
-      throw new ConfigError(
-        `http source: ${parsed.error.issues.map((i) => `${i.path.map(String).join(".")}: ${i.message}`).join("; ")}`,
-      );
-    }
-    this.config = parsed.data;
+    this.config = parseSourceConfig("http", httpSourceConfig, config);
     this.location = redactUrl(this.config.url);
   }
 

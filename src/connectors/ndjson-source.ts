@@ -4,7 +4,7 @@ import { ConfigError } from "../core/errors.js";
 import type { Field, Schema, TableRef, WeirType } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
 import { csvRejections } from "./csv-rejections.js";
-import { columnTypesConfig, defineSource } from "./define-source.js";
+import { columnTypesConfig, defineSource, parseSourceConfig } from "./define-source.js";
 import { extractBatches } from "./extract-batches.js";
 import {
   describeRelation,
@@ -48,13 +48,7 @@ export class NdjsonSource implements Source {
   private cachedSchema: Promise<Schema> | undefined;
 
   constructor(config: NdjsonSourceConfig) {
-    const parsed = ndjsonSourceConfig.safeParse(config);
-    if (!parsed.success) {
-      throw new ConfigError(
-        `ndjson source: ${parsed.error.issues.map((i) => `${i.path.map(String).join(".")}: ${i.message}`).join("; ")}`,
-      );
-    }
-    this.config = parsed.data;
+    this.config = parseSourceConfig("ndjson", ndjsonSourceConfig, config);
     this.location = this.config.path;
   }
 

@@ -1,9 +1,8 @@
 import { z } from "zod";
 import type { RecordBatch } from "../core/batch.js";
-import { ConfigError } from "../core/errors.js";
 import type { Schema, TableRef } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
-import { columnTypesConfig, defineSource } from "./define-source.js";
+import { columnTypesConfig, defineSource, parseSourceConfig } from "./define-source.js";
 import { extractBatches } from "./extract-batches.js";
 import { describeRelation, extractFileScan, LocalDuckDB, readFileScan } from "./file-extract.js";
 import { incrementalConfig } from "./incremental.js";
@@ -38,13 +37,7 @@ export class ParquetSource implements Source {
   private cachedSchema: Promise<Schema> | undefined;
 
   constructor(config: ParquetSourceConfig) {
-    const parsed = parquetSourceConfig.safeParse(config);
-    if (!parsed.success) {
-      throw new ConfigError(
-        `parquet source: ${parsed.error.issues.map((i) => `${i.path.map(String).join(".")}: ${i.message}`).join("; ")}`,
-      );
-    }
-    this.config = parsed.data;
+    this.config = parseSourceConfig("parquet", parquetSourceConfig, config);
     this.location = this.config.path;
   }
 

@@ -5,7 +5,7 @@ import { ConfigError, ConnectorError, messageOf } from "../core/errors.js";
 import type { Schema, TableRef, WeirType } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
 import { coerceColumns, valueText } from "./coerce.js";
-import { columnTypesConfig, defineSource } from "./define-source.js";
+import { columnTypesConfig, defineSource, parseSourceConfig } from "./define-source.js";
 import { extractBatches } from "./extract-batches.js";
 import { boundText, incrementalConfig } from "./incremental.js";
 import type { ExtractResult, ReadContext, Source } from "./source.js";
@@ -77,11 +77,7 @@ export class SqliteSource implements Source {
   private cachedSchema: Schema | undefined;
 
   constructor(config: SqliteSourceConfig) {
-    const parsed = sqliteSourceConfig.safeParse(config);
-    if (!parsed.success) {
-      throw new ConfigError(`sqlite source: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
-    }
-    this.config = parsed.data;
+    this.config = parseSourceConfig("sqlite", sqliteSourceConfig, config);
     this.location = `${this.config.path}#${this.config.table ?? "query"}`;
   }
 
