@@ -1,19 +1,12 @@
 import { z } from "zod";
-import type { RecordBatch } from "../core/batch.js";
 import type { Schema, TableRef, WeirType } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
 import { csvRejections } from "./csv-rejections.js";
 import { columnTypesConfig, defineSource, parseSourceConfig } from "./define-source.js";
-import { extractBatches } from "./extract-batches.js";
-import {
-  describeRelation,
-  extractFileScan,
-  type FileScan,
-  LocalDuckDB,
-  readFileScan,
-} from "./file-extract.js";
+import { describeRelation, extractFileScan, type FileScan } from "./file-extract.js";
+import { FileSource } from "./file-source.js";
 import { incrementalConfig } from "./incremental.js";
-import type { ExtractResult, ReadContext, Source } from "./source.js";
+import type { ExtractResult, ReadContext } from "./source.js";
 
 export const csvSourceConfig = z.object({
   path: z.string().min(1).describe("a CSV file or a glob such as `data/*.csv`"),
@@ -47,16 +40,12 @@ interface CsvPlan {
  * swallows the lines after it, and each swallowed line is reported too, so every input
  * line is either loaded, rejected, or counted in `rowsSkipped` (outside the interval).
  */
-export class CsvSource implements Source {
+export class CsvSource extends FileSource<z.output<typeof csvSourceConfig>> {
   readonly type = "csv";
-  readonly location: string;
-  private readonly config: z.output<typeof csvSourceConfig>;
-  private readonly local = new LocalDuckDB();
   private plan: Promise<CsvPlan> | undefined;
 
   constructor(config: CsvSourceConfig) {
-    this.config = parseSourceConfig("csv", csvSourceConfig, config);
-    this.location = this.config.path;
+    super(parseSourceConfig("csv", csvSourceConfig, config));
   }
 
   private baseOptions(engine: Engine): string[] {
@@ -133,16 +122,12 @@ export class CsvSource implements Source {
     return (await this.getPlan(await this.local.get())).schema;
   }
 
-  async *read(context: ReadContext): AsyncGenerator<RecordBatch> {
-    const engine = await this.local.get();
-    yield* readFileScan(engine, context, (e, t, c) => this.extract(e, t, c), this.config.batchSize);
-  }
-
-  async extract(engine: Engine, target: TableRef, context: ReadContext): Promise<ExtractResult> {
+  protected async extractInEngine(
+    engine: Engine,
+    target: TableRef,
+    context: ReadContext,
+  ): Promise<ExtractResult> {
     const cursorColumn = this.config.incremental?.cursorColumn;
-    if (!engine.capabilities.readsFiles) {
-      return extractBatches(this, engine, target, context, cursorColumn ? { cursorColumn } : {});
-    }
     const plan = await this.getPlan(engine);
     let rejectsTable = "";
     let rejectsScan = "";
@@ -165,10 +150,6 @@ export class CsvSource implements Source {
       rejections: (tx) => csvRejections(tx, rejectsTable, rejectsScan, plan.schema, this.config.encoding),
     };
     return extractFileScan(engine, target, context, scan);
-  }
-
-  async close(): Promise<void> {
-    await this.local.close();
   }
 }
 

@@ -1,21 +1,14 @@
 import { z } from "zod";
-import type { RecordBatch } from "../core/batch.js";
 import { ConfigError } from "../core/errors.js";
 import type { Field, Schema, TableRef, WeirType } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
 import { csvRejections } from "./csv-rejections.js";
 import { columnTypesConfig, defineSource, parseSourceConfig } from "./define-source.js";
-import { extractBatches } from "./extract-batches.js";
-import {
-  describeRelation,
-  extractFileScan,
-  type FileScan,
-  LocalDuckDB,
-  readFileScan,
-} from "./file-extract.js";
+import { describeRelation, extractFileScan, type FileScan } from "./file-extract.js";
+import { FileSource } from "./file-source.js";
 import { incrementalConfig } from "./incremental.js";
 import { ndjsonLineSql } from "./ndjson-lines.js";
-import type { ExtractResult, ReadContext, Rejection, Source } from "./source.js";
+import type { ExtractResult, ReadContext, Rejection } from "./source.js";
 
 export const ndjsonSourceConfig = z.object({
   path: z.string().min(1).describe("an NDJSON file or a glob such as `events/*.ndjson`"),
@@ -40,16 +33,12 @@ export type NdjsonSourceConfig = z.input<typeof ndjsonSourceConfig>;
  * file, line, column and expected type; blank lines are not records and are not counted.
  * The schema is inferred by `read_json` (nested values become `json`), with `columns` on top.
  */
-export class NdjsonSource implements Source {
+export class NdjsonSource extends FileSource<z.output<typeof ndjsonSourceConfig>> {
   readonly type = "ndjson";
-  readonly location: string;
-  private readonly config: z.output<typeof ndjsonSourceConfig>;
-  private readonly local = new LocalDuckDB();
   private cachedSchema: Promise<Schema> | undefined;
 
   constructor(config: NdjsonSourceConfig) {
-    this.config = parseSourceConfig("ndjson", ndjsonSourceConfig, config);
-    this.location = this.config.path;
+    super(parseSourceConfig("ndjson", ndjsonSourceConfig, config));
   }
 
   private inferSchema(engine: Engine): Promise<Schema> {
@@ -95,16 +84,12 @@ export class NdjsonSource implements Source {
     return this.inferSchema(await this.local.get());
   }
 
-  async *read(context: ReadContext): AsyncGenerator<RecordBatch> {
-    const engine = await this.local.get();
-    yield* readFileScan(engine, context, (e, t, c) => this.extract(e, t, c), this.config.batchSize);
-  }
-
-  async extract(engine: Engine, target: TableRef, context: ReadContext): Promise<ExtractResult> {
+  protected async extractInEngine(
+    engine: Engine,
+    target: TableRef,
+    context: ReadContext,
+  ): Promise<ExtractResult> {
     const cursorColumn = this.config.incremental?.cursorColumn;
-    if (!engine.capabilities.readsFiles) {
-      return extractBatches(this, engine, target, context, cursorColumn ? { cursorColumn } : {});
-    }
     const schema = await this.inferSchema(engine);
     let names: { lines: string; parsed: string; rejectsTable: string; rejectsScan: string } | undefined;
     const scan: FileScan = {
@@ -181,10 +166,6 @@ export class NdjsonSource implements Source {
         reason: `${at}, field "${r.weir_failed_column}": ${JSON.stringify(r.weir_failed_value)} is not of type ${expected}`,
       };
     });
-  }
-
-  async close(): Promise<void> {
-    await this.local.close();
   }
 }
 

@@ -1,12 +1,11 @@
 import { z } from "zod";
-import type { RecordBatch } from "../core/batch.js";
 import type { Schema, TableRef } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
 import { columnTypesConfig, defineSource, parseSourceConfig } from "./define-source.js";
-import { extractBatches } from "./extract-batches.js";
-import { describeRelation, extractFileScan, LocalDuckDB, readFileScan } from "./file-extract.js";
+import { describeRelation, extractFileScan } from "./file-extract.js";
+import { FileSource } from "./file-source.js";
 import { incrementalConfig } from "./incremental.js";
-import type { ExtractResult, ReadContext, Source } from "./source.js";
+import type { ExtractResult, ReadContext } from "./source.js";
 
 export const parquetSourceConfig = z.object({
   path: z.string().min(1).describe("a Parquet file or a glob such as `lake/orders/**/*.parquet`"),
@@ -29,16 +28,12 @@ export type ParquetSourceConfig = z.input<typeof parquetSourceConfig>;
  * partition folders let DuckDB skip data, and the rows outside it are counted from the
  * files' metadata as `rowsSkipped`.
  */
-export class ParquetSource implements Source {
+export class ParquetSource extends FileSource<z.output<typeof parquetSourceConfig>> {
   readonly type = "parquet";
-  readonly location: string;
-  private readonly config: z.output<typeof parquetSourceConfig>;
-  private readonly local = new LocalDuckDB();
   private cachedSchema: Promise<Schema> | undefined;
 
   constructor(config: ParquetSourceConfig) {
-    this.config = parseSourceConfig("parquet", parquetSourceConfig, config);
-    this.location = this.config.path;
+    super(parseSourceConfig("parquet", parquetSourceConfig, config));
   }
 
   private scanSql(engine: Engine): string {
@@ -60,16 +55,12 @@ export class ParquetSource implements Source {
     return this.inferSchema(await this.local.get());
   }
 
-  async *read(context: ReadContext): AsyncGenerator<RecordBatch> {
-    const engine = await this.local.get();
-    yield* readFileScan(engine, context, (e, t, c) => this.extract(e, t, c), this.config.batchSize);
-  }
-
-  async extract(engine: Engine, target: TableRef, context: ReadContext): Promise<ExtractResult> {
+  protected async extractInEngine(
+    engine: Engine,
+    target: TableRef,
+    context: ReadContext,
+  ): Promise<ExtractResult> {
     const cursorColumn = this.config.incremental?.cursorColumn;
-    if (!engine.capabilities.readsFiles) {
-      return extractBatches(this, engine, target, context, cursorColumn ? { cursorColumn } : {});
-    }
     const schema = await this.inferSchema(engine);
     return extractFileScan(engine, target, context, {
       location: this.location,
@@ -79,10 +70,6 @@ export class ParquetSource implements Source {
       relation: async () => this.scanSql(engine),
       rejections: async () => [],
     });
-  }
-
-  async close(): Promise<void> {
-    await this.local.close();
   }
 }
 
