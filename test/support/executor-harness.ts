@@ -57,6 +57,16 @@ export async function openExecutorHarness(): Promise<ExecutorHarness> {
 }
 
 /** Lets the executor's loop run (I/O-free promise chains and SQLite calls) until `condition` holds. */
+/** A run's task-instance states keyed `task` or `task[mapIndex]`, for compact assertions. */
+export async function taskStates(store: SqliteMetadataStore, runId: string): Promise<Record<string, string>> {
+  return Object.fromEntries(
+    (await store.tasks.list(runId)).map((t) => [
+      `${t.taskId}${t.mapIndex < 0 ? "" : `[${t.mapIndex}]`}`,
+      t.state,
+    ]),
+  );
+}
+
 export async function until(condition: () => boolean | Promise<boolean>, what = "condition"): Promise<void> {
   for (let i = 0; i < 2_000; i++) {
     if (await condition()) return;

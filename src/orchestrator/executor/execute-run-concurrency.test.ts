@@ -4,6 +4,7 @@ import {
   type ExecutorHarness,
   gate,
   openExecutorHarness,
+  taskStates,
   until,
 } from "../../../test/support/executor-harness.js";
 import { definePipeline, defineTask } from "../define-pipeline.js";
@@ -15,13 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const states = async (runId: string) =>
-  Object.fromEntries(
-    (await h.store.tasks.list(runId)).map((t) => [
-      `${t.taskId}${t.mapIndex < 0 ? "" : `[${t.mapIndex}]`}`,
-      t.state,
-    ]),
-  );
+const states = (runId: string) => taskStates(h.store, runId);
 
 /** Counts how many of the calls it wraps run at once. */
 function concurrencyMeter() {

@@ -3,6 +3,7 @@ import {
   type ExecutorHarness,
   gate,
   openExecutorHarness,
+  taskStates,
   until,
 } from "../../../test/support/executor-harness.js";
 import { TaskError } from "../../core/errors.js";
@@ -16,13 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const instances = async (runId: string) =>
-  Object.fromEntries(
-    (await h.store.tasks.list(runId)).map((t) => [
-      `${t.taskId}${t.mapIndex < 0 ? "" : `[${t.mapIndex}]`}`,
-      t.state,
-    ]),
-  );
+const instances = (runId: string) => taskStates(h.store, runId);
 const eventsOf = (runId: string, type?: RunEvent["type"]) =>
   h.events.filter((e) => e.runId === runId && (type === undefined || e.type === type));
 const MINUTE = 60_000;

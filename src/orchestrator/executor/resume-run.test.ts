@@ -4,6 +4,7 @@ import {
   type ExecutorHarness,
   gate,
   openExecutorHarness,
+  taskStates,
   until,
 } from "../../../test/support/executor-harness.js";
 import { definePipeline, defineTask } from "../define-pipeline.js";
@@ -18,13 +19,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const MINUTE = 60_000;
-const states = async (runId: string) =>
-  Object.fromEntries(
-    (await h.store.tasks.list(runId)).map((t) => [
-      `${t.taskId}${t.mapIndex < 0 ? "" : `[${t.mapIndex}]`}`,
-      t.state,
-    ]),
-  );
+const states = (runId: string) => taskStates(h.store, runId);
 
 /** extract → load → report, counting calls; load reads extract's output. */
 function etl(id: string, retries: number) {
