@@ -163,7 +163,9 @@ export interface TaskStore {
   outputs(runId: string): Promise<{ taskId: string; mapIndex: number; value: string }[]>;
   /**
    * Marks running attempts whose last heartbeat is before `staleBefore` failed, and their
-   * instances up_for_retry (attempts left) or failed. Returns what it reaped.
+   * instances up_for_retry (attempts left) or failed. An attempt of a running run whose own
+   * heartbeat is stale is reaped too: one loop heartbeats both, so an attempt that started
+   * after the loop's last beat died with it. Returns what it reaped.
    */
   reapZombies(staleBefore: string, at: string): Promise<ReapedAttempt[]>;
   /**
@@ -420,8 +422,9 @@ export class SqlTaskStore implements TaskStore {
         `SELECT a.*, r.pipeline, i.try_number, i.max_tries FROM task_attempts a
          JOIN runs r ON r.id = a.run_id
          JOIN task_instances i ON i.run_id = a.run_id AND i.task_id = a.task_id AND i.map_index = a.map_index
-         WHERE a.state = 'running' AND COALESCE(a.heartbeat_at, a.started_at) < ?`,
-        [staleBefore],
+         WHERE a.state = 'running'
+           AND (COALESCE(a.heartbeat_at, a.started_at) < ? OR (r.state = 'running' AND r.heartbeat_at < ?))`,
+        [staleBefore, staleBefore],
       );
       const reaped: ReapedAttempt[] = [];
       for (const row of stale) {

@@ -128,6 +128,36 @@ describe("zombies and resume after a crash", () => {
     });
   });
 
+  it("reaps an attempt that started after its run's last heartbeat, once the run's heartbeat is stale", async () => {
+    const t0 = h.clock.now().toISOString();
+    await h.store.runs.create(
+      {
+        id: "run_late_start",
+        pipeline: "late",
+        logicalDate: "2024-01-15",
+        intervalStart: "2024-01-15T00:00:00.000Z",
+        intervalEnd: "2024-01-16T00:00:00.000Z",
+        state: "queued",
+        runType: "scheduled",
+        startedAt: t0,
+        params: {},
+      },
+      [{ taskId: "t", mapIndex: -1, retries: 1 }],
+    );
+    await h.store.runs.claim("run_late_start", { owner: "dead-host:1", at: t0, staleBefore: t0 });
+    // The process beat at t0, started the attempt 50 s later and was killed before its next beat.
+    await h.clock.advance(50_000);
+    const key = { runId: "run_late_start", taskId: "t", mapIndex: -1, attempt: 1 };
+    await h.store.tasks.startAttempt({ ...key, owner: "dead-host:1", at: h.clock.now().toISOString() });
+    await h.clock.advance(20_000);
+    // 70 s after the run's beat, 20 s after the attempt started: the run is orphaned, so is the attempt.
+    const reaped = await reapZombies(h.store, h.clock, MINUTE);
+    expect(reaped.orphanedRuns.map((r) => r.id)).toContain("run_late_start");
+    expect(reaped.attempts.filter((a) => a.runId === "run_late_start")).toEqual([
+      expect.objectContaining({ taskId: "t", attempt: 1, instanceState: "up_for_retry" }),
+    ]);
+  });
+
   it("resuming without reaping first treats the interrupted attempt the same way; no retries left → failed", async () => {
     const { pipeline, calls } = etl("crashy0", 0);
     await crashedRun("run_crashed0", "crashy0", 0);
