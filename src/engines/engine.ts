@@ -50,6 +50,16 @@ export interface Engine {
   query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
 
   /**
+   * Runs a query with engine settings changed for that one statement (DuckDB's
+   * `perfect_ht_threshold`, say) and put back afterwards; no other statement sees them.
+   * Optional: engines without such settings leave it out and callers use `query`.
+   */
+  queryWithSettings?<T extends Row = Row>(
+    settings: Readonly<Record<string, number>>,
+    sql: string,
+  ): Promise<T[]>;
+
+  /**
    * Streams a query's result as columnar batches, holding at most a few batches in memory.
    * Yields at least one batch (an empty one for an empty result), so the result's columns
    * are always known.

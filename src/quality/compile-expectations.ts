@@ -1,6 +1,8 @@
 import { messageOf } from "../core/errors.js";
 import type { Field, TableRef, WeirType } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
+import { denseKeyCandidate, keyRangeSelects } from "./dense-key-grouping.js";
+import { addToDistribution, type DistributionQuery, rangeSelects } from "./distribution-pass.js";
 import type { ExpectationConfig } from "./expectations/expectation.js";
 import type { CompileContext, GroupPlan, Plan } from "./expectations/expectation-definition.js";
 import {
@@ -19,6 +21,8 @@ import { expectationDefinition, parseExpectation } from "./expectations/registry
  *   once); window columns (increasing/decreasing) come from a subquery of the same scan;
  * - one GROUP BY pass per distinct (columns, filter) that uniqueness and distinct-value
  *   expectations need, shared between them;
+ * - one distribution pass per (integer column, filter) that medians and quantiles need
+ *   (see distribution-pass.ts);
  * - one statement per SQL check.
  * Schema expectations read the target's columns and no data.
  */
@@ -38,6 +42,8 @@ export interface CompiledExpectation {
   windows: Record<string, string>;
   /** For group plans: which group query, and its stat aliases. */
   group?: { query: number; stats: Record<string, string> };
+  /** For distribution plans: which distribution pass. */
+  distribution?: number;
 }
 
 /** A GROUP BY pass shared by group plans with the same keys and filter. */
@@ -49,6 +55,8 @@ export interface GroupQuery {
   duplicates: boolean;
   distinct: boolean;
   modes: boolean;
+  /** Every plan reads only groups of more than one row (see GroupPlan.duplicatesOnly). */
+  duplicatesOnly: boolean;
 }
 
 export interface CompiledSuite {
@@ -56,6 +64,7 @@ export interface CompiledSuite {
   from: string;
   items: CompiledExpectation[];
   groups: GroupQuery[];
+  distributions: DistributionQuery[];
   sampleSize: number;
 }
 
@@ -140,13 +149,17 @@ export function compileExpectations(
   const needed = new Set(
     items.flatMap((i) => (i.plan?.plan === "group" && !i.plan.fallback ? [groupKeyOf(i.plan)] : [])),
   );
+  const distributions: DistributionQuery[] = [];
+  const distributionIndex = new Map<string, number>();
   for (const item of items) {
     const plan = item.plan;
+    if (plan?.plan === "distribution")
+      item.distribution = addToDistribution(plan, distributions, distributionIndex);
     if (plan?.plan !== "group") continue;
     if (plan.fallback && !needed.has(groupKeyOf(plan))) item.plan = plan.fallback;
     else item.group = addToGroup(plan, item.index, groups, groupIndex);
   }
-  return { from: fromClause(engine, target), items, groups, sampleSize };
+  return { from: fromClause(engine, target), items, groups, distributions, sampleSize };
 }
 
 function groupKeyOf(plan: GroupPlan): string {
@@ -171,9 +184,11 @@ function addToGroup(
       duplicates: false,
       distinct: false,
       modes: false,
+      duplicatesOnly: true,
     });
   }
   const query = groups[g]!;
+  query.duplicatesOnly &&= plan.duplicatesOnly === true;
   query.duplicates ||= plan.duplicates === true;
   query.distinct ||= plan.distinct === true;
   query.modes ||= plan.modes === true;
@@ -248,11 +263,16 @@ export function mainScanSql(
         const keys = plan.sample.map((s) => (s.type === "varchar" ? sql.binaryOrder(s.sql) : s.sql));
         item.aliases.sample = alias(sql.firstValuesJson(values, keys, flag(failingSql), suite.sampleSize));
       }
-    } else if (plan.plan === "aggregate" || plan.plan === "group") {
-      for (const [name, expr] of Object.entries(
-        plan.plan === "aggregate" ? plan.selects : (plan.selects ?? {}),
-      ))
-        item.aliases[name] = alias(expr);
+    } else if (plan.plan === "aggregate" || plan.plan === "group" || plan.plan === "distribution") {
+      let selects: Record<string, string>;
+      if (plan.plan === "aggregate") selects = plan.selects;
+      else if (plan.plan === "distribution") selects = rangeSelects(plan);
+      else {
+        const group = item.group ? suite.groups[item.group.query] : undefined;
+        const dense = group !== undefined && denseKeyCandidate(engine, group);
+        selects = { ...plan.selects, ...(dense ? keyRangeSelects(group) : {}) };
+      }
+      for (const [name, expr] of Object.entries(selects)) item.aliases[name] = alias(expr);
     }
   }
   let from = suite.from;
@@ -275,7 +295,8 @@ function rowConditionOf(item: CompiledExpectation): string | undefined {
 /**
  * One statement for a GROUP BY pass: one row of aggregates over the groups — the plans'
  * statistics and, as JSON, the first duplicated groups, the first distinct keys and the most
- * frequent keys, each row as [key texts…, count]. Keys sort by value (text by code point) so
+ * frequent keys, each row as [key texts…, count]. A pass whose plans read only duplicated
+ * groups keeps only those (HAVING), so millions of unique keys are never aggregated again. Keys sort by value (text by code point) so
  * both engines list the same ones; the groups stream through the aggregate, never stored.
  */
 export function groupScanSql(engine: Engine, suite: CompiledSuite, group: GroupQuery): string {
@@ -296,7 +317,8 @@ export function groupScanSql(engine: Engine, suite: CompiledSuite, group: GroupQ
   const max = group.modes ? `, max(count(*)) OVER () AS ${groupMax}` : "";
   const ordinals = group.keys.map((_, i) => String(i + 1)).join(", ");
   const where = group.where === undefined ? "" : ` WHERE ${group.where}`;
-  const grouped = `SELECT ${keys}, count(*) AS ${groupCount}${max} FROM ${suite.from}${where} GROUP BY ${ordinals}`;
+  const having = group.duplicatesOnly ? " HAVING count(*) > 1" : "";
+  const grouped = `SELECT ${keys}, count(*) AS ${groupCount}${max} FROM ${suite.from}${where} GROUP BY ${ordinals}${having}`;
   return `SELECT ${selects.join(",\n  ")}\nFROM (${grouped}) AS weir_g`;
 }
 

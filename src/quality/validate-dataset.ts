@@ -12,8 +12,10 @@ import {
   mainScanSql,
   type Target,
 } from "./compile-expectations.js";
+import { denseKeySettings } from "./dense-key-grouping.js";
+import { runDistributionPass } from "./distribution-pass.js";
 import type { ExpectationConfig, ExpectationResult } from "./expectations/expectation.js";
-import type { GroupOutput, Outcome } from "./expectations/expectation-definition.js";
+import type { GroupOutput, Outcome, Quantiles } from "./expectations/expectation-definition.js";
 import { prepareExpectationSql } from "./expectations/prepare-engine.js";
 import { runQueryCheck } from "./expectations/query-check.js";
 import { groupOutput, mapResult, pick } from "./expectations/read-results.js";
@@ -32,7 +34,8 @@ export interface ValidateOptions {
  * Runs expectations (GX names and semantics) against a table or a query, inside the engine.
  * Every count, statistic and unexpected-value sample of map, aggregate and table
  * expectations comes from ONE scan; uniqueness and distinct-value expectations add one
- * GROUP BY pass per column (shared among them), each SQL check runs its own query.
+ * GROUP BY pass per column (shared among them), medians and quantiles of integer columns
+ * one distribution pass per column, and each SQL check runs its own query.
  * `scans` in the result says how many passes were made.
  *
  * Invalid expectations throw a `ConfigError` before anything runs; an expectation the data
@@ -70,10 +73,27 @@ export async function validateDataset(
     const members = suite.items.filter((i) => i.group?.query === g && !failures.has(i.index));
     if (members.length === 0) continue;
     try {
-      const [row] = await engine.query(groupScanSql(engine, suite, group));
+      const sql = groupScanSql(engine, suite, group);
+      const tuned = await denseKeySettings(engine, values.get(members[0]!.index) ?? {}, main.rowCount);
+      const [row] = tuned ? await engine.queryWithSettings!(tuned, sql) : await engine.query(sql);
       scans++;
       for (const item of members)
         groupOutputs.set(item.index, groupOutput(row ?? {}, item, values.get(item.index) ?? {}, suite));
+    } catch (error) {
+      rethrowIfTransient(error);
+      for (const item of members) failures.set(item.index, engineMessage(error));
+    }
+  }
+
+  const quantiles = new Map<number, Quantiles>();
+  for (const [d, query] of suite.distributions.entries()) {
+    const members = suite.items.filter((i) => i.distribution === d && !failures.has(i.index));
+    if (members.length === 0) continue;
+    try {
+      const range = values.get(members[0]!.index) ?? {};
+      const pass = await runDistributionPass(engine, suite.from, query, { lo: range.lo, hi: range.hi });
+      if (pass.scanned) scans++;
+      for (const item of members) quantiles.set(item.index, pass.quantiles);
     } catch (error) {
       rethrowIfTransient(error);
       for (const item of members) failures.set(item.index, engineMessage(error));
@@ -94,6 +114,7 @@ export async function validateDataset(
       else if (plan.plan === "aggregate") outcome = plan.evaluate(values.get(item.index) ?? {});
       else if (plan.plan === "map") outcome = mapResult(plan, values.get(item.index) ?? {}, sampleSize);
       else if (plan.plan === "group") outcome = plan.evaluate(groupOutputs.get(item.index)!);
+      else if (plan.plan === "distribution") outcome = plan.evaluate(quantiles.get(item.index)!);
       else {
         scans++;
         outcome = await runQueryCheck(

@@ -903,6 +903,63 @@ QUERY_CASES_LIST.push(
   },
 );
 
+// Medians and quantiles of integer columns: a narrow range is answered from value counts,
+// a wide one by the engine's quantile aggregates; both must give the same answers.
+const NARROW = "SELECT * FROM (VALUES (7), (1), (100), (2), (8), (NULL)) AS v(n)";
+const WIDE = "SELECT * FROM (VALUES (CAST(7 AS BIGINT)), (1), (10000000000), (2), (8), (NULL)) AS v(n)";
+for (const [label, sql, top] of [
+  ["a narrow integer range (value counts)", NARROW, 100],
+  ["a wide integer range (engine aggregates)", WIDE, 10000000000],
+] as const) {
+  QUERY_CASES_LIST.push(
+    {
+      name: `median of ${label}, even count interpolated`,
+      sql: `${sql} WHERE n <> 8 OR n IS NULL`,
+      expectation: { type: "expect_column_median_to_be_between", kwargs: { column: "n", min_value: 4.5 } },
+      expect: { success: true, result: { observed_value: 4.5 } },
+    },
+    {
+      name: `median of ${label}, odd count`,
+      sql,
+      expectation: { type: "expect_column_median_to_be_between", kwargs: { column: "n", max_value: 7 } },
+      expect: { success: true, result: { observed_value: 7 } },
+    },
+    {
+      name: `quantiles of ${label}`,
+      sql,
+      expectation: {
+        type: "expect_column_quantile_values_to_be_between",
+        kwargs: {
+          column: "n",
+          quantile_ranges: {
+            quantiles: [0, 0.2, 0.5, 0.99, 1],
+            value_ranges: [
+              [1, 1],
+              [1, 1],
+              [7, 7],
+              [null, null],
+              [top, top],
+            ],
+          },
+        },
+      },
+      expect: {
+        success: true,
+        result: { observed_value: { quantiles: [0, 0.2, 0.5, 0.99, 1], values: [1, 1, 7, top, top] } },
+      },
+    },
+    {
+      name: `median of ${label} where row_condition keeps no row`,
+      sql,
+      expectation: {
+        type: "expect_column_median_to_be_between",
+        kwargs: { column: "n", min_value: 0, row_condition: "n > 1e12" },
+      },
+      expect: { success: false, result: { observed_value: null } },
+    },
+  );
+}
+
 /** Cases over query targets, run on every engine. */
 export const QUERY_CASES: readonly QueryCase[] = QUERY_CASES_LIST;
 

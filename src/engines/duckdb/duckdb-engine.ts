@@ -97,18 +97,32 @@ export class DuckDBEngine implements Engine {
   }
 
   async query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    return this.serial(async () => readRows<T>(await this.execute(sql, params), sql));
+  }
+
+  async queryWithSettings<T extends Row = Row>(
+    settings: Readonly<Record<string, number>>,
+    sql: string,
+  ): Promise<T[]> {
+    const names = Object.keys(settings);
+    for (const name of names) {
+      if (!/^[a-z_]+$/.test(name) || !Number.isFinite(settings[name]))
+        throw new EngineError("ENGINE_QUERY_FAILED", `duckdb: invalid setting ${name} = ${settings[name]}`);
+    }
+    // One slot of the statement queue, so no other statement runs under these settings.
     return this.serial(async () => {
-      const result = await this.execute(sql, params);
-      const rows: T[] = [];
-      for await (const batch of readBatches(result, DUCKDB_CHUNK_ROWS, sql)) {
-        const names = batch.schema.fields.map((f) => f.name);
-        for (let i = 0; i < batch.numRows; i++) {
-          const row: Row = {};
-          for (let c = 0; c < names.length; c++) row[names[c]!] = batch.columns[c]![i];
-          rows.push(row as T);
+      const previous: [string, string][] = [];
+      try {
+        for (const name of names) {
+          const [row] = await readRows(await this.execute(`SELECT current_setting('${name}') AS v`), sql);
+          previous.push([name, String(row?.v)]);
+          await this.execute(`SET ${name} = ${settings[name]}`);
         }
+        return readRows<T>(await this.execute(sql), sql);
+      } finally {
+        for (const [name, value] of previous)
+          await this.execute(`SET ${name} = ${this.dialect.quoteLiteral(value)}`).catch(() => undefined);
       }
-      return rows;
     });
   }
 
@@ -254,6 +268,20 @@ function toDuckDBParams(params?: readonly unknown[]): DuckDBValue[] | undefined 
     if (p instanceof Uint8Array) return new DuckDBBlobValue(p);
     return JSON.stringify(p);
   });
+}
+
+/** Every row of a result as an object. */
+async function readRows<T extends Row>(result: DuckDBResult, sql: string): Promise<T[]> {
+  const rows: T[] = [];
+  for await (const batch of readBatches(result, DUCKDB_CHUNK_ROWS, sql)) {
+    const names = batch.schema.fields.map((f) => f.name);
+    for (let i = 0; i < batch.numRows; i++) {
+      const row: Row = {};
+      for (let c = 0; c < names.length; c++) row[names[c]!] = batch.columns[c]![i];
+      rows.push(row as T);
+    }
+  }
+  return rows;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { CompileContext, Outcome } from "./expectation-definition.js";
+import type { AggregatePlan, CompileContext, Outcome, Plan, Quantiles } from "./expectation-definition.js";
 import { defineExpectation } from "./expectation-definition.js";
 import { betweenKwargs, column, commonKwargs, hasABound, needsABound, numericBound } from "./kwargs.js";
 import { roundStatistic, toBigInt, toCount, toNumber } from "./result-values.js";
@@ -169,15 +169,53 @@ export const columnStdevToBeBetween = statistic(
   },
 );
 
-export const columnMedianToBeBetween = statistic(
-  "expect_column_median_to_be_between",
-  "The median (the mean of the two middle values for an even count) lies within the bounds.",
-  (a, ctx) => ({
-    // No cast: DuckDB's quantile over the column's own type is several times faster than over a cast.
-    selects: { median: ctx.sql.quantileCont(ctx.q(a.column), 0.5, ctx.rowCondition) },
-    value: (v) => roundStatistic(v.median),
-  }),
-);
+/**
+ * Quantiles of an integer column come from a distribution pass after the main scan (value
+ * counts for a narrow range); other types are computed by the engine inside the main scan.
+ */
+function quantilePlan(
+  ctx: CompileContext,
+  name: string,
+  needs: { discrete?: number[]; continuous?: number[] },
+  evaluate: (q: Quantiles) => Outcome,
+  inMainScan: () => AggregatePlan,
+): Plan {
+  if (!isInteger(ctx, name)) return inMainScan();
+  return {
+    plan: "distribution",
+    column: { sql: ctx.q(name), type: ctx.typeOf(name) },
+    where: ctx.rowCondition,
+    discrete: needs.discrete ?? [],
+    continuous: needs.continuous ?? [],
+    evaluate,
+  };
+}
+
+export const columnMedianToBeBetween = defineExpectation({
+  type: "expect_column_median_to_be_between",
+  kind: "column_aggregate",
+  description: "The median (the mean of the two middle values for an even count) lies within the bounds.",
+  kwargs: statKwargs,
+  columns: (a) => [a.column],
+  compile: (a, ctx) => {
+    const judge = (median: number | null): Outcome => ({
+      success: numberWithin(median, a),
+      result: { observed_value: median },
+    });
+    return quantilePlan(
+      ctx,
+      a.column,
+      { continuous: [0.5] },
+      (q) => judge(roundStatistic(q.continuous(0.5))),
+      () => ({
+        plan: "aggregate",
+        // No cast: DuckDB's quantile over the column's own type is several times faster than over a cast.
+        selects: { median: ctx.sql.quantileCont(ctx.q(a.column), 0.5, ctx.rowCondition) },
+        evaluate: (v) => judge(roundStatistic(v.median)),
+      }),
+    );
+  },
+});
 
 /** min / max: any orderable type (numbers, dates, text by code point), bounds compared in SQL. */
 function extreme(fn: "min" | "max") {
@@ -250,22 +288,30 @@ export const columnQuantileValuesToBeBetween = defineExpectation({
   columns: (a) => [a.column],
   compile: (a, ctx) => {
     const { quantiles, value_ranges } = a.quantile_ranges;
-    return {
-      plan: "aggregate",
-      selects: { values: ctx.sql.quantilesDiscJson(ctx.q(a.column), quantiles, ctx.rowCondition) },
-      evaluate: (v): Outcome => {
-        const list = v.values === null ? [] : (JSON.parse(String(v.values)) as unknown[]);
-        const values = quantiles.map((_, i) => roundStatistic(list[i] ?? null));
-        const details = values.map((value, i) => {
-          const [lo, hi] = value_ranges[i]!;
-          return numberWithin(value, { min_value: lo, max_value: hi });
-        });
-        return {
-          success: details.every(Boolean),
-          result: { observed_value: { quantiles, values }, details: { success_details: details } },
-        };
-      },
+    const judge = (values: (number | null)[]): Outcome => {
+      const details = values.map((value, i) => {
+        const [lo, hi] = value_ranges[i]!;
+        return numberWithin(value, { min_value: lo, max_value: hi });
+      });
+      return {
+        success: details.every(Boolean),
+        result: { observed_value: { quantiles, values }, details: { success_details: details } },
+      };
     };
+    return quantilePlan(
+      ctx,
+      a.column,
+      { discrete: quantiles },
+      (q) => judge(quantiles.map((p) => roundStatistic(q.discrete(p)))),
+      () => ({
+        plan: "aggregate",
+        selects: { values: ctx.sql.quantilesDiscJson(ctx.q(a.column), quantiles, ctx.rowCondition) },
+        evaluate: (v) => {
+          const list = v.values === null ? [] : (JSON.parse(String(v.values)) as unknown[]);
+          return judge(quantiles.map((_, i) => roundStatistic(list[i] ?? null)));
+        },
+      }),
+    );
   },
 });
 

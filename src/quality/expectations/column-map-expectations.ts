@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { WeirType } from "../../core/types.js";
 import type { CompileContext, MapPlan } from "./expectation-definition.js";
 import { defineExpectation } from "./expectation-definition.js";
 import {
@@ -48,9 +49,24 @@ export function asText(ctx: CompileContext, name: string): string {
   return ctx.typeOf(name) === "varchar" ? ctx.q(name) : `CAST(${ctx.q(name)} AS VARCHAR)`;
 }
 
-/** `v IN (…)`, or FALSE for an empty set (SQL has no empty IN list). */
-export function inSet(ctx: CompileContext, value: string, set: readonly SetValue[]): string {
-  return set.length === 0 ? "FALSE" : `${value} IN (${set.map((v) => ctx.lit(v)).join(", ")})`;
+/**
+ * `v IN (…)`, or FALSE for an empty set (SQL has no empty IN list). A text value tested
+ * against a set of strings goes through the engine's own spelling (`ExpectationSql.textInSet`),
+ * which on DuckDB is several times faster than IN.
+ */
+export function inSet(
+  ctx: CompileContext,
+  value: string,
+  type: WeirType | undefined,
+  set: readonly SetValue[],
+): string {
+  if (set.length === 0) return "FALSE";
+  if (type === "varchar" && set.every((v): v is string => typeof v === "string"))
+    return ctx.sql.textInSet(
+      value,
+      set.map((v) => ctx.lit(v)),
+    );
+  return `${value} IN (${set.map((v) => ctx.lit(v)).join(", ")})`;
 }
 
 /** TRUE when `value` lies within the bounds (each optional, strict or not). */
@@ -111,7 +127,12 @@ export const columnValuesToBeInSet = defineExpectation({
   kwargs: z.object({ ...mapKwargs, value_set: valueSet }).strict(),
   columns: (a) => [a.column],
   compile: (a, ctx) =>
-    columnMap(ctx, a.column, `NOT (${inSet(ctx, ctx.q(a.column), a.value_set)})`, a.mostly),
+    columnMap(
+      ctx,
+      a.column,
+      `NOT (${inSet(ctx, ctx.q(a.column), ctx.typeOf(a.column), a.value_set)})`,
+      a.mostly,
+    ),
 });
 
 export const columnValuesToNotBeInSet = defineExpectation({
@@ -120,7 +141,8 @@ export const columnValuesToNotBeInSet = defineExpectation({
   description: "Values are not members of `value_set`.",
   kwargs: z.object({ ...mapKwargs, value_set: valueSet }).strict(),
   columns: (a) => [a.column],
-  compile: (a, ctx) => columnMap(ctx, a.column, inSet(ctx, ctx.q(a.column), a.value_set), a.mostly),
+  compile: (a, ctx) =>
+    columnMap(ctx, a.column, inSet(ctx, ctx.q(a.column), ctx.typeOf(a.column), a.value_set), a.mostly),
 });
 
 export const columnValuesToBeBetween = defineExpectation({

@@ -51,8 +51,8 @@ function memberStats(ctx: CompileContext, set: readonly SetValue[]): Record<stri
 }
 const missingMembers = (out: GroupOutput, set: readonly SetValue[]) =>
   set.filter((_, i) => out.stats[`has${i}`] !== true);
-const outsideStat = (ctx: CompileContext, set: readonly SetValue[]) =>
-  `count(*) FILTER (WHERE NOT (${inSet(ctx, groupKey(0), set)}))`;
+const outsideStat = (ctx: CompileContext, type: WeirType | undefined, set: readonly SetValue[]) =>
+  `count(*) FILTER (WHERE NOT (${inSet(ctx, groupKey(0), type, set)}))`;
 
 export const columnDistinctValuesToBeInSet = defineExpectation({
   type: "expect_column_distinct_values_to_be_in_set",
@@ -61,10 +61,15 @@ export const columnDistinctValuesToBeInSet = defineExpectation({
   kwargs: setKwargs,
   columns: (a) => [a.column],
   compile: (a, ctx) =>
-    distinctPlan(a, ctx, { outside: outsideStat(ctx, a.value_set) }, (out, observed) => ({
-      success: Number(out.stats.outside ?? 0) === 0,
-      result: { observed_value: observed },
-    })),
+    distinctPlan(
+      a,
+      ctx,
+      { outside: outsideStat(ctx, ctx.typeOf(a.column), a.value_set) },
+      (out, observed) => ({
+        success: Number(out.stats.outside ?? 0) === 0,
+        result: { observed_value: observed },
+      }),
+    ),
 });
 
 export const columnDistinctValuesToContainSet = defineExpectation({
@@ -93,7 +98,7 @@ export const columnDistinctValuesToEqualSet = defineExpectation({
     distinctPlan(
       a,
       ctx,
-      { outside: outsideStat(ctx, a.value_set), ...memberStats(ctx, a.value_set) },
+      { outside: outsideStat(ctx, ctx.typeOf(a.column), a.value_set), ...memberStats(ctx, a.value_set) },
       (out, observed) => {
         const missing = missingMembers(out, a.value_set);
         return {
@@ -132,7 +137,7 @@ export const columnMostCommonValueToBeInSet = defineExpectation({
       where: ctx.rowCondition === undefined ? notNull : `${ctx.rowCondition} AND ${notNull}`,
       stats: {
         modes: `count(*) FILTER (WHERE ${isMode})`,
-        in_set: `count(*) FILTER (WHERE ${isMode} AND ${inSet(ctx, groupKey(0), a.value_set)})`,
+        in_set: `count(*) FILTER (WHERE ${isMode} AND ${inSet(ctx, groupKey(0), ctx.typeOf(a.column), a.value_set)})`,
       },
       modes: true,
       evaluate: (out) => {

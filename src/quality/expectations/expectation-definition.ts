@@ -102,6 +102,11 @@ export interface GroupPlan {
   duplicates?: boolean;
   distinct?: boolean;
   modes?: boolean;
+  /**
+   * The plan reads only groups of more than one row (its stats filter on `groupCount > 1`);
+   * when every plan of a pass says so, the pass drops the other groups before aggregating.
+   */
+  duplicatesOnly?: boolean;
   evaluate(output: GroupOutput): Outcome;
   /**
    * The same verdict from main-scan aggregates, used when no other expectation needs this
@@ -110,13 +115,42 @@ export interface GroupPlan {
   fallback?: AggregatePlan;
 }
 
+/** Order statistics of one column's non-NULL values (the rows inside `row_condition`). */
+export interface Quantiles {
+  /** Non-NULL values considered. */
+  count: number;
+  /** The first value whose cumulative share of the values reaches q (`percentile_disc`); null for no values. */
+  discrete(q: number): number | null;
+  /** The value interpolated at position q·(count − 1) of the sorted values (`percentile_cont`); null for no values. */
+  continuous(q: number): number | null;
+}
+
+/**
+ * Needs quantiles of an integer column (exact order statistics sort or count every value,
+ * which would slow the one main scan down). They are computed after the main scan in a
+ * pass of their own, shared by every plan on the same column and filter: from the column's
+ * value counts when the main scan's min and max show a small range, otherwise with the
+ * engine's quantile aggregates. Both give the engine's exact answer.
+ */
+export interface DistributionPlan {
+  plan: "distribution";
+  /** The integer column. */
+  column: SampleValue;
+  /** The expectation's row_condition (never NULL), or undefined; NULL values are skipped by the pass. */
+  where: string | undefined;
+  /** Quantiles (0..1) the plan reads with `discrete`, and with `continuous`. */
+  discrete: readonly number[];
+  continuous: readonly number[];
+  evaluate(quantiles: Quantiles): Outcome;
+}
+
 /** A query whose rows are failures; runs on its own. */
 export interface QueryPlan {
   plan: "query";
   sql: string;
 }
 
-export type Plan = MapPlan | AggregatePlan | SchemaPlan | GroupPlan | QueryPlan;
+export type Plan = MapPlan | AggregatePlan | SchemaPlan | GroupPlan | DistributionPlan | QueryPlan;
 
 /**
  * What a definition compiles against: quoting, per-engine snippets and the target's columns.

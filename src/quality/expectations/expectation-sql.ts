@@ -12,6 +12,8 @@ export interface ExpectationSql {
   regexFullMatch(value: string, regex: string, lit: (text: string) => string): string;
   /** The `group`-th (1-based) capture of `pattern` (a SQL literal) in `value`, as text; NULL when it does not match. */
   regexGroup(value: string, pattern: string, group: number): string;
+  /** True when the text `value` equals one of `literals` (quoted SQL strings, at least one); NULL for NULL. */
+  textInSet(value: string, literals: readonly string[]): string;
   /** True when `value` is strict JSON (RFC 8259): no trailing commas, NaN or comments. */
   jsonValid(value: string): string;
   /** Type name for `CAST(… AS ?)` to a 64-bit float. */
@@ -56,6 +58,9 @@ export const EXPECTATION_SQL: Record<EngineKind, ExpectationSql> = {
     regexFullMatch: (value, regex, lit) => `regexp_full_match(${value}, ${lit(`(?s:${regex})`)})`,
     regexGroup: (value, pattern, group) =>
       `CASE WHEN regexp_matches(${value}, ${pattern}) THEN regexp_extract(${value}, ${pattern}, ${group}) END`,
+    // list_contains probes a hash set per row (and once per distinct value of a dictionary
+    // column); IN compares against each member in turn.
+    textInSet: (value, literals) => `list_contains([${literals.join(", ")}], ${value})`,
     // DuckDB's reader accepts trailing commas and NaN/Infinity; PostgreSQL does not. Outside
     // string literals, strict JSON has no letters but true/false/null and exponents, and no
     // comma before a closing bracket, so those are rejected after blanking out the strings
@@ -75,7 +80,10 @@ export const EXPECTATION_SQL: Record<EngineKind, ExpectationSql> = {
       }
       const fields = values.map((v, i) => `v${i} := ${v}`).join(", ");
       const texts = values.map((_, i) => asText(`x.v${i}`)).join(", ");
-      return `to_json(list_transform(min(struct_pack(${fields}), ${n}) FILTER (WHERE ${filter}), x -> [${texts}]))`;
+      // An aggregate's argument is computed for every row before FILTER drops most of them;
+      // the CASE builds the struct only for the rows that pass.
+      const struct = `CASE WHEN ${filter} THEN struct_pack(${fields}) END`;
+      return `to_json(list_transform(min(${struct}, ${n}) FILTER (WHERE ${filter}), x -> [${texts}]))`;
     },
     naturalOrder: "rowid",
     fence: "",
@@ -84,6 +92,7 @@ export const EXPECTATION_SQL: Record<EngineKind, ExpectationSql> = {
     regexSearch: (value, regex, lit) => `(${value} ~ ${lit(regex)})`,
     regexFullMatch: (value, regex, lit) => `(${value} ~ ${lit(`^(?:${regex})$`)})`,
     regexGroup: (value, pattern, group) => `(regexp_match(${value}, ${pattern}))[${group}]`,
+    textInSet: (value, literals) => `${value} IN (${literals.join(", ")})`,
     // PostgreSQL 15 has no pg_input_is_valid; weir_is_json (installed by prepareExpectationSql) casts and catches.
     jsonValid: (value) => `weir.weir_is_json(${value})`,
     double: "DOUBLE PRECISION",

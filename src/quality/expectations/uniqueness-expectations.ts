@@ -67,6 +67,7 @@ function uniquenessPlan(
     },
     stats: { duplicated: `sum(${groupCount}) FILTER (WHERE ${groupCount} > 1)` },
     duplicates: true,
+    duplicatesOnly: true,
     evaluate: (out) =>
       mapOutcome(
         {
