@@ -1,7 +1,7 @@
 /**
- * The quick benchmarks in sequence — `batch` at 1M rows (3 runs per side) and, when it is
- * there, `pg-load` — with every RATIO line repeated at the end, so `npm run bench` ends
- * with a summary that is easy to read or grep. A bench that fails is reported and the
+ * The quick benchmarks in sequence — `batch` at 1M rows (3 runs per side), `quality` at 1M
+ * rows and, when it is there, `pg-load` — with every RATIO line repeated at the end, so
+ * `npm run bench` ends with a summary that is easy to read or grep. A bench that fails is reported and the
  * others still run; the exit code is 1 when any failed.
  *
  *   node --import tsx bench/run.ts
@@ -22,6 +22,14 @@ const benches: Bench[] = [
     run: async () => {
       const { run } = await import("./batch.js");
       return (await run({ rows: [1_000_000], runs: 3 })).map((r) => r.line);
+    },
+  },
+  {
+    name: "quality",
+    run: async () => {
+      // 1M rows keeps `npm run bench` quick; `bench/quality.ts` alone runs the 10M target.
+      const { run } = await import("./quality.js");
+      return (await run({ rows: 1_000_000, rounds: 3 })).map((r) => r.line);
     },
   },
 ];
