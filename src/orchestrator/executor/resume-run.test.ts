@@ -46,8 +46,14 @@ function etl(id: string, retries: number) {
   return { pipeline, calls, seen };
 }
 
-/** What an executor killed with SIGKILL while `load` ran leaves in the store. */
-async function crashedRun(runId: string, pipelineId: string, retries: number): Promise<void> {
+/** A queued run of `taskIds`, claimed by a (soon dead) executor at the clock's time. */
+async function claimedRun(
+  runId: string,
+  pipelineId: string,
+  taskIds: string[],
+  retries: number,
+  owner: string,
+): Promise<string> {
   const t0 = h.clock.now().toISOString();
   await h.store.runs.create(
     {
@@ -61,9 +67,15 @@ async function crashedRun(runId: string, pipelineId: string, retries: number): P
       startedAt: t0,
       params: {},
     },
-    ["extract", "load", "report"].map((taskId) => ({ taskId, mapIndex: -1, retries })),
+    taskIds.map((taskId) => ({ taskId, mapIndex: -1, retries })),
   );
-  await h.store.runs.claim(runId, { owner: "dead-host:4242", at: t0, staleBefore: t0 });
+  await h.store.runs.claim(runId, { owner, at: t0, staleBefore: t0 });
+  return t0;
+}
+
+/** What an executor killed with SIGKILL while `load` ran leaves in the store. */
+async function crashedRun(runId: string, pipelineId: string, retries: number): Promise<void> {
+  const t0 = await claimedRun(runId, pipelineId, ["extract", "load", "report"], retries, "dead-host:4242");
   const key = (taskId: string) => ({ runId, taskId, mapIndex: -1, attempt: 1 });
   await h.store.tasks.startAttempt({ ...key("extract"), owner: "dead-host:4242", at: t0 });
   await h.store.tasks.finishAttempt({
@@ -129,22 +141,7 @@ describe("zombies and resume after a crash", () => {
   });
 
   it("reaps an attempt that started after its run's last heartbeat, once the run's heartbeat is stale", async () => {
-    const t0 = h.clock.now().toISOString();
-    await h.store.runs.create(
-      {
-        id: "run_late_start",
-        pipeline: "late",
-        logicalDate: "2024-01-15",
-        intervalStart: "2024-01-15T00:00:00.000Z",
-        intervalEnd: "2024-01-16T00:00:00.000Z",
-        state: "queued",
-        runType: "scheduled",
-        startedAt: t0,
-        params: {},
-      },
-      [{ taskId: "t", mapIndex: -1, retries: 1 }],
-    );
-    await h.store.runs.claim("run_late_start", { owner: "dead-host:1", at: t0, staleBefore: t0 });
+    await claimedRun("run_late_start", "late", ["t"], 1, "dead-host:1");
     // The process beat at t0, started the attempt 50 s later and was killed before its next beat.
     await h.clock.advance(50_000);
     const key = { runId: "run_late_start", taskId: "t", mapIndex: -1, attempt: 1 };
