@@ -296,8 +296,9 @@ function rowConditionOf(item: CompiledExpectation): string | undefined {
  * One statement for a GROUP BY pass: one row of aggregates over the groups — the plans'
  * statistics and, as JSON, the first duplicated groups, the first distinct keys and the most
  * frequent keys, each row as [key texts…, count]. A pass whose plans read only duplicated
- * groups keeps only those (HAVING), so millions of unique keys are never aggregated again. Keys sort by value (text by code point) so
- * both engines list the same ones; the groups stream through the aggregate, never stored.
+ * groups keeps only those (HAVING), so millions of unique keys are never aggregated again.
+ * Keys sort by value (text by code point) so both engines list the same ones; the groups
+ * stream through the aggregate, never stored.
  */
 export function groupScanSql(engine: Engine, suite: CompiledSuite, group: GroupQuery): string {
   const d = engine.dialect;

@@ -91,7 +91,7 @@ export async function validateDataset(
     if (members.length === 0) continue;
     try {
       const range = values.get(members[0]!.index) ?? {};
-      const pass = await runDistributionPass(engine, suite.from, query, { lo: range.lo, hi: range.hi });
+      const pass = await runDistributionPass(engine, suite.from, query, range);
       if (pass.scanned) scans++;
       for (const item of members) quantiles.set(item.index, pass.quantiles);
     } catch (error) {

@@ -61,12 +61,10 @@ export function inSet(
   set: readonly SetValue[],
 ): string {
   if (set.length === 0) return "FALSE";
-  if (type === "varchar" && set.every((v): v is string => typeof v === "string"))
-    return ctx.sql.textInSet(
-      value,
-      set.map((v) => ctx.lit(v)),
-    );
-  return `${value} IN (${set.map((v) => ctx.lit(v)).join(", ")})`;
+  const literals = set.map((v) => ctx.lit(v));
+  if (type === "varchar" && set.every((v) => typeof v === "string"))
+    return ctx.sql.textInSet(value, literals);
+  return `${value} IN (${literals.join(", ")})`;
 }
 
 /** TRUE when `value` lies within the bounds (each optional, strict or not). */
