@@ -8,7 +8,8 @@ import { fsyncFiles, pruneEmptyDirs, resolveRelative, STAGING_DIR } from "./lake
 import { withPreparedInput } from "./lake-input.js";
 import { checkLayout, checkSchema, planNextManifest } from "./lake-plan.js";
 import { NOTHING_STAGED, stageFiles } from "./lake-stage.js";
-import { fsyncDir, MANIFEST_FILE, type Manifest, readManifest, writeManifestAtomic } from "./manifest.js";
+import { MANIFEST_FILE, type Manifest, readManifest } from "./manifest.js";
+import { publishManifest } from "./manifest-publish.js";
 import { type PartitionColumn, type PartitionValues, partitionColumnNames } from "./partitioning.js";
 
 export type LakeWriteMode = "append" | "overwrite" | "overwrite-partition";
@@ -51,7 +52,9 @@ export interface CommitRequest {
 /**
  * Writes one commit to a dataset. The caller holds the dataset's lock. Readers only ever
  * see files the manifest lists, and the manifest changes by one atomic rename, so a crash
- * at any point leaves either the previous or the new state visible, never a mix.
+ * at any point leaves either the previous or the new state visible, never a mix. The
+ * rename happens only if the manifest is still the one this commit was planned from
+ * (`publishManifest`), so even a writer that wrongly got the lock cannot overwrite a commit.
  */
 export async function commitWrite(request: CommitRequest): Promise<CommitResult> {
   const { dataset, datasetDir, engine, mode } = request;
@@ -102,19 +105,26 @@ export async function commitWrite(request: CommitRequest): Promise<CommitResult>
       schema: staged.schema,
       added: staged.files,
     }));
-    await writeManifestAtomic(datasetDir, manifest, commitId, () => step("manifest-written"));
+    await publishManifest({
+      dataset,
+      datasetDir,
+      manifest,
+      commitId,
+      base: previous,
+      beforeClaim: () => step("manifest-written"),
+    });
   } catch (error) {
     await rollback(datasetDir, stagingDir, commitId, moved);
     throw commitError(error, dataset, commitId);
   }
 
-  // From here on the commit is visible; failures below only leave garbage for vacuum().
-  await fsyncDir(datasetDir);
+  // From here on the commit is visible and durable; failures below only leave garbage,
+  // which the next commit or vacuum() removes.
   await step("swapped");
   await Promise.all(removed.map((path) => unlink(resolveRelative(datasetDir, path)).catch(() => undefined)));
   await pruneEmptyDirs(datasetDir, removed);
   await rm(stagingDir, { recursive: true, force: true });
-  // Fails while another commit's staging folder exists (crash leftovers): vacuum() handles those.
+  // Fails while another commit's staging folder exists (crash leftovers, removed when the lock is next taken).
   await rmdir(join(datasetDir, STAGING_DIR)).catch(() => undefined);
 
   const last = manifest.commits[manifest.commits.length - 1]!;

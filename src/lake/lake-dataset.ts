@@ -8,7 +8,7 @@ import { type CommitResult, type CommitStepHook, commitWrite, type LakeWriteMode
 import { resolveRelative } from "./lake-files.js";
 import { DatasetLock } from "./lake-lock.js";
 import { emptyRelationSql, readParquetSql } from "./lake-scan.js";
-import { vacuumDataset } from "./lake-vacuum.js";
+import { cleanLeftovers, vacuumDataset } from "./lake-vacuum.js";
 import { type Manifest, readManifest } from "./manifest.js";
 import {
   assertFilterColumns,
@@ -78,7 +78,8 @@ export class LakeDataset {
    * Writes `input` as one atomic commit: `append` adds files, `overwrite` replaces the
    * dataset, `overwrite-partition` replaces exactly the partitions present in the new data
    * (so re-running a day's load replaces that day). Throws LAKE_LOCKED while another
-   * writer commits to this dataset.
+   * writer commits to this dataset (after `lockWaitMs`). Leftovers of interrupted commits
+   * are removed first.
    */
   async write(input: WriteInput, options: LakeWriteOptions): Promise<CommitResult> {
     const modes: readonly string[] = ["append", "overwrite", "overwrite-partition"];
@@ -89,8 +90,13 @@ export class LakeDataset {
       );
     }
     await mkdir(this.dir, { recursive: true });
-    const lock = await DatasetLock.acquire(this.dir, this.id, `${options.mode} commit`, options.lockWaitMs);
+    const lock = await DatasetLock.acquire(this.dir, this.id, `${options.mode} commit`, {
+      waitMs: options.lockWaitMs ?? 0,
+    });
     try {
+      // Holding the lock, no other commit is in flight: what an earlier one left is garbage.
+      // Best effort: a leftover that cannot be removed must not stop commits (vacuum reports it).
+      await cleanLeftovers(this.dir).catch(() => undefined);
       return await commitWrite({
         dataset: this.id,
         datasetDir: this.dir,
@@ -149,13 +155,16 @@ export class LakeDataset {
 
   /**
    * Deletes leftovers of interrupted commits (staging folders, unlisted Parquet files,
-   * temporary manifests). Takes the writer lock, so it never races a commit.
+   * temporary manifests and claims, dead writers' lock files); with `dryRun` only lists
+   * them. Takes the writer lock, so it never races a commit. Commits also clean up when
+   * they find leftovers, so this is rarely needed.
    */
-  async vacuum(options: { lockWaitMs?: number } = {}): Promise<{ removed: string[] }> {
+  async vacuum(options: { lockWaitMs?: number; dryRun?: boolean } = {}): Promise<{ removed: string[] }> {
     if (!existsSync(this.dir)) return { removed: [] };
-    const lock = await DatasetLock.acquire(this.dir, this.id, "vacuum", options.lockWaitMs);
+    const lock = await DatasetLock.acquire(this.dir, this.id, "vacuum", { waitMs: options.lockWaitMs ?? 0 });
     try {
-      return { removed: await vacuumDataset(this.dir, await this.manifest()) };
+      const dryRun = options.dryRun ?? false;
+      return { removed: await vacuumDataset(this.dir, await this.manifest(), { dryRun }) };
     } finally {
       await lock.release();
     }

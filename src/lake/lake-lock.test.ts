@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -8,7 +8,8 @@ import type { WeirError } from "../core/errors.js";
 import { DuckDBEngine } from "../engines/duckdb/duckdb-engine.js";
 import { Lake } from "./lake.js";
 import type { CommitStep } from "./lake-commit.js";
-import { LOCK_FILE } from "./lake-lock.js";
+import { BREAK_GUARD_FILE, DatasetLock, LOCK_FILE } from "./lake-lock.js";
+import { UNREADABLE_LOCK_GRACE_MS } from "./lock-file.js";
 
 let engine: DuckDBEngine;
 const roots: string[] = [];
@@ -106,7 +107,17 @@ describe("dataset writer lock", () => {
     expect((await ds.write(input(3), { mode: "append" })).rowsWritten).toBe(3);
     expect(existsSync(lockPath)).toBe(false);
 
-    await writeFile(lockPath, "{ torn");
+    // Our own PID, from before this process started: a restarted container reuses PIDs.
+    await writeFile(
+      lockPath,
+      JSON.stringify({
+        pid: process.pid,
+        host: hostname(),
+        token: "l-old",
+        purpose: "append commit",
+        since: "2024-01-01T00:00:00Z",
+      }),
+    );
     expect((await ds.write(input(3), { mode: "append" })).version).toBe(2);
 
     const sleeper = spawn(process.execPath, ["-e", "setTimeout(() => {}, 30000)"]);
@@ -124,6 +135,75 @@ describe("dataset writer lock", () => {
     expect(remote.code).toBe("LAKE_LOCKED");
     expect(remote.message).toContain("on some-other-host");
     expect((await ds.manifest())!.version).toBe(2);
+  });
+
+  it.each([
+    ["empty", ""],
+    ["torn", '{ "pid": 12'],
+    ["of a foreign format", '{ "owner": "someone" }'],
+  ])(
+    "respects a lock file whose content is %s for a grace period from its mtime, then breaks it",
+    async (_, text) => {
+      const lake = await Lake.open({ root, engine });
+      const ds = lake.dataset("raw.t");
+      await mkdir(ds.dir, { recursive: true });
+      const lockPath = join(ds.dir, LOCK_FILE);
+      await writeFile(lockPath, text);
+      const locked = await rejection(ds.write(input(3), { mode: "append", lockWaitMs: 200 }));
+      expect(locked.code).toBe("LAKE_LOCKED");
+      expect(locked.message).toMatch(
+        /locked by an unreadable lock file \(written .*; it is treated as stale from /,
+      );
+      expect(await readFile(lockPath, "utf8")).toBe(text);
+
+      const old = new Date(Date.now() - UNREADABLE_LOCK_GRACE_MS - 1000);
+      await utimes(lockPath, old, old);
+      expect((await ds.write(input(3), { mode: "append" })).version).toBe(1);
+      expect(existsSync(lockPath)).toBe(false);
+    },
+  );
+
+  it("release() removes only the writer's own lock", async () => {
+    await mkdir(join(root, "d"), { recursive: true });
+    const lockPath = join(root, "d", LOCK_FILE);
+    const mine = await DatasetLock.acquire(join(root, "d"), "lake.raw.d", "test");
+    expect(JSON.parse(await readFile(lockPath, "utf8"))).toMatchObject({
+      pid: process.pid,
+      token: mine.token,
+    });
+
+    // Someone replaced the lock (it was broken and taken by another writer): not ours to remove.
+    const theirs = JSON.stringify({
+      pid: process.pid,
+      host: hostname(),
+      token: "l-theirs",
+      purpose: "x",
+      since: new Date().toISOString(),
+    });
+    await writeFile(lockPath, theirs);
+    await mine.release();
+    expect(await readFile(lockPath, "utf8")).toBe(theirs);
+    await rm(lockPath);
+
+    const again = await DatasetLock.acquire(join(root, "d"), "lake.raw.d", "test");
+    await again.release();
+    expect(existsSync(lockPath)).toBe(false);
+  });
+
+  it("a writer that died while breaking a stale lock does not block the others", async () => {
+    const lake = await Lake.open({ root, engine });
+    const ds = lake.dataset("raw.t");
+    await mkdir(ds.dir, { recursive: true });
+    const dead = JSON.stringify({
+      pid: await deadPid(),
+      host: hostname(),
+      purpose: "x",
+      since: "2024-01-01T00:00:00Z",
+    });
+    await writeFile(join(ds.dir, LOCK_FILE), dead);
+    await writeFile(join(ds.dir, BREAK_GUARD_FILE), dead);
+    expect((await ds.write(input(3), { mode: "append", lockWaitMs: 5000 })).version).toBe(1);
+    expect((await readdir(ds.dir)).filter((n) => n.startsWith("_lock"))).toEqual([]);
   });
 
   it("releases the lock when a commit fails", async () => {

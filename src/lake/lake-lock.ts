@@ -1,30 +1,49 @@
-import { link, open, readFile, rename, unlink } from "node:fs/promises";
+import { link, rename, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { LakeError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
+import {
+  createLockFile,
+  describeHolder,
+  isStale,
+  LOCK_DRAFT_PREFIX,
+  type LockOwner,
+  readLockFile,
+  removeOwnLockFile,
+  type SeenLock,
+  sameLockFile,
+} from "./lock-file.js";
 
 export const LOCK_FILE = "_lock";
+/** Held, briefly, by a writer removing a stale `_lock`: breakers take turns. */
+export const BREAK_GUARD_FILE = "_lock.break";
+/** A stale break guard moved aside to be checked and removed. */
+export const LOCK_ASIDE_PREFIX = "_lock.stale-";
 
-interface LockOwner {
-  pid: number;
-  host: string;
-  purpose: string;
-  since: string;
+export interface LockOptions {
+  /** How long to wait for the lock before failing with LAKE_LOCKED. Default 0. */
+  waitMs?: number;
 }
 
 /**
- * The writer lock of one dataset: a file created with O_EXCL, so exactly one process (and
- * one writer inside it) commits at a time. The file names its owner's PID and host; a lock
- * whose owner is a dead process on this host is stale and is broken by the next writer.
+ * The writer lock of one dataset, so exactly one writer (of any process, and of the writers
+ * inside one process) commits at a time. The lock file appears with its content complete
+ * (`createLockFile`), so no reader finds it empty and takes it for a crashed writer's. A
+ * lock is broken only when its owner process is dead, or when its content has been
+ * unreadable for a grace period (`isStale`). Each acquisition has its own token, and a writer
+ * only ever removes the lock carrying its token.
  *
  * Lifecycle: `await DatasetLock.acquire(dir, …)` → commit → `await lock.release()`.
  */
 export class DatasetLock {
   private released = false;
 
-  private constructor(private readonly path: string) {}
+  private constructor(
+    private readonly path: string,
+    readonly token: string,
+  ) {}
 
   /**
    * Takes the lock or throws `LAKE_LOCKED` (retryable) naming the holder. With
@@ -34,105 +53,102 @@ export class DatasetLock {
     datasetDir: string,
     dataset: string,
     purpose: string,
-    waitMs = 0,
+    options: LockOptions = {},
   ): Promise<DatasetLock> {
     const path = join(datasetDir, LOCK_FILE);
-    const deadline = Date.now() + waitMs;
+    const deadline = Date.now() + (options.waitMs ?? 0);
+    const owner = newOwner(purpose);
     for (;;) {
-      if (await tryCreate(path, purpose)) return new DatasetLock(path);
-      const holder = await readOwner(path);
-      if (holder === undefined) continue; // released between our attempt and the read
-      if (isStale(holder)) {
-        await breakStaleLock(path);
+      const seen = await readLockFile(path);
+      if (seen === undefined) {
+        owner.since = new Date().toISOString();
+        if (await createLockFile(datasetDir, path, owner)) return new DatasetLock(path, owner.token!);
+        continue; // another writer was quicker
+      }
+      if (isStale(seen)) {
+        await breakStaleLock(datasetDir, seen);
         continue;
       }
       if (Date.now() >= deadline) {
         throw new LakeError(
           "LAKE_LOCKED",
-          `lake dataset ${dataset} is locked by process ${holder.pid} on ${holder.host} (${holder.purpose}, since ${holder.since}); lock file ${path}`,
-          { retryable: true, details: { dataset, lockFile: path, holder } },
+          `lake dataset ${dataset} is locked by ${describeHolder(seen)}; lock file ${path}`,
+          { retryable: true, details: { dataset, lockFile: path, holder: seen.owner ?? null } },
         );
       }
-      await sleep(50);
+      // Jittered, so waiters woken together do not all try at the same instant.
+      await sleep(20 + Math.random() * 40);
     }
   }
 
+  /** Removes the lock, if it is still this writer's (it never removes another writer's). */
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
-    await unlink(this.path).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== "ENOENT") throw error;
-    });
+    await removeOwnLockFile(this.path, this.token);
   }
 }
 
-async function tryCreate(path: string, purpose: string): Promise<boolean> {
-  const owner: LockOwner = { pid: process.pid, host: hostname(), purpose, since: new Date().toISOString() };
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(path, "wx");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw error;
+function newOwner(purpose: string): LockOwner {
+  return { pid: process.pid, host: hostname(), token: newId("l"), purpose, since: new Date().toISOString() };
+}
+
+/**
+ * Removes the stale lock `seen`, if `_lock` is still that file. Breakers take turns under a
+ * guard lock: checking the lock and then unlinking it is only safe while no other breaker
+ * can remove it in between and a live writer take its place (its owner, being dead, will
+ * not). Moving the lock aside to check it instead would leave a moment without `_lock`, in
+ * which a writer takes the lock while the lock moved may have been a live one.
+ */
+async function breakStaleLock(datasetDir: string, seen: SeenLock): Promise<void> {
+  const guardPath = join(datasetDir, BREAK_GUARD_FILE);
+  const guard = newOwner("breaking a stale lock");
+  if (!(await createLockFile(datasetDir, guardPath, guard))) {
+    const other = await readLockFile(guardPath);
+    if (other !== undefined && isStale(other)) await removeStaleGuard(guardPath, other);
+    else await sleep(2 + Math.random() * 8); // another writer is breaking it: look again after
+    return;
   }
   try {
-    await handle.writeFile(JSON.stringify(owner), "utf8");
-    await handle.sync();
+    const path = join(datasetDir, LOCK_FILE);
+    const current = await readLockFile(path);
+    if (current !== undefined && sameLockFile(current, seen)) {
+      await unlink(path).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== "ENOENT") throw error;
+      });
+    }
   } finally {
-    await handle.close();
-  }
-  return true;
-}
-
-async function readOwner(path: string): Promise<LockOwner | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
-  try {
-    return JSON.parse(text) as LockOwner;
-  } catch {
-    // A writer died between creating the file and writing its owner: treat as stale.
-    return { pid: -1, host: hostname(), purpose: "unknown (unreadable lock file)", since: "unknown" };
-  }
-}
-
-function isStale(owner: LockOwner): boolean {
-  // A lock from another host cannot be checked; it is only ever broken by hand.
-  if (owner.host !== hostname()) return false;
-  if (!Number.isInteger(owner.pid) || owner.pid <= 0) return true;
-  try {
-    process.kill(owner.pid, 0);
-    return false;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else, so it is alive.
-    return (error as NodeJS.ErrnoException).code === "ESRCH";
+    await removeOwnLockFile(guardPath, guard.token!);
   }
 }
 
 /**
- * Moves the stale lock aside instead of deleting it, so that of two writers breaking the
- * same stale lock only one succeeds (rename of a missing file fails) and neither deletes
- * a fresh lock the other has just taken.
+ * Removes the guard of a breaker that died while breaking (held for milliseconds, so this is
+ * rare). It is moved aside and compared, and put back with link() — which never overwrites
+ * — if it was replaced by a live breaker's guard in between.
  */
-async function breakStaleLock(path: string): Promise<void> {
-  const aside = `${path}.stale-${newId()}`;
+async function removeStaleGuard(guardPath: string, seen: SeenLock): Promise<void> {
+  const aside = join(guardPath, "..", `${LOCK_ASIDE_PREFIX}${newId()}`);
   try {
-    await rename(path, aside);
+    await rename(guardPath, aside);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
     throw error;
   }
-  const owner = await readOwner(aside);
-  if (owner !== undefined && !isStale(owner)) {
-    // We raced with a writer that took the lock after our check: put its lock back.
-    // link() fails instead of overwriting when yet another writer took the lock meanwhile.
-    await link(aside, path).catch(() => undefined);
-    await unlink(aside).catch(() => undefined);
-    return;
-  }
+  const moved = await readLockFile(aside);
+  if (moved === undefined || !sameLockFile(moved, seen)) await link(aside, guardPath).catch(() => undefined);
   await unlink(aside).catch(() => undefined);
+}
+
+/**
+ * Whether a lock file other than `_lock` is a leftover: a draft, break guard or moved-aside
+ * guard whose owner is dead or unreadable past the grace period. A live writer's exists only
+ * for a moment and is left alone.
+ */
+export async function isLockLeftover(datasetDir: string, name: string): Promise<boolean> {
+  const lockFile =
+    name === BREAK_GUARD_FILE || name.startsWith(LOCK_DRAFT_PREFIX) || name.startsWith(LOCK_ASIDE_PREFIX);
+  if (!lockFile) return false;
+  const seen = await readLockFile(join(datasetDir, name));
+  return seen !== undefined && isStale(seen);
 }

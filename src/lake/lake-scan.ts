@@ -1,6 +1,7 @@
 import type { Dialect } from "../engines/dialect.js";
 import { resolveRelative } from "./lake-files.js";
 import type { Manifest, ManifestFile, SchemaColumn } from "./manifest.js";
+import { isEscapedValue, unescapePartitionSql } from "./partition-escape.js";
 
 /**
  * A FROM-able DuckDB expression reading exactly `files` of a dataset:
@@ -9,7 +10,8 @@ import type { Manifest, ManifestFile, SchemaColumn } from "./manifest.js";
  * Partition values live in folder names, so their types come from the manifest
  * (`hive_types`) rather than DuckDB's guess, which would read `month=03` as text but
  * `year=2024` as a number. `union_by_name` lets files from before a column was added
- * be read together with newer ones.
+ * be read together with newer ones. When some files hold escaped partition values
+ * (`partition-escape.ts`), the expression is a subquery that unescapes them.
  */
 export function readParquetSql(
   dialect: Dialect,
@@ -25,7 +27,15 @@ export function readParquetSql(
   );
   if (hiveTypes.length > 0)
     options.push(`hive_types = {${hiveTypes.join(", ")}}`, "hive_types_autocast = false");
-  return `read_parquet([${list}], ${options.join(", ")})`;
+  const read = `read_parquet([${list}], ${options.join(", ")})`;
+  // Values DuckDB would read as NULL are stored escaped; undo that where such files are read.
+  const escaped = manifest.partitionColumns.filter((c) =>
+    files.some((f) => isEscapedValue(f.partition[c] ?? null)),
+  );
+  if (escaped.length === 0) return read;
+  const q = (name: string) => dialect.quoteIdent(name);
+  const replaced = escaped.map((c) => `${unescapePartitionSql(q(c))} AS ${q(c)}`);
+  return `(SELECT * REPLACE (${replaced.join(", ")}) FROM ${read})`;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Engine } from "../engines/engine.js";
 import { listParquetFiles, resolveRelative } from "./lake-files.js";
 import type { PreparedInput } from "./lake-input.js";
 import type { ManifestFile, SchemaColumn } from "./manifest.js";
+import { escapePartitionSql } from "./partition-escape.js";
 import { type PartitionColumn, parsePartitionPath } from "./partitioning.js";
 
 export interface StageRequest {
@@ -54,7 +55,7 @@ export async function stageFiles(request: StageRequest): Promise<StagedFiles> {
     await mkdir(dirname(stagingDir), { recursive: true });
     const columns = partitionColumns.map((c) => dialect.quoteIdent(c)).join(", ");
     await engine.run(
-      `COPY (${select}) TO ${dialect.quoteLiteral(stagingDir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${columns}), FILENAME_PATTERN ${pattern})`,
+      `COPY (${escapedSelect(engine, select, schema, partitionColumns)}) TO ${dialect.quoteLiteral(stagingDir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${columns}), FILENAME_PATTERN ${pattern})`,
       input.params,
     );
   } else {
@@ -93,6 +94,23 @@ function partitionedSelect(request: StageRequest, inputColumns: readonly SchemaC
     if (!names.has(name)) items.push(`(${expression}) AS ${dialect.quoteIdent(name)}`);
   }
   return `SELECT ${items.join(", ")} FROM (${request.input.sql}) AS "_weir_input"`;
+}
+
+/**
+ * The data with text partition values that DuckDB would read back as NULL escaped
+ * (`partition-escape.ts`), since the folder name is all that keeps a partition's value.
+ */
+function escapedSelect(
+  engine: Engine,
+  select: string,
+  schema: readonly SchemaColumn[],
+  partitionColumns: readonly string[],
+): string {
+  const text = partitionColumns.filter((c) => schema.find((s) => s.name === c)?.type === "VARCHAR");
+  if (text.length === 0) return select;
+  const q = (name: string) => engine.dialect.quoteIdent(name);
+  const replaced = text.map((c) => `${escapePartitionSql(q(c))} AS ${q(c)}`);
+  return `SELECT * REPLACE (${replaced.join(", ")}) FROM (${select}) AS "_weir_escaped"`;
 }
 
 async function describeQuery(

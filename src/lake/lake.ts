@@ -29,6 +29,12 @@ export interface DatasetInfo {
   updatedAt: string;
 }
 
+export interface VacuumReport {
+  dataset: string;
+  /** Paths removed (or, with dryRun, to remove), relative to the dataset folder. */
+  removed: string[];
+}
+
 /**
  * The data lake: a folder of zones (`raw`, `processed`, `curated`, `sandbox`), each
  * holding datasets of Hive-partitioned Parquet files with an atomic manifest.
@@ -97,6 +103,29 @@ export class Lake {
       }
     }
     return infos;
+  }
+
+  /**
+   * Vacuums every dataset folder, committed or not (a first commit killed midway leaves a
+   * folder without a manifest): see `LakeDataset.vacuum`. Datasets with nothing to remove
+   * are included with an empty list.
+   */
+  async vacuum(options: { lockWaitMs?: number; dryRun?: boolean } = {}): Promise<VacuumReport[]> {
+    const reports: VacuumReport[] = [];
+    for (const zone of ZONES) {
+      const entries = await readdir(join(this.root, zone), { withFileTypes: true }).catch(() => []);
+      const names = entries.filter((e) => e.isDirectory()).map((e) => e.name);
+      for (const name of names.sort()) {
+        let dataset: LakeDataset;
+        try {
+          dataset = this.dataset(`${zone}.${name}`);
+        } catch {
+          continue; // not a dataset folder (unsafe name): nothing weir wrote
+        }
+        reports.push({ dataset: dataset.id, ...(await dataset.vacuum(options)) });
+      }
+    }
+    return reports;
   }
 
   /**

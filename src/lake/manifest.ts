@@ -1,4 +1,4 @@
-import { open, readFile, rename } from "node:fs/promises";
+import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { LakeError } from "../core/errors.js";
@@ -92,34 +92,7 @@ export async function readManifest(datasetDir: string): Promise<Manifest | undef
   return parsed.data;
 }
 
-/**
- * Makes a manifest current in one atomic step: the new content goes to a temporary file
- * that is fsynced, then renamed over `_manifest.json` (rename is atomic on POSIX), then the
- * folder is fsynced so the rename itself survives a power loss. A crash before the rename
- * leaves the previous manifest untouched; the temporary file is garbage for `vacuum()`.
- *
- * `beforeRename` runs between the fsync and the rename (crash tests stop the process there).
- */
-export async function writeManifestAtomic(
-  datasetDir: string,
-  manifest: Manifest,
-  commitId: string,
-  beforeRename?: () => Promise<void>,
-): Promise<void> {
-  const target = join(datasetDir, MANIFEST_FILE);
-  const temporary = join(datasetDir, `${MANIFEST_FILE}.tmp-${commitId}`);
-  const handle = await open(temporary, "w");
-  try {
-    await handle.writeFile(`${JSON.stringify(manifest, null, 1)}\n`, "utf8");
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await beforeRename?.();
-  await rename(temporary, target);
-  await fsyncDir(datasetDir);
-}
-
+/** Flushes a folder's entries (renames, links) to disk. */
 export async function fsyncDir(dir: string): Promise<void> {
   const handle = await open(dir, "r");
   try {

@@ -1,4 +1,5 @@
 import { ConfigError } from "../core/errors.js";
+import { unescapePartitionValue } from "./partition-escape.js";
 import { assertSafeName } from "./zones.js";
 
 /**
@@ -70,7 +71,8 @@ export function partitionColumnNames(columns: readonly PartitionColumn[]): strin
 /**
  * Reads the partition values of a file from its path relative to the dataset folder,
  * e.g. `country=DE/city=K%C3%B6ln/part-x-0.parquet` → `{ country: "DE", city: "Köln" }`.
- * Values are percent-encoded by the writer (DuckDB), so `/`, `=` and spaces survive.
+ * Values are percent-encoded by the writer (DuckDB), so `/`, `=` and spaces survive, and
+ * values DuckDB would read as NULL are escaped by weir (`partition-escape.ts`).
  */
 export function parsePartitionPath(relativePath: string): PartitionValues {
   const values: PartitionValues = {};
@@ -78,8 +80,7 @@ export function parsePartitionPath(relativePath: string): PartitionValues {
   for (const segment of segments) {
     const eq = segment.indexOf("=");
     if (eq <= 0) continue;
-    const raw = segment.slice(eq + 1);
-    values[segment.slice(0, eq)] = raw === HIVE_NULL ? null : decodeURIComponent(raw);
+    values[segment.slice(0, eq)] = unescapePartitionValue(decodeURIComponent(segment.slice(eq + 1)));
   }
   return values;
 }

@@ -5,9 +5,9 @@ import { Lake } from "../../lake/lake.js";
 import { renderTable } from "../render-table.js";
 import { jsonSafe } from "../report-error.js";
 
-/** `weir lake ls [dataset]`: the lake's datasets, or one dataset's partitions. */
-export function registerLakeCommand(program: Command): void {
-  const lake = program.command("lake").description("inspect the data lake");
+/** `weir lake ls [dataset]`: the lake's datasets, or one dataset's partitions. Returns `weir lake`. */
+export function registerLakeCommand(program: Command): Command {
+  const lake = program.command("lake").description("inspect and maintain the data lake");
   lake
     .command("ls")
     .description("list datasets, or the partitions of one dataset")
@@ -62,6 +62,7 @@ export function registerLakeCommand(program: Command): void {
         await engine.close();
       }
     });
+  return lake;
 }
 
 function print(value: unknown): void {
