@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { ConfigError, messageOf } from "../core/errors.js";
 import { importUserModule } from "../orchestrator/load-pipeline.js";
+import { commonJsHint } from "../orchestrator/module-format.js";
 import { defaultProjectConfig, type ProjectConfig, resolveProjectConfig } from "./project-config.js";
 
 /** The file names a project config may have, in the order they are looked for. */
@@ -49,10 +50,11 @@ export async function loadProjectConfig(
   try {
     module = await importUserModule(file);
   } catch (cause) {
-    throw new ConfigError(`cannot load the project config ${file}: ${messageOf(cause)}`, {
-      cause,
-      details: { file },
-    });
+    const hint = commonJsHint(file, messageOf(cause));
+    throw new ConfigError(
+      `cannot load the project config ${file}: ${messageOf(cause)}${hint ? `\n${hint}` : ""}`,
+      { cause, details: { file } },
+    );
   }
   if (module.default === undefined) {
     throw new ConfigError(

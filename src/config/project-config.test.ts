@@ -153,3 +153,47 @@ describe("loadProjectConfig", () => {
     });
   });
 });
+
+describe("loadProjectConfig outside an ES-module package", () => {
+  let bare: string;
+  beforeAll(() => {
+    // Under the system temp folder: no package.json above it, so tsx compiles the .ts to CommonJS.
+    bare = mkdtempSync(join(tmpdir(), "weir-config-cjs-"));
+  });
+  afterAll(() => rmSync(bare, { recursive: true, force: true }));
+
+  it('loads `export default` whether the package.json is missing or lacks "type": "module"', async () => {
+    const config = `import { defineConfig } from ${JSON.stringify(PROJECT_CONFIG)};
+       export default defineConfig({ pipelines: ["pipelines"], scheduler: { tick: "3s" } });`;
+    mkdirSync(join(bare, "none"));
+    writeFileSync(join(bare, "none", "weir.config.ts"), config);
+    const none = await loadProjectConfig(join(bare, "none"), {});
+    expect(none.pipelines).toEqual([join(bare, "none", "pipelines")]);
+    expect(none.scheduler.tick).toBe(3_000);
+    mkdirSync(join(bare, "untyped"));
+    writeFileSync(join(bare, "untyped", "package.json"), JSON.stringify({ name: "data" }));
+    writeFileSync(join(bare, "untyped", "weir.config.ts"), config);
+    expect((await loadProjectConfig(join(bare, "untyped"), {})).scheduler.tick).toBe(3_000);
+    // A hand-written CommonJS config is its own default export.
+    mkdirSync(join(bare, "plain"));
+    writeFileSync(join(bare, "plain", "weir.config.js"), `module.exports = { pipelines: ["p"] };`);
+    expect((await loadProjectConfig(join(bare, "plain"), {})).pipelines).toEqual([join(bare, "plain", "p")]);
+  });
+
+  it("says what to change when the file needs ES-module semantics (a top-level await)", async () => {
+    mkdirSync(join(bare, "tla"));
+    writeFileSync(join(bare, "tla", "package.json"), JSON.stringify({ name: "data" }));
+    writeFileSync(
+      join(bare, "tla", "weir.config.ts"),
+      `const pipelines = await Promise.resolve(["p"]);\nexport default { pipelines };`,
+    );
+    const error = await loadProjectConfig(join(bare, "tla"), {}).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: "CONFIG_INVALID",
+      details: { file: join(bare, "tla", "weir.config.ts") },
+    });
+    expect((error as Error).message).toContain(
+      `${join(bare, "tla", "weir.config.ts")} is loaded as CommonJS because ${join(bare, "tla", "package.json")} does not say "type": "module": add "type": "module" to ${join(bare, "tla", "package.json")}, or rename the file to weir.config.mts`,
+    );
+  });
+});

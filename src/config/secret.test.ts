@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { LogEvent } from "../core/log.js";
 import { SqliteMetadataStore } from "../metadata/sqlite-metadata-store.js";
 import { redactingLogger, redactingStore } from "./redacting-store.js";
-import { redactDeep, redactSecrets, Secret, secretFromEnv } from "./secret.js";
+import { redactDeep, redactedSnippet, redactSecrets, Secret, secretFromEnv } from "./secret.js";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -60,6 +60,36 @@ describe("Secret", () => {
     expect(data.a[0]).toBe(text); // the input is not mutated
     const clean = { x: ["nothing here"] };
     expect(redactDeep(clean)).toBe(clean); // nothing to scrub: the same object back
+  });
+
+  it('scrubs the JSON-escaped form of a secret holding " and \\', () => {
+    const value = 'pa"ss\\word-7Qx';
+    new Secret("QUOTED", value);
+    // A server quoting the value in a JSON error body escapes the quote and the backslash.
+    const body = JSON.stringify({ error: `bad password ${value}` });
+    expect(body).not.toContain(value);
+    expect(redactSecrets(body)).toBe('{"error":"bad password [redacted QUOTED]"}');
+    expect(redactSecrets(`raw ${value}`)).toBe("raw [redacted QUOTED]");
+    // Form-encoded, as in a query string built with URLSearchParams.
+    new Secret("SPACED", "two words&more");
+    expect(redactSecrets("q=two+words%26more")).toBe("q=[redacted SPACED]");
+  });
+
+  it("scrubs before it cuts, so a secret across the cut leaves no fragment", () => {
+    new Secret("NEAR_CUT", "tok-cut-1234567890abcdef");
+    const body = `${"x".repeat(190)} tok-cut-1234567890abcdef and more`;
+    const snippet = redactedSnippet(body, 200);
+    expect(snippet).not.toContain("tok-cut");
+    expect(snippet).toBe(`${"x".repeat(190)} [redacted…`);
+    expect(redactedSnippet("short", 200)).toBe("short");
+  });
+
+  it("shares one registry between copies of the module (a pipeline loaded with tsx has its own)", async () => {
+    const second = "./secret.js?copy"; // a query string makes the loader evaluate the module again
+    const copy = (await import(/* @vite-ignore */ second)) as typeof import("./secret.js");
+    expect(copy.redactSecrets).not.toBe(redactSecrets); // really another instance of the module
+    copy.registerSecretValue("FROM_COPY", "copy-secret-31337");
+    expect(redactSecrets("got copy-secret-31337")).toBe("got [redacted FROM_COPY]");
   });
 
   it("does not scrub values so short that scrubbing would destroy logs", () => {

@@ -5,10 +5,18 @@ import { ConfigError } from "../core/errors.js";
  * Values of every `Secret` made in this process, longest first, so `redactSecrets` can
  * scrub them from text that is about to be logged or stored. Process-wide on purpose: a
  * secret leaks through whatever text it reaches (an error message quoting a URL, a log
- * line a task wrote), not only through the object that holds it.
+ * line a task wrote), not only through the object that holds it. Kept on `globalThis`
+ * because a pipeline file loaded with tsx gets its own copy of weir's modules: a source
+ * built there registers its credential in that copy, and the CLI's copy must scrub it.
  */
-const known = new Map<string, string>();
-let ordered: [string, string][] = [];
+interface SecretRegistry {
+  known: Map<string, string>;
+  ordered: [string, string][];
+}
+const REGISTRY = Symbol.for("weir.secrets");
+const shared = globalThis as { [REGISTRY]?: SecretRegistry };
+shared[REGISTRY] ??= { known: new Map(), ordered: [] };
+const registry: SecretRegistry = shared[REGISTRY];
 
 /** Values shorter than this are not scrubbed: replacing "1" everywhere would destroy logs, not protect them. */
 const MIN_REDACTED_LENGTH = 4;
@@ -74,13 +82,23 @@ export function secretFromEnv(
 /** Registers a value to scrub without wrapping it (e.g. a password embedded in a connection URL). */
 export function registerSecretValue(name: string, value: string): void {
   if (value.length < MIN_REDACTED_LENGTH) return;
-  const forms = new Set([value, encodeURIComponent(value)]);
+  const mark = `[redacted ${name}]`;
+  if (registry.known.get(value) === mark) return; // sources register on every request
+  // The forms a value takes when a server or a serialiser echoes it back: as it is,
+  // URL-encoded (a query string), form-encoded (`+` for spaces) and JSON-escaped (an error
+  // body quoting it: `"` and `\` gain a backslash).
+  const forms = new Set([
+    value,
+    encodeURIComponent(value),
+    new URLSearchParams({ v: value }).toString().slice(2),
+    JSON.stringify(value).slice(1, -1),
+  ]);
   // A URL's path is often the credential itself (Slack webhooks: /services/T…/B…/token), and
   // servers echo paths in their errors without the host.
   const path = urlPath(value);
   if (path && path.length >= 8) forms.add(path);
-  for (const form of forms) known.set(form, `[redacted ${name}]`);
-  ordered = [...known.entries()].sort((a, b) => b[0].length - a[0].length);
+  for (const form of forms) registry.known.set(form, mark);
+  registry.ordered = [...registry.known.entries()].sort((a, b) => b[0].length - a[0].length);
 }
 
 function urlPath(value: string): string | undefined {
@@ -95,16 +113,28 @@ function urlPath(value: string): string | undefined {
 
 /** True when some secret is registered (callers skip walking data otherwise). */
 export function hasSecrets(): boolean {
-  return ordered.length > 0;
+  return registry.ordered.length > 0;
 }
 
 /** Replaces every registered secret value in `text` with `[redacted NAME]`. */
 export function redactSecrets(text: string): string {
   let out = text;
-  for (const [value, mark] of ordered) {
+  for (const [value, mark] of registry.ordered) {
     if (out.includes(value)) out = out.split(value).join(mark);
   }
   return out;
+}
+
+/**
+ * The first `maxChars` of `text` (with `…` when cut), scrubbed of registered secrets
+ * *before* it is cut: a cut through a secret would leave a fragment no longer recognised.
+ *
+ * @example
+ * redactedSnippet(await response.text(), 200) // "invalid token [redacted API_TOKEN] for…"
+ */
+export function redactedSnippet(text: string, maxChars: number): string {
+  const clean = redactSecrets(text);
+  return clean.length > maxChars ? `${clean.slice(0, maxChars)}…` : clean;
 }
 
 /**

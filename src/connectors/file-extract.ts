@@ -77,6 +77,15 @@ export async function describeRelation(
   };
 }
 
+/** A FROM-able relation with the schema's columns and no rows, for input that has none (nothing is read). */
+export function emptyRelationSql(engine: Engine, schema: Schema): string {
+  const { dialect } = engine;
+  const columns = schema.fields.map(
+    (f) => `CAST(NULL AS ${dialect.typeName(f.type)}) AS ${dialect.quoteIdent(f.name)}`,
+  );
+  return `(SELECT ${columns.join(", ")} WHERE false)`;
+}
+
 /**
  * Lands a file scan in `target` on a DuckDB engine, in one transaction: the target is
  * replaced by the rows in the interval (cast to the schema's types), rejected lines are

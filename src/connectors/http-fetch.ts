@@ -1,25 +1,12 @@
-import { ConfigError, ConnectorError, messageOf } from "../core/errors.js";
+import { redactedSnippet } from "../config/secret.js";
+import { ConnectorError, messageOf, WeirError } from "../core/errors.js";
+import { fetchFollowingRedirects } from "./fetch-following-redirects.js";
+import { redactUrl } from "./redact-url.js";
 
-const SECRET_PARAM = /token|key|secret|password|passwd|signature|auth/i;
+export { redactUrl } from "./redact-url.js";
 
-/**
- * The URL with the values of secret-looking query parameters (token, key, secret,
- * password…) replaced by `***`, for messages, rejections and lineage.
- *
- * @example
- * redactUrl("https://api.example.com/x?api_key=abc&page=2") // "https://api.example.com/x?api_key=***&page=2"
- */
-export function redactUrl(url: string | URL): string {
-  const u = new URL(String(url));
-  if (u.username || u.password) {
-    u.username = u.username ? "***" : "";
-    u.password = u.password ? "***" : "";
-  }
-  for (const name of [...u.searchParams.keys()]) {
-    if (SECRET_PARAM.test(name)) u.searchParams.set(name, "***");
-  }
-  return u.toString().replaceAll("%2A%2A%2A", "***");
-}
+/** How much of an error body a message quotes; scrubbed of secrets before it is cut. */
+const BODY_SNIPPET_CHARS = 200;
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -60,7 +47,10 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 export interface FetchJsonOptions {
-  headers: Record<string, string>;
+  /** The headers for a request of `to` reached from `from`, asked for every redirect hop. */
+  headersFor(from: URL, to: URL): Record<string, string>;
+  /** The page `url` was found on (a pagination link), so credentials follow the same rule as redirects. */
+  from?: URL | undefined;
   retry: RetryPolicy;
   timeoutMs: number;
   signal?: AbortSignal;
@@ -76,7 +66,9 @@ export interface JsonResponse {
 /**
  * GETs a JSON document, retrying 429, 5xx and network failures with exponential backoff
  * and jitter (a server's `Retry-After` wins when it asks for longer, up to `maxDelayMs`).
- * Other 4xx fail at once. Every error names the redacted URL and the last status.
+ * Other 4xx fail at once. Redirects are followed hop by hop (`fetchFollowingRedirects`), so
+ * credentials reach only the origins `headersFor` trusts. Every error names the redacted URL
+ * and the last status; a body quoted in an error is scrubbed of registered secrets first.
  */
 export async function fetchJson(url: URL, options: FetchJsonOptions): Promise<JsonResponse> {
   const label = redactUrl(url);
@@ -86,8 +78,14 @@ export async function fetchJson(url: URL, options: FetchJsonOptions): Promise<Js
     let response: Response;
     try {
       const signals = [AbortSignal.timeout(options.timeoutMs), ...(options.signal ? [options.signal] : [])];
-      response = await fetch(url, { headers: options.headers, signal: AbortSignal.any(signals) });
+      ({ response } = await fetchFollowingRedirects(url, {
+        headersFor: options.headersFor,
+        from: options.from,
+        signal: AbortSignal.any(signals),
+      }));
     } catch (error) {
+      // A redirect loop or an unset credential variable is not a network hiccup: no retry.
+      if (error instanceof WeirError) throw error;
       options.signal?.throwIfAborted();
       lastProblem = `network error: ${messageOf(error)}`;
       if (attempt < options.retry.maxAttempts)
@@ -109,13 +107,14 @@ export async function fetchJson(url: URL, options: FetchJsonOptions): Promise<Js
           `GET ${label} answered ${response.status} with a body that is not JSON`,
           {
             cause: error,
-            details: { url: label, status: response.status, body: text.slice(0, 200) },
+            details: { url: label, status: response.status, body: redactedSnippet(text, BODY_SNIPPET_CHARS) },
           },
         );
       }
     }
     const retryable = response.status === 429 || response.status >= 500;
-    const snippet = (await response.text().catch(() => "")).slice(0, 200);
+    // Scrubbed before it is cut: a cut through a token echoed back would leave half of it unrecognised.
+    const snippet = redactedSnippet(await response.text().catch(() => ""), BODY_SNIPPET_CHARS);
     lastProblem = `HTTP ${response.status}${snippet ? `: ${snippet}` : ""}`;
     if (!retryable) {
       throw new ConnectorError("CONNECTOR_HTTP_FAILED", `GET ${label} failed with ${lastProblem}`, {
@@ -137,19 +136,4 @@ export async function fetchJson(url: URL, options: FetchJsonOptions): Promise<Js
     `GET ${label} still failing after ${options.retry.maxAttempts} attempts (last: ${lastProblem}); the server may recover, retry later`,
     { retryable: true, details: { url: label, attempts: options.retry.maxAttempts, last: lastProblem } },
   );
-}
-
-/** The auth header from an environment variable named in config; the value never sits in config. */
-export function authHeader(
-  auth: { env: string; header: string; scheme?: string | undefined } | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-): Record<string, string> {
-  if (!auth) return {};
-  const value = env[auth.env];
-  if (value === undefined || value === "") {
-    throw new ConfigError(`HTTP source: environment variable ${auth.env} (auth.env) is not set`, {
-      details: { env: auth.env },
-    });
-  }
-  return { [auth.header]: auth.scheme ? `${auth.scheme} ${value}` : value };
 }

@@ -1,98 +1,20 @@
-import { z } from "zod";
+import type { z } from "zod";
 import type { RecordBatch } from "../core/batch.js";
 import { ConnectorError } from "../core/errors.js";
 import type { Field, Schema, TableRef } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
 import { coerceColumns, valueText } from "./coerce.js";
-import { columnTypesConfig, defineSource, parseSourceConfig } from "./define-source.js";
+import { defineSource, parseSourceConfig } from "./define-source.js";
 import { extractBatches } from "./extract-batches.js";
-import { authHeader, fetchJson, redactUrl } from "./http-fetch.js";
-import { filterByCursor, incrementalConfig } from "./incremental.js";
+import { HttpCredentials } from "./http-credentials.js";
+import { fetchJson, redactUrl } from "./http-fetch.js";
+import { type HttpSourceConfig, httpSourceConfig } from "./http-source-config.js";
+import { filterByCursor } from "./incremental.js";
 import { inferRecordSchema } from "./infer-record-schema.js";
 import type { ExtractResult, ReadContext, Source } from "./source.js";
 
-const pagination = z.discriminatedUnion("style", [
-  z.object({ style: z.literal("none") }),
-  z.object({
-    style: z.literal("page"),
-    pageParam: z.string().default("page").describe("query parameter carrying the page number"),
-    sizeParam: z.string().default("per_page").describe("query parameter carrying the page size"),
-    size: z.number().int().positive().default(100).describe("records per page; a shorter page is the last"),
-    firstPage: z.number().int().default(1).describe("number of the first page"),
-  }),
-  z.object({
-    style: z.literal("offset"),
-    offsetParam: z.string().default("offset").describe("query parameter carrying the offset"),
-    limitParam: z.string().default("limit").describe("query parameter carrying the limit"),
-    limit: z
-      .number()
-      .int()
-      .positive()
-      .default(100)
-      .describe("records per request; a shorter page is the last"),
-  }),
-  z.object({
-    style: z.literal("cursor"),
-    cursorParam: z.string().default("cursor").describe("query parameter that carries the next cursor"),
-    cursorPath: z
-      .string()
-      .optional()
-      .describe(
-        "dot path of the next cursor in the body (e.g. `meta.next`); without it the `Link: rel=next` header is followed",
-      ),
-  }),
-]);
+export { type HttpSourceConfig, httpSourceConfig } from "./http-source-config.js";
 
-export const httpSourceConfig = z.object({
-  url: z.string().url().describe("the endpoint; put secrets in `auth`, not here"),
-  query: z.record(z.string(), z.string()).default({}).describe("fixed query parameters"),
-  headers: z.record(z.string(), z.string()).default({}).describe("fixed, non-secret request headers"),
-  auth: z
-    .object({
-      env: z.string().min(1).describe("name of the environment variable holding the credential"),
-      header: z.string().default("Authorization").describe("header to send it in"),
-      scheme: z.string().optional().describe('prefix such as "Bearer"'),
-    })
-    .optional()
-    .describe("credential read from the environment at request time; never its value in config"),
-  recordsPath: z
-    .string()
-    .default("")
-    .describe("dot path of the records array in the body; empty = the body is the array"),
-  pagination: pagination.default({ style: "none" }).describe("how to walk the pages"),
-  interval: z
-    .object({
-      startParam: z
-        .string()
-        .optional()
-        .describe("query parameter for the interval start, e.g. `updated_since`"),
-      endParam: z.string().optional().describe("query parameter for the interval end, e.g. `updated_before`"),
-      format: z.enum(["iso", "date", "unix"]).default("iso").describe("how the bounds are written"),
-    })
-    .optional()
-    .describe("pass the run's interval to the API; rows are also filtered client-side by `incremental`"),
-  incremental: incrementalConfig.optional(),
-  schema: columnTypesConfig
-    .optional()
-    .describe("the full declared schema (column → type); no inference request"),
-  columns: columnTypesConfig.optional(),
-  retry: z
-    .object({
-      maxAttempts: z.number().int().positive().default(5).describe("attempts per request before giving up"),
-      baseDelayMs: z.number().nonnegative().default(500).describe("first backoff delay"),
-      maxDelayMs: z.number().nonnegative().default(30_000).describe("longest wait, also caps Retry-After"),
-    })
-    .default({ maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 }),
-  timeoutMs: z.number().int().positive().default(30_000).describe("per-request timeout"),
-  maxPages: z
-    .number()
-    .int()
-    .positive()
-    .default(100_000)
-    .describe("stop after this many pages (guards endless APIs)"),
-});
-
-export type HttpSourceConfig = z.input<typeof httpSourceConfig>;
 type Config = z.output<typeof httpSourceConfig>;
 
 function atPath(body: unknown, path: string): unknown {
@@ -126,16 +48,28 @@ function boundParam(date: Date, format: "iso" | "date" | "unix"): string {
  * inferred schema; records that do not fit become rejections naming the page URL, the
  * record's index on the page and the column. The run's interval goes out as query
  * parameters and is applied again client-side, since APIs are often loose about bounds.
+ *
+ * The credential (`auth`) is sent only to the `url`'s origin and `auth.allowedOrigins`, on
+ * every page and every redirect hop; a `Link` or a redirect elsewhere is still followed,
+ * without it (`HttpCredentials`). It is registered as a secret when the source is built,
+ * so a server echoing it in an error body is scrubbed from messages and the metadata store.
  */
 export class HttpSource implements Source {
   readonly type = "http";
   readonly location: string;
   private readonly config: Config;
+  private readonly credentials: HttpCredentials;
   private cachedSchema: Schema | undefined;
 
   constructor(config: HttpSourceConfig) {
     this.config = parseSourceConfig("http", httpSourceConfig, config);
     this.location = redactUrl(this.config.url);
+    this.credentials = new HttpCredentials({
+      url: this.config.url,
+      allowedOrigins: this.config.auth?.allowedOrigins,
+      headers: { Accept: "application/json", ...this.config.headers },
+      auth: this.config.auth,
+    });
   }
 
   private firstUrl(context: Pick<ReadContext, "interval">): URL {
@@ -157,13 +91,20 @@ export class HttpSource implements Source {
     return url;
   }
 
+  /** One page; `from` is the page whose link led here (credentials follow the origin rule). */
   private async fetchPage(
     url: URL,
     signal?: AbortSignal,
+    from?: URL,
   ): Promise<{ records: unknown[]; body: unknown; headers: Headers }> {
     const { retry, timeoutMs } = this.config;
-    const headers = { Accept: "application/json", ...this.config.headers, ...authHeader(this.config.auth) };
-    const response = await fetchJson(url, { headers, retry, timeoutMs, ...(signal ? { signal } : {}) });
+    const response = await fetchJson(url, {
+      headersFor: (hopFrom, to) => this.credentials.headersFor(hopFrom, to),
+      from,
+      retry,
+      timeoutMs,
+      ...(signal ? { signal } : {}),
+    });
     const records = atPath(response.body, this.config.recordsPath);
     if (!Array.isArray(records)) {
       throw new ConnectorError(
@@ -197,10 +138,12 @@ export class HttpSource implements Source {
     const schema = await this.schema();
     const p = this.config.pagination;
     let url: URL | undefined = this.firstUrl(context);
+    let from: URL | undefined;
     for (let page = 1; url && page <= this.config.maxPages; page++) {
-      const { records, body, headers } = await this.fetchPage(url, context.signal);
+      const { records, body, headers } = await this.fetchPage(url, context.signal, from);
       yield* this.toBatches(schema, records, url, page, context);
       const current: URL = url;
+      from = current;
       url = undefined;
       if (p.style === "page" && records.length >= p.size) {
         url = new URL(current);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError } from "../core/errors.js";
+import { ConfigError, ConnectorError } from "../core/errors.js";
 import type { Field, Schema, TableRef, WeirType } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
 import { csvRejections } from "./csv-rejections.js";
@@ -8,11 +8,16 @@ import { describeRelation, extractFileScan, type FileScan } from "./file-extract
 import { FileSource } from "./file-source.js";
 import { incrementalConfig } from "./incremental.js";
 import { ndjsonLineSql } from "./ndjson-lines.js";
+import { peekFiles } from "./peek-files.js";
 import type { ExtractResult, ReadContext, Rejection } from "./source.js";
 
 export const ndjsonSourceConfig = z.object({
   path: z.string().min(1).describe("an NDJSON file or a glob such as `events/*.ndjson`"),
-  columns: columnTypesConfig.optional(),
+  columns: columnTypesConfig
+    .optional()
+    .describe(
+      "column name → weir type; overrides the inferred type of those columns. Input without a JSON object (an empty file) has nothing to infer from: it reads as these columns, and without `columns` it is an error",
+    ),
   incremental: incrementalConfig.optional(),
   maxLineBytes: z
     .number()
@@ -31,7 +36,9 @@ export type NdjsonSourceConfig = z.input<typeof ndjsonSourceConfig>;
  * `json_valid` finds broken lines, a strict cast per column finds values of the wrong type,
  * and invalid UTF-8 is caught by the line reader. Each bad line becomes one rejection with
  * file, line, column and expected type; blank lines are not records and are not counted.
- * The schema is inferred by `read_json` (nested values become `json`), with `columns` on top.
+ * The schema is inferred by `read_json` (nested values become `json`), with `columns` on top;
+ * input with no JSON object to infer from (an empty file) is read as the declared `columns`,
+ * or is an error naming the files.
  */
 export class NdjsonSource extends FileSource<z.output<typeof ndjsonSourceConfig>> {
   readonly type = "ndjson";
@@ -43,7 +50,12 @@ export class NdjsonSource extends FileSource<z.output<typeof ndjsonSourceConfig>
 
   private inferSchema(engine: Engine): Promise<Schema> {
     this.cachedSchema ??= this.describe(engine);
-    return this.cachedSchema;
+    const schema = this.cachedSchema;
+    // A failure is not remembered: the files may have rows by the next read.
+    schema.catch(() => {
+      if (this.cachedSchema === schema) this.cachedSchema = undefined;
+    });
+    return schema;
   }
 
   private async describe(engine: Engine): Promise<Schema> {
@@ -55,6 +67,7 @@ export class NdjsonSource extends FileSource<z.output<typeof ndjsonSourceConfig>
     // columns come from the structure of the lines that are objects.
     const usable = sniffed && !(sniffed.fields.length === 1 && sniffed.fields[0]!.name === "json");
     const fields = usable ? sniffed.fields : await this.structureFields(engine);
+    if (fields.length === 0) return this.declaredSchema(engine);
     for (const name of Object.keys(overrides)) {
       if (!fields.some((f) => f.name === name)) {
         const names = fields.map((f) => f.name).join(", ");
@@ -64,6 +77,29 @@ export class NdjsonSource extends FileSource<z.output<typeof ndjsonSourceConfig>
       }
     }
     return { fields: fields.map((f) => ({ name: f.name, type: overrides[f.name] ?? f.type })) };
+  }
+
+  /**
+   * The schema when no line is a JSON object (an empty file, or only arrays and garbage):
+   * there is nothing to infer from, so it is the declared `columns` — every line is then
+   * rejected, none lost — or an error that says which case it is.
+   */
+  private async declaredSchema(engine: Engine): Promise<Schema> {
+    const declared = Object.entries(this.config.columns ?? {});
+    if (declared.length > 0) return { fields: declared.map(([name, type]) => ({ name, type })) };
+    const files = await peekFiles(engine, this.config.path, {
+      maxLines: 1,
+      maxLineBytes: this.config.maxLineBytes,
+    });
+    const empty = files.every((f) => f.blank);
+    const single = files.length === 1 && files[0]!.path === this.location;
+    const listed = single ? "" : `: ${files.map((f) => f.path).join(", ")}`;
+    const problem = empty
+      ? `${single ? "file is" : "every file is"} empty (no JSON object to infer the columns from)${listed}; declare \`columns\` to read an empty file as zero rows`
+      : `no line is a JSON object, so there are no columns to infer; declare \`columns\` to read the file (its lines are then rejected)`;
+    throw new ConnectorError("CONNECTOR_READ_FAILED", `${this.location}: ${problem}`, {
+      details: { location: this.location, files: files.map((f) => f.path) },
+    });
   }
 
   private async structureFields(engine: Engine): Promise<Field[]> {

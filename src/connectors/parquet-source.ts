@@ -1,10 +1,12 @@
 import { z } from "zod";
+import { ConnectorError } from "../core/errors.js";
 import type { Schema, TableRef } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
 import { columnTypesConfig, defineSource, parseSourceConfig } from "./define-source.js";
 import { describeRelation, extractFileScan } from "./file-extract.js";
 import { FileSource } from "./file-source.js";
 import { incrementalConfig } from "./incremental.js";
+import { listFiles } from "./peek-files.js";
 import type { ExtractResult, ReadContext } from "./source.js";
 
 export const parquetSourceConfig = z.object({
@@ -26,7 +28,8 @@ export type ParquetSourceConfig = z.input<typeof parquetSourceConfig>;
  * from the files; `columns` casts chosen columns. Parquet is typed, so nothing is
  * rejected; the interval filter is pushed into the scan, where row-group statistics and
  * partition folders let DuckDB skip data, and the rows outside it are counted from the
- * files' metadata as `rowsSkipped`.
+ * files' metadata as `rowsSkipped`. A 0-byte file is not Parquet (a file without rows still
+ * has its schema in a footer), so it is an error naming the file.
  */
 export class ParquetSource extends FileSource<z.output<typeof parquetSourceConfig>> {
   readonly type = "parquet";
@@ -42,13 +45,30 @@ export class ParquetSource extends FileSource<z.output<typeof parquetSourceConfi
   }
 
   private inferSchema(engine: Engine): Promise<Schema> {
-    this.cachedSchema ??= describeRelation(
-      engine,
-      this.scanSql(engine),
-      this.config.columns ?? {},
-      this.location,
-    );
-    return this.cachedSchema;
+    this.cachedSchema ??= this.describe(engine);
+    const schema = this.cachedSchema;
+    // A failure is not remembered: a file being written may be complete by the next read.
+    schema.catch(() => {
+      if (this.cachedSchema === schema) this.cachedSchema = undefined;
+    });
+    return schema;
+  }
+
+  private async describe(engine: Engine): Promise<Schema> {
+    // DuckDB's own message ("too small to be a Parquet file") does not say the file is empty.
+    const empty = (await listFiles(engine, this.config.path)).filter((f) => f.bytes === 0).map((f) => f.path);
+    if (empty.length > 0) {
+      const single = empty.length === 1 && empty[0] === this.location;
+      const what = single
+        ? "file is empty (0 bytes), not a Parquet file"
+        : `${empty.length === 1 ? "file is" : "files are"} empty (0 bytes): ${empty.join(", ")}; not a Parquet file`;
+      throw new ConnectorError(
+        "CONNECTOR_READ_FAILED",
+        `${this.location}: ${what} (one has at least a header and a footer)`,
+        { details: { location: this.location, files: empty } },
+      );
+    }
+    return describeRelation(engine, this.scanSql(engine), this.config.columns ?? {}, this.location);
   }
 
   async schema(): Promise<Schema> {

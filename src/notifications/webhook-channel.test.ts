@@ -30,7 +30,12 @@ beforeAll(async () => {
         headers: req.headers,
         body: Buffer.concat(chunks).toString("utf8"),
       });
-      if (req.url?.startsWith("/down")) {
+      if (req.url?.startsWith("/late")) {
+        // The secret path echoed just before the 200th character, where an error is cut.
+        res
+          .writeHead(400, { "content-type": "text/plain" })
+          .end(`${"x".repeat(175)} unknown hook ${req.url}`);
+      } else if (req.url?.startsWith("/down")) {
         res.writeHead(503, { "content-type": "text/plain" }).end(`service unavailable for ${req.url}`);
       } else res.writeHead(200, { "content-type": "text/plain" }).end("ok");
     });
@@ -97,6 +102,16 @@ describe("WebhookChannel against a local HTTP server", () => {
     expect(logs[0]!.message).toMatch(/^notification not delivered: webhook channel "slack"/);
     expect(JSON.stringify(logs)).not.toContain(base);
     expect(await notifier.route({ ...retry, kind: "success" }, { retry: ["slack"] })).toEqual([]);
+  });
+
+  it("scrubs an echoed secret before cutting the body, so no fragment of it is left", async () => {
+    const url = new Secret("WEIR_TEST_SLACK_LATE", `${base}/late/services/T7/B7/late-secret-4455`);
+    const error = await new WebhookChannel({ name: "slack", url }).send(retry).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "NOTIFICATION_FAILED", retryable: false, details: { status: 400 } });
+    const message = (error as Error).message;
+    expect(message).toContain(`${"x".repeat(175)} unknown hook [redacted`);
+    expect(message).not.toContain("/late");
+    expect(message).not.toContain("late-secret");
   });
 
   it("fails with a scrubbed reason when nothing listens", async () => {

@@ -1,4 +1,4 @@
-import { redactSecrets, type Secret } from "../config/secret.js";
+import { redactedSnippet, redactSecrets, type Secret } from "../config/secret.js";
 import { messageOf, WeirError } from "../core/errors.js";
 import { formatNotification } from "./format-notification.js";
 import type { Notification, NotificationChannel } from "./notification.js";
@@ -74,9 +74,10 @@ export class WebhookChannel implements NotificationChannel {
       throw this.failure(`the request failed: ${redactSecrets(messageOf(cause))}`, true);
     }
     if (!response.ok) {
-      const body = (await response.text().catch(() => "")).slice(0, 200);
+      // Scrubbed before it is cut: a cut through the echoed URL would leave a fragment unscrubbed.
+      const body = redactedSnippet(await response.text().catch(() => ""), 200);
       throw this.failure(
-        `the webhook answered HTTP ${response.status}${body ? `: ${redactSecrets(body)}` : ""}`,
+        `the webhook answered HTTP ${response.status}${body ? `: ${body}` : ""}`,
         response.status === 429 || response.status >= 500,
         response.status,
       );
