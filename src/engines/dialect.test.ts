@@ -26,6 +26,7 @@ function everyStatement(d: SqlDialect, name: string): string[] {
     d.dropTable(t),
     d.insertSelect(t, cols, `SELECT ${d.quoteLiteral(name)}`),
     ...d.upsert(t, s, cols, [name]),
+    d.createUniqueKey(t, [name]),
     ...d.overwritePartitions(t, s, cols, [name]),
     d.columnDefinition(fields[0]!),
   ];
@@ -62,15 +63,31 @@ describe.each([
     for (const type of WEIR_TYPES) expect(d.logicalType(d.typeName(type))).toBe(type);
   });
 
-  it("generates upserts without a unique constraint and NULL-safe partition matching", () => {
-    const [update, insert] = d.upsert({ name: "t" }, { name: "s" }, ["id", "v"], ["id"]);
-    expect(update).toMatch(/^UPDATE "t" AS weir_tgt SET "v" = weir_src\."v" FROM "s" AS weir_src/);
-    expect(insert).toContain("WHERE NOT EXISTS");
-    expect(d.upsert({ name: "t" }, { name: "s" }, ["id"], ["id"])).toHaveLength(1);
+  it("generates one atomic INSERT … ON CONFLICT upsert and NULL-safe partition matching", () => {
+    const [upsert = "", ...rest] = d.upsert({ name: "t" }, { name: "s" }, ["id", "v"], ["id"]);
+    expect(rest).toEqual([]);
+    expect(upsert).toMatch(/^INSERT INTO "t" \("id", "v"\) SELECT "id", "v" FROM "s"/);
+    expect(upsert).toMatch(/ON CONFLICT \("id"\) DO UPDATE SET "v" = EXCLUDED\."v"$/);
+    // PostgreSQL takes row locks in key order, so overlapping upserts cannot deadlock.
+    expect(upsert.includes('ORDER BY "id"')).toBe(d.features.writersWait);
+    expect(d.upsert({ name: "t" }, { name: "s" }, ["id"], ["id"])[0]).toMatch(
+      /ON CONFLICT \("id"\) DO NOTHING$/,
+    );
     expect(d.overwritePartitions({ name: "t" }, { name: "s" }, ["a", "p"], ["p"])[0]).toContain(
       "IS NOT DISTINCT FROM",
     );
     expect(() => d.upsert({ name: "t" }, { name: "s" }, ["a"], [])).toThrow(/needs a key/);
+  });
+
+  it("names the unique index it adds for an upsert key per table and key, within identifier limits", () => {
+    const name = d.uniqueKeyIndexName({ schema: "s", name: "t" }, ["a", "b"]);
+    expect(name).toMatch(/^weir_key_[0-9a-f]{16}$/);
+    expect(d.uniqueKeyIndexName({ name: "t" }, ["a", "b"])).toBe(name);
+    expect(d.uniqueKeyIndexName({ name: "t2" }, ["a", "b"])).not.toBe(name);
+    expect(d.uniqueKeyIndexName({ name: "t" }, ["a"])).not.toBe(name);
+    expect(d.createUniqueKey({ name: 'x"y' }, ["k"])).toBe(
+      `CREATE UNIQUE INDEX IF NOT EXISTS "${d.uniqueKeyIndexName({ name: 'x"y' }, ["k"])}" ON "x""y" ("k")`,
+    );
   });
 });
 

@@ -43,7 +43,12 @@ export interface Engine {
   readonly dialect: Dialect;
   readonly capabilities: EngineCapabilities;
 
-  /** Runs statements for their effect. Returns rows changed where the engine reports it, else 0. */
+  /**
+   * Runs one statement for its effect. Returns rows changed where the engine reports it,
+   * else 0. Every call that takes SQL text (`run`, `query`, `queryWithSettings`, `stream`)
+   * runs exactly one statement: text holding several is refused with ENGINE_QUERY_FAILED
+   * before any of them runs (see `single-statement.ts`).
+   */
   run(sql: string, params?: readonly unknown[]): Promise<number>;
 
   /** Runs a query and returns every row as an object. For small results only. */
@@ -80,6 +85,18 @@ export interface Engine {
    * when it throws. The engine passed to `fn` is bound to that connection.
    */
   transaction<T>(fn: (tx: Engine) => Promise<T>): Promise<T>;
+
+  /**
+   * Runs `fn` on a session that cannot write, for quality checks and profiles: what `fn`'s
+   * engine runs is refused unless it is one query, and whatever the session did is rolled
+   * back when `fn` settles. `load` and writing statements fail with ENGINE_QUERY_FAILED.
+   * Inside `transaction` the session is that transaction's connection (it sees its
+   * uncommitted rows). What each engine enforces, and how, is in `read-only.ts`.
+   *
+   * @example
+   * const rows = await engine.readOnly((ro) => ro.query("SELECT count(*) AS n FROM t"));
+   */
+  readOnly<T>(fn: (ro: Engine) => Promise<T>): Promise<T>;
 
   close(): Promise<void>;
 }

@@ -1,4 +1,9 @@
 import { describe, expect, it } from "vitest";
+import {
+  createStressSource,
+  type UpsertTarget,
+  upsertStressRound,
+} from "../../test/support/upsert-stress.js";
 import { DuckDBEngine } from "./duckdb/duckdb-engine.js";
 import { writeTable } from "./table-writer.js";
 
@@ -31,4 +36,22 @@ describe("writeTable under concurrent writers", () => {
       await engine.close();
     }
   });
+
+  // The scenario on DuckDB, whose transactions conflict instead of waiting: 30
+  // overlapping upserts at concurrency 8 left duplicate keys in a table without a key and
+  // failed on commit conflicts in a table with one.
+  it.each<UpsertTarget>(["unkeyed", "keyed", "missing"])(
+    "30 overlapping upserts at concurrency 8 into a %s table leave one row per key, with no failure",
+    async (shape) => {
+      const engine = await DuckDBEngine.create({ memoryLimit: "256MB", threads: 2 });
+      try {
+        await createStressSource(engine, { name: "stress_src" });
+        for (let round = 0; round < 3; round++) {
+          await upsertStressRound(engine, { name: "stress" }, { name: "stress_src" }, shape);
+        }
+      } finally {
+        await engine.close();
+      }
+    },
+  );
 });

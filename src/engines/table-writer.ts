@@ -4,8 +4,13 @@ import { ConfigError, EngineError, WeirError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
 import type { Schema, TableRef } from "../core/types.js";
 import { tableLabel } from "../core/types.js";
+import { createTarget } from "./create-target.js";
 import type { Engine } from "./engine.js";
+import { peekBatches } from "./peek-batches.js";
 import { queryShape } from "./query-shape.js";
+import { serialWrites } from "./serial-writes.js";
+import { ensureUpsertKey, keyRaceRetryable } from "./upsert-key.js";
+import { dedupeByKey, keysUniqueAndSet, SEQ, withSequence } from "./write-stage.js";
 
 export interface WriteTableOptions {
   mode: WriteMode;
@@ -17,18 +22,27 @@ export interface WriteTableOptions {
   schema?: Schema;
 }
 
-/** The ordinal column staged rows carry so "last row wins" is well defined. */
-const SEQ = "weir_seq";
-
 /**
  * Writes `input` into `target` with a write mode, inside ONE transaction: a failure at any
- * step leaves the target exactly as it was.
+ * step leaves the target's rows exactly as they were (an upsert may have given the table
+ * the unique key it needs, beforehand; see below).
  *
  * - creates the target when missing (from `options.schema`, else the input's schema);
  * - `append` adds rows; `overwrite` replaces all rows (the table and its constraints stay);
  * - `overwrite-partition` replaces every partition present in the input;
- * - `upsert` updates rows whose key matches and inserts the rest. Input rows are
+ * - `upsert` updates rows whose key matches and inserts the rest, in one
+ *   `INSERT … ON CONFLICT (key)`, so concurrent upserts (other runs, other processes) of
+ *   overlapping keys never duplicate a key. The target needs a unique key on exactly the
+ *   key columns: a created target gets it as primary key, an existing one without it gets
+ *   a unique index, or a clear refusal when its rows already repeat a key. Input rows are
  *   de-duplicated by key first (the last one wins), and NULL keys are refused.
+ *
+ * Concurrent writers: a write that loses a race with another transaction (DuckDB's write
+ * conflicts, a PostgreSQL serialization failure or deadlock, two first writes creating one
+ * table) is retried when its input is SQL on the same engine, which can be run again;
+ * streamed batches cannot be, so on DuckDB — whose writers conflict instead of waiting —
+ * writes to one table are queued in-process, and on PostgreSQL a lost CREATE TABLE race is
+ * undone under a savepoint and the winner's table used.
  *
  * Batches are bulk-loaded (appender / COPY); SQL on the same engine runs in place with no
  * round trip through JS; SQL on another engine is streamed across.
@@ -51,22 +65,23 @@ export async function writeTable(
   if (options.mode === "overwrite-partition" && partitions.length === 0) {
     throw new ConfigError(`writing ${label} with mode "overwrite-partition" needs partition columns`);
   }
-  const local = "sql" in input && input.engine === engine ? input : undefined;
-  if (local) {
-    // SQL on the same engine can be replayed, so a write that lost a race with another
-    // transaction (DuckDB's catalog write-write conflict when two runs create the same
-    // table, a PostgreSQL serialization failure) is tried again; streamed input cannot be.
+  // SQL on the same engine can be replayed, so a write that lost a race with another
+  // transaction is tried again; streamed input cannot be.
+  const replayable = "sql" in input && input.engine === engine;
+  return serialWrites(engine, target, async () => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await writeOnce(engine, target, input, options);
+        // Outside the write's transaction: see ensureUpsertKey on why.
+        const keyed = options.mode === "upsert" && (await ensureUpsertKey(engine, target, key));
+        return await writeOnce(engine, target, input, options, keyed);
       } catch (error) {
-        if (!(error instanceof WeirError) || !error.retryable || attempt >= CONFLICT_ATTEMPTS) throw error;
+        const retry = replayable && error instanceof WeirError && error.retryable;
+        if (!retry || attempt >= CONFLICT_ATTEMPTS) throw error;
         // Exponential with jitter: the other writer's transaction may take a while to commit.
         await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt * (0.5 + Math.random())));
       }
     }
-  }
-  return writeOnce(engine, target, input, options);
+  });
 }
 
 /** How often a replayable write that hit a transient conflict is tried in all. */
@@ -77,6 +92,8 @@ async function writeOnce(
   target: TableRef,
   input: WriteInput,
   options: WriteTableOptions,
+  /** The target already has its upsert key (checked just before the transaction). */
+  keyed: boolean,
 ): Promise<WriteResult> {
   const label = tableLabel(target);
   const key = options.key ?? [];
@@ -89,21 +106,28 @@ async function writeOnce(
     let data: Schema | undefined;
     let rest: AsyncIterable<RecordBatch> | undefined;
     if (batches) {
-      const peeked = await peek(batches);
+      const peeked = await peekBatches(batches);
       data = peeked.first?.schema ?? options.schema;
       rest = peeked.all;
     } else if (local) {
       data = await queryShape(tx, local.sql, local.params);
     }
     let existing = await tx.describe(target);
-    const created = !existing;
+    let created = false;
     if (!existing) {
       const schema = options.schema ?? data;
       if (!schema) return { rowsWritten: 0 };
       const primaryKey = options.mode === "upsert" ? key : undefined;
-      await tx.createTable(target, schema, primaryKey ? { primaryKey } : {});
-      existing = schema;
+      ({ schema: existing, created } = await createTarget(
+        tx,
+        target,
+        schema,
+        primaryKey ? { primaryKey } : {},
+      ));
     }
+    // A target missing before the transaction may have been created without a key by
+    // another writer since.
+    if (!created && !keyed && options.mode === "upsert") await ensureUpsertKey(tx, target, key);
     const known = new Set(existing.fields.map((f) => f.name));
     const columns = (data ?? existing).fields.map((f) => f.name);
     const unknown = columns.filter((c) => !known.has(c));
@@ -177,7 +201,11 @@ async function writeOnce(
     const counted = await tx.query<{ n: number }>(
       `SELECT count(*) AS n FROM ${tx.dialect.quoteTable(stage)}`,
     );
-    for (const sql of statements) await tx.run(sql);
+    for (const sql of statements) {
+      await tx.run(sql).catch((error: unknown) => {
+        throw options.mode === "upsert" ? keyRaceRetryable(error, key) : error;
+      });
+    }
     await tx.run(tx.dialect.dropTable(stage));
     return { rowsWritten: Number(counted[0]?.n ?? 0) };
   });
@@ -189,90 +217,4 @@ function selectFrom(engine: Engine, sql: string, columns: readonly string[]): st
 
 function quoteList(engine: Engine, columns: readonly string[]): string {
   return columns.map((c) => engine.dialect.quoteIdent(c)).join(", ");
-}
-
-/**
- * True when no input row has a NULL key column and no two rows share a key (an empty input
- * is neither, and takes the staged path).
- */
-async function keysUniqueAndSet(
-  tx: Engine,
-  sql: string,
-  params: readonly unknown[] | undefined,
-  key: readonly string[],
-): Promise<boolean> {
-  const q = tx.dialect;
-  const nulls = key.map((k) => `${q.quoteIdent(k)} IS NULL`).join(" OR ");
-  const keys = quoteList(tx, key);
-  // One scan: GROUP BY puts NULL keys in groups too, so the NULL rows are counted there.
-  const rows = await tx.query<{ total: unknown; nulls: unknown; keys: unknown }>(
-    `SELECT sum(weir_n) AS total, count(*) AS keys, sum(CASE WHEN ${nulls} THEN weir_n ELSE 0 END) AS nulls ` +
-      `FROM (SELECT ${keys}, count(*) AS weir_n FROM (${sql}) AS weir_q GROUP BY ${keys}) AS weir_g`,
-    params ?? [],
-  );
-  const row = rows[0];
-  return Number(row?.nulls ?? 1) === 0 && Number(row?.keys ?? -1) === Number(row?.total ?? -2);
-}
-
-/** Keeps the last staged row per key; refuses NULL keys, which would never match on a re-run. */
-async function dedupeByKey(
-  tx: Engine,
-  stage: TableRef,
-  key: readonly string[],
-  label: string,
-): Promise<void> {
-  const q = tx.dialect;
-  const s = q.quoteTable(stage);
-  const nullChecks = key
-    .map((k, i) => `count(*) FILTER (WHERE ${q.quoteIdent(k)} IS NULL) AS weir_nulls_${i}`)
-    .join(", ");
-  const nulls = await tx.query(`SELECT ${nullChecks} FROM ${s}`);
-  const counts = Object.values(nulls[0] ?? {}).map(Number);
-  const bad = key.filter((_, i) => (counts[i] ?? 0) > 0);
-  if (bad.length > 0) {
-    throw new EngineError(
-      "SCHEMA_MISMATCH",
-      `cannot upsert into ${label}: key column ${bad.map((b) => JSON.stringify(b)).join(", ")} is NULL in ${Math.max(...counts)} input row(s); every key must be set`,
-      { details: { table: label, column: bad[0] } },
-    );
-  }
-  const seq = q.quoteIdent(SEQ);
-  await tx.run(
-    `DELETE FROM ${s} WHERE ${seq} IN (SELECT ${seq} FROM (SELECT ${seq}, row_number() OVER (PARTITION BY ${quoteList(tx, key)} ORDER BY ${seq} DESC) AS weir_rn FROM ${s}) AS weir_d WHERE weir_rn > 1)`,
-  );
-}
-
-/** Adds the staging ordinal column to every batch (columnar: one extra array per batch). */
-async function* withSequence(batches: AsyncIterable<RecordBatch>): AsyncGenerator<RecordBatch> {
-  let next = 0;
-  for await (const b of batches) {
-    const seq = new Array<number>(b.numRows);
-    for (let i = 0; i < b.numRows; i++) seq[i] = next++;
-    yield {
-      schema: { fields: [...b.schema.fields, { name: SEQ, type: "bigint" }] },
-      columns: [...b.columns, seq],
-      numRows: b.numRows,
-    };
-  }
-}
-
-/** Reads the first batch (for its schema) and returns an iterable that still yields every batch. */
-async function peek(
-  batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
-): Promise<{ first: RecordBatch | undefined; all: AsyncIterable<RecordBatch> }> {
-  const it =
-    Symbol.asyncIterator in batches
-      ? (batches as AsyncIterable<RecordBatch>)[Symbol.asyncIterator]()
-      : (batches as Iterable<RecordBatch>)[Symbol.iterator]();
-  const head = await it.next();
-  const first = head.done ? undefined : head.value;
-  async function* all(): AsyncGenerator<RecordBatch> {
-    if (first) yield first;
-    for (;;) {
-      const r = await it.next();
-      if (r.done) return;
-      yield r.value;
-    }
-  }
-  return { first, all: all() };
 }

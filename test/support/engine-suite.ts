@@ -5,6 +5,8 @@ import { WeirError } from "../../src/core/errors.js";
 import type { Schema, TableRef, WeirType } from "../../src/core/types.js";
 import type { Engine } from "../../src/engines/engine.js";
 import { writeTable } from "../../src/engines/table-writer.js";
+import { hasUniqueKey } from "../../src/engines/upsert-key.js";
+import { statementConformance } from "./engine-statement-suite.js";
 
 /** One column of every logical type, the first the primary key. */
 export const ALL_TYPES: Schema = {
@@ -233,6 +235,8 @@ export function engineConformance(label: string, open: () => Promise<Engine>): v
       expect(await engine.describe(t("tx_created"))).toBeUndefined();
     });
 
+    statementConformance(() => ({ engine, schema }));
+
     describe("writeTable", () => {
       const s: Schema = {
         fields: [
@@ -349,6 +353,86 @@ export function engineConformance(label: string, open: () => Promise<Engine>): v
           ),
         ).rejects.toMatchObject({ code: "SCHEMA_MISMATCH" });
         expect(await read("w_up")).toHaveLength(3);
+      });
+
+      it("upserts into an existing table without a key by giving it a unique key first", async () => {
+        await engine.createTable(t("w_nokey"), s);
+        await engine.load(t("w_nokey"), [
+          batch([
+            { id: 1, part: "a", v: "old" },
+            { id: null, part: "n", v: "null key" },
+          ]),
+        ]);
+        expect(await hasUniqueKey(engine, t("w_nokey"), ["id"])).toBe(false);
+        for (const v of ["new", "newer"]) {
+          await writeTable(
+            engine,
+            t("w_nokey"),
+            {
+              batches: [
+                batch([
+                  { id: 1, part: "a", v },
+                  { id: 2, part: "b", v },
+                ]),
+              ],
+            },
+            { mode: "upsert", key: ["id"] },
+          );
+        }
+        expect(await read("w_nokey")).toEqual([
+          { id: 1, part: "a", v: "newer" },
+          { id: 2, part: "b", v: "newer" },
+          { id: null, part: "n", v: "null key" },
+        ]);
+        expect(await hasUniqueKey(engine, t("w_nokey"), ["id"])).toBe(true);
+        // The key now holds for every writer: a plain duplicate insert is refused.
+        await expect(
+          engine.run(`INSERT INTO ${q("w_nokey")} (id, v) VALUES (1, 'dup')`),
+        ).rejects.toBeInstanceOf(WeirError);
+      });
+
+      it("uses a unique index the table already has on the key columns, in any order", async () => {
+        await engine.createTable(t("w_ownkey"), s);
+        await engine.run(`CREATE UNIQUE INDEX w_ownkey_ix ON ${q("w_ownkey")} (v, id)`);
+        await writeTable(
+          engine,
+          t("w_ownkey"),
+          { batches: [batch([{ id: 1, part: "a", v: "x" }])] },
+          { mode: "upsert", key: ["id", "v"] },
+        );
+        await writeTable(
+          engine,
+          t("w_ownkey"),
+          { batches: [batch([{ id: 1, part: "b", v: "x" }])] },
+          { mode: "upsert", key: ["id", "v"] },
+        );
+        expect(await read("w_ownkey")).toEqual([{ id: 1, part: "b", v: "x" }]);
+        const { sql, params } = engine.dialect.uniqueKeys(t("w_ownkey"));
+        const keyNames = new Set((await engine.query(sql, params)).map((r) => r.key_name));
+        expect(keyNames.size).toBe(1);
+      });
+
+      it("refuses an upsert into a table whose rows already repeat the key, naming one", async () => {
+        await engine.createTable(t("w_dupkey"), s);
+        const rows = [
+          { id: 7, part: "a", v: "one" },
+          { id: 7, part: "a", v: "two" },
+          { id: 8, part: "a", v: "three" },
+        ];
+        await engine.load(t("w_dupkey"), [batch(rows)]);
+        const error = await writeTable(
+          engine,
+          t("w_dupkey"),
+          { batches: [batch([{ id: 8, part: "b", v: "changed" }])] },
+          { mode: "upsert", key: ["id"] },
+        ).catch((e: unknown) => e);
+        expect(error).toMatchObject({
+          code: "SCHEMA_MISMATCH",
+          details: { table: `${schema}.w_dupkey`, key: ["id"], duplicate: { id: 7 }, rows: 2 },
+        });
+        expect(String((error as Error).message)).toMatch(/w_dupkey.*"id".*2 rows have "id" = 7/);
+        expect(await read("w_dupkey")).toEqual(rows);
+        expect(await hasUniqueKey(engine, t("w_dupkey"), ["id"])).toBe(false);
       });
 
       it("writes a query on the same engine in place, for every mode", async () => {

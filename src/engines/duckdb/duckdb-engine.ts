@@ -1,20 +1,16 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import {
-  DuckDBBlobValue,
-  type DuckDBConnection,
-  DuckDBInstance,
-  type DuckDBResult,
-  type DuckDBValue,
-} from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance, type DuckDBResult, StatementType } from "@duckdb/node-api";
 import type { RecordBatch, Row } from "../../core/batch.js";
 import { EngineError, messageOf } from "../../core/errors.js";
 import type { Schema, TableRef } from "../../core/types.js";
 import { tableLabel } from "../../core/types.js";
 import type { CreateTableOptions, Engine, EngineCapabilities, StreamOptions } from "../engine.js";
 import { queryFailed } from "../query-error.js";
+import { notReadOnly, type ReadOnlySession } from "../read-only.js";
 import { DuckDBDialect } from "./duckdb-dialect.js";
 import { appendBatches, DUCKDB_CHUNK_ROWS } from "./duckdb-loader.js";
+import { prepareOne, statementTypeName } from "./duckdb-statement.js";
 import { logicalTypeOf, readColumns, valueReader } from "./duckdb-types.js";
 
 export interface DuckDBEngineOptions {
@@ -36,8 +32,10 @@ const CAPABILITIES: EngineCapabilities = {
 
 /**
  * The embedded engine: one DuckDB instance. Statements on the engine itself share one
- * connection (serialised); `stream`, `load` and `transaction` each take a connection of
- * their own so a long read or load never blocks or interleaves with other statements.
+ * connection (serialised); `stream`, `load`, `transaction` and `readOnly` each take a
+ * connection of their own so a long read or load never blocks or interleaves with other
+ * statements. Every statement is prepared on its own, so text holding two is refused by
+ * DuckDB's parser before either runs.
  *
  * @example
  * const engine = await DuckDBEngine.create({ memoryLimit: "256MB" });
@@ -48,7 +46,6 @@ export class DuckDBEngine implements Engine {
   readonly kind = "duckdb" as const;
   readonly dialect = new DuckDBDialect();
   readonly capabilities = CAPABILITIES;
-  private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
   private constructor(
@@ -56,6 +53,10 @@ export class DuckDBEngine implements Engine {
     readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
     private readonly inTransaction: boolean,
+    /** Set in a read-only session: only SELECTs run (see read-only.ts) and `load` is refused. */
+    private readonly readOnlySession?: ReadOnlySession,
+    /** The statement queue of `conn`, shared with a read-only view of the same connection. */
+    private readonly lane: { tail: Promise<unknown> } = { tail: Promise.resolve() },
   ) {}
 
   static async create(options: DuckDBEngineOptions = {}): Promise<DuckDBEngine> {
@@ -113,15 +114,20 @@ export class DuckDBEngine implements Engine {
     return this.serial(async () => {
       const previous: [string, string][] = [];
       try {
+        // The settings statements are weir's own (names checked above), so a read-only
+        // session lets them through; the caller's statement is checked as usual.
         for (const name of names) {
-          const [row] = await readRows(await this.execute(`SELECT current_setting('${name}') AS v`), sql);
+          const current = await this.execute(`SELECT current_setting('${name}') AS v`, undefined, true);
+          const [row] = await readRows(current, sql);
           previous.push([name, String(row?.v)]);
-          await this.execute(`SET ${name} = ${settings[name]}`);
+          await this.execute(`SET ${name} = ${settings[name]}`, undefined, true);
         }
         return readRows<T>(await this.execute(sql), sql);
       } finally {
         for (const [name, value] of previous)
-          await this.execute(`SET ${name} = ${this.dialect.quoteLiteral(value)}`).catch(() => undefined);
+          await this.execute(`SET ${name} = ${this.dialect.quoteLiteral(value)}`, undefined, true).catch(
+            () => undefined,
+          );
       }
     });
   }
@@ -141,11 +147,14 @@ export class DuckDBEngine implements Engine {
     }
     const conn = await this.instance.connect();
     try {
+      const prepared = await prepareOne(conn, sql, params);
       let result: DuckDBResult;
       try {
-        result = await conn.stream(sql, toDuckDBParams(params));
+        result = await prepared.stream();
       } catch (error) {
         throw queryFailed("duckdb", sql, error);
+      } finally {
+        prepared.destroySync();
       }
       yield* readBatches(result, batchSize, sql);
     } finally {
@@ -160,6 +169,9 @@ export class DuckDBEngine implements Engine {
   }
 
   async load(table: TableRef, batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>): Promise<number> {
+    // The appender writes without a statement the read-only checks could see.
+    if (this.readOnlySession)
+      throw notReadOnly("duckdb", `(load into ${tableLabel(table)})`, "loading writes");
     if (!this.inTransaction) return this.transaction((tx) => tx.load(table, batches));
     const located = await this.locate(table);
     if (!located) {
@@ -204,11 +216,40 @@ export class DuckDBEngine implements Engine {
     }
   }
 
+  async readOnly<T>(fn: (ro: Engine) => Promise<T>): Promise<T> {
+    if (this.readOnlySession) return fn(this);
+    // DuckDB has no savepoints: inside a transaction only the statement checks apply.
+    if (this.inTransaction) return fn(new DuckDBEngine(this.instance, this.conn, true, {}, this.lane));
+    const conn = await this.instance.connect();
+    const begin = async () => {
+      try {
+        await conn.run("BEGIN TRANSACTION READ ONLY");
+      } catch (error) {
+        throw queryFailed("duckdb", "BEGIN TRANSACTION READ ONLY", error);
+      }
+    };
+    const restart = async () => {
+      await conn.run("ROLLBACK").catch(() => undefined);
+      await begin();
+    };
+    const ro = new DuckDBEngine(this.instance, conn, true, { restart });
+    try {
+      await begin();
+      return await fn(ro);
+    } finally {
+      ro.closed = true;
+      await ro.lane.tail.catch(() => undefined);
+      // Whatever the session did (temporary tables included) is undone.
+      await conn.run("ROLLBACK").catch(() => undefined);
+      conn.closeSync();
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     if (this.inTransaction) return;
-    await this.queue.catch(() => undefined);
+    await this.lane.tail.catch(() => undefined);
     this.conn.closeSync();
     this.instance.closeSync();
   }
@@ -240,34 +281,30 @@ export class DuckDBEngine implements Engine {
     return { schema: { fields }, catalog };
   }
 
-  private async execute(sql: string, params?: readonly unknown[]): Promise<DuckDBResult> {
+  /** Runs one statement; `internal` marks weir's own settings statements, let through read-only. */
+  private async execute(sql: string, params?: readonly unknown[], internal = false): Promise<DuckDBResult> {
     if (this.closed) throw new EngineError("ENGINE_CONNECTION_FAILED", "duckdb: the engine is closed");
+    const prepared = await prepareOne(this.conn, sql, params);
+    const type = prepared.statementType;
+    const refused = this.readOnlySession !== undefined && !internal && type !== StatementType.SELECT;
     try {
-      return await this.conn.run(sql, toDuckDBParams(params));
+      if (refused) throw notReadOnly("duckdb", sql, `it is a ${statementTypeName(type)} statement`);
+      return await prepared.run();
     } catch (error) {
+      // A failure at run time aborts the transaction (parse and bind errors do not).
+      if (!refused) await this.readOnlySession?.restart?.().catch(() => undefined);
       throw queryFailed("duckdb", sql, error);
+    } finally {
+      prepared.destroySync();
     }
   }
 
   /** Runs `fn` after every earlier statement on this connection has finished. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(fn, fn);
-    this.queue = next.catch(() => undefined);
+    const next = this.lane.tail.then(fn, fn);
+    this.lane.tail = next.catch(() => undefined);
     return next;
   }
-}
-
-/** Binds JS values as DuckDB values: Dates as ISO text, bytes as BLOB, objects as JSON text. */
-function toDuckDBParams(params?: readonly unknown[]): DuckDBValue[] | undefined {
-  if (!params || params.length === 0) return undefined;
-  return params.map((p): DuckDBValue => {
-    if (p === undefined || p === null) return null;
-    if (typeof p === "string" || typeof p === "number" || typeof p === "boolean" || typeof p === "bigint")
-      return p;
-    if (p instanceof Date) return p.toISOString();
-    if (p instanceof Uint8Array) return new DuckDBBlobValue(p);
-    return JSON.stringify(p);
-  });
 }
 
 /** Every row of a result as an object. */

@@ -1,4 +1,5 @@
-import type { WeirType } from "../../core/types.js";
+import type { TableRef, WeirType } from "../../core/types.js";
+import type { SqlWithParams } from "../dialect.js";
 import { type DialectFeatures, SqlDialect } from "../sql-dialect.js";
 
 const TYPE_NAMES: Record<WeirType, string> = {
@@ -43,8 +44,12 @@ export function postgresLogicalType(engineType: string): WeirType {
 /** PostgreSQL's SQL dialect: the shared generator with PostgreSQL type names. */
 export class PostgresDialect extends SqlDialect {
   readonly name = "postgres";
-  // NAMEDATALEN - 1: PostgreSQL silently truncates longer names, which could merge two tables.
-  readonly features: DialectFeatures = { maxIdentifierBytes: 63 };
+  readonly features: DialectFeatures = {
+    // NAMEDATALEN - 1: PostgreSQL silently truncates longer names, which could merge two tables.
+    maxIdentifierBytes: 63,
+    savepoints: true,
+    writersWait: true,
+  };
 
   typeName(type: WeirType): string {
     return TYPE_NAMES[type];
@@ -52,5 +57,19 @@ export class PostgresDialect extends SqlDialect {
 
   logicalType(engineType: string): WeirType {
     return postgresLogicalType(engineType);
+  }
+
+  uniqueKeys(table: TableRef): SqlWithParams {
+    // What ON CONFLICT can infer as its arbiter: valid, immediate, non-partial unique
+    // indexes (primary keys and unique constraints have one), key columns only (not INCLUDE).
+    const sql = `SELECT weir_ix.relname AS key_name, weir_at.attname AS column_name
+      FROM pg_index AS weir_i
+      JOIN pg_class AS weir_ix ON weir_ix.oid = weir_i.indexrelid
+      JOIN generate_series(0, weir_i.indnkeyatts - 1) AS weir_pos ON true
+      LEFT JOIN pg_attribute AS weir_at
+        ON weir_at.attrelid = weir_i.indrelid AND weir_at.attnum = weir_i.indkey[weir_pos] AND weir_at.attnum > 0
+      WHERE weir_i.indrelid = to_regclass($1) AND weir_i.indisunique AND weir_i.indisvalid
+        AND weir_i.indimmediate AND weir_i.indpred IS NULL`;
+    return { sql, params: [this.quoteTable(table)] };
   }
 }

@@ -5,9 +5,17 @@ import type { Schema, TableRef } from "../../core/types.js";
 import { tableLabel } from "../../core/types.js";
 import type { CreateTableOptions, Engine, EngineCapabilities, StreamOptions } from "../engine.js";
 import { queryFailed } from "../query-error.js";
+import { notReadOnly, postgresReadOnlyProblem, type ReadOnlySession } from "../read-only.js";
 import { PostgresDialect } from "./postgres-dialect.js";
 import { copyBatches, copyCsv } from "./postgres-loader.js";
+import {
+  oneStatement,
+  readOnlySavepoint,
+  readOnlyTransaction,
+  statementFailed,
+} from "./postgres-statement.js";
 import { logicalTypeOfOid, toPgParam, weirTypeParsers } from "./postgres-types.js";
+import { watchConnection } from "./watch-connection.js";
 
 export interface PostgresEngineOptions {
   /** `postgres://user[:password]@host:port/database`. */
@@ -45,6 +53,8 @@ export class PostgresEngine implements Engine {
     private readonly pool: Pool,
     /** Set when this engine is bound to one connection inside `transaction`. */
     private readonly client: PoolClient | undefined,
+    /** Set when bound to a read-only transaction (or savepoint) by `readOnly`: queries only. */
+    private readonly readOnlySession?: ReadOnlySession,
   ) {}
 
   static async create(options: PostgresEngineOptions): Promise<PostgresEngine> {
@@ -93,6 +103,7 @@ export class PostgresEngine implements Engine {
     options: StreamOptions = {},
   ): AsyncIterable<RecordBatch> {
     const fetchRows = Math.max(1, options.batchSize ?? DEFAULT_FETCH_ROWS);
+    this.checkReadOnly(sql);
     const own = this.client === undefined;
     const client = this.client ?? (await this.connect());
     const cursor = `weir_cursor_${++cursorSeq}`;
@@ -102,9 +113,10 @@ export class PostgresEngine implements Engine {
       // A cursor without HOLD lives in a transaction; outside `transaction` it gets its own.
       if (own) await client.query("BEGIN");
       try {
-        await client.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${sql}`, params?.map(toPgParam));
+        const declare = `DECLARE ${cursor} NO SCROLL CURSOR FOR ${sql}`;
+        await client.query(oneStatement(declare, params?.map(toPgParam)));
       } catch (error) {
-        throw queryFailed("postgres", sql, error);
+        throw statementFailed(sql, error);
       }
       state = "open";
       let schema: Schema | undefined;
@@ -136,6 +148,7 @@ export class PostgresEngine implements Engine {
       state = "done";
     } catch (error) {
       broken = error;
+      await this.readOnlySession?.restart?.().catch(() => undefined);
       throw error;
     } finally {
       if (state !== "done") {
@@ -193,7 +206,11 @@ export class PostgresEngine implements Engine {
     const client = await this.connect();
     let release: boolean | Error = false;
     try {
-      await client.query("BEGIN");
+      try {
+        await client.query("BEGIN");
+      } catch (error) {
+        throw queryFailed("postgres", "BEGIN", error);
+      }
       const out = await fn(new PostgresEngine(this.pool, client));
       try {
         await client.query("COMMIT");
@@ -214,24 +231,39 @@ export class PostgresEngine implements Engine {
     }
   }
 
+  async readOnly<T>(fn: (ro: Engine) => Promise<T>): Promise<T> {
+    if (this.readOnlySession) return fn(this);
+    const bound = this.client ?? (await this.connect());
+    const run = (session: ReadOnlySession) => fn(new PostgresEngine(this.pool, bound, session));
+    return this.client ? readOnlySavepoint(bound, run) : readOnlyTransaction(bound, run);
+  }
+
   async close(): Promise<void> {
     if (this.client) return;
     await this.pool.end();
   }
 
   private async execute(sql: string, params?: readonly unknown[]): Promise<QueryResult | QueryResult[]> {
+    this.checkReadOnly(sql);
     try {
-      const values = params && params.length > 0 ? params.map(toPgParam) : undefined;
       const runner = this.client ?? this.pool;
-      return (await runner.query(sql, values)) as QueryResult | QueryResult[];
+      return (await runner.query(oneStatement(sql, params?.map(toPgParam)))) as QueryResult;
     } catch (error) {
-      throw queryFailed("postgres", sql, error);
+      await this.readOnlySession?.restart?.().catch(() => undefined);
+      throw statementFailed(sql, error);
     }
+  }
+
+  /** In a read-only session, refuses what the server's read-only transaction would let through. */
+  private checkReadOnly(sql: string): void {
+    if (!this.readOnlySession) return;
+    const problem = postgresReadOnlyProblem(sql);
+    if (problem !== undefined) throw notReadOnly("postgres", sql, problem);
   }
 
   private async connect(): Promise<PoolClient> {
     try {
-      return await this.pool.connect();
+      return watchConnection(await this.pool.connect());
     } catch (error) {
       throw new EngineError(
         "ENGINE_CONNECTION_FAILED",

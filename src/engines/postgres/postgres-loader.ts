@@ -133,7 +133,7 @@ export async function copyBatches(
     }
   }
 
-  const copy = client.query(copyFrom(sql));
+  const copy = keepErrorsHandled(client.query(copyFrom(sql)));
   try {
     await pipeline(Readable.from(text(), { objectMode: false, highWaterMark: 4 }), copy);
   } catch (error) {
@@ -141,6 +141,17 @@ export async function copyBatches(
     throw queryFailed("postgres", sql, error, { table: label });
   }
   return Number(copy.rowCount ?? rowsSent);
+}
+
+/**
+ * A COPY stream reports a lost connection as an `'error'` event, and can do so after
+ * `pipeline` has already settled on the first failure and stopped listening; a stray
+ * second event must not become an uncaught exception. The first one still rejects the
+ * pipeline, which is where the load learns of it.
+ */
+function keepErrorsHandled<S extends NodeJS.EventEmitter>(stream: S): S {
+  stream.on("error", () => undefined);
+  return stream;
 }
 
 /** Encodes one batch as COPY text, yielding ~1 MB strings. */
@@ -197,7 +208,7 @@ export async function copyCsv(
 ): Promise<number> {
   const { from: copyFrom } = await import("pg-copy-streams");
   const sql = `COPY ${dialect.quoteTable(table)} (${columns.map((c) => dialect.quoteIdent(c)).join(", ")}) FROM STDIN (FORMAT csv)`;
-  const copy = client.query(copyFrom(sql));
+  const copy = keepErrorsHandled(client.query(copyFrom(sql)));
   try {
     await pipeline(csv as AsyncIterable<Buffer>, copy);
   } catch (error) {
