@@ -1,8 +1,9 @@
-import { messageOf } from "../core/errors.js";
+import { ConfigError, messageOf } from "../core/errors.js";
 import type { Field, TableRef, WeirType } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
 import { denseKeyCandidate, keyRangeSelects } from "./dense-key-grouping.js";
 import { addToDistribution, type DistributionQuery, rangeSelects } from "./distribution-pass.js";
+import { argumentTypeProblem } from "./expectations/argument-types.js";
 import type { ExpectationConfig } from "./expectations/expectation.js";
 import type { CompileContext, GroupPlan, Plan } from "./expectations/expectation-definition.js";
 import {
@@ -76,7 +77,8 @@ export function isSqlTarget(target: Target): target is { sql: string } {
 
 /** The target as a FROM item. */
 export function fromClause(engine: Engine, target: Target): string {
-  return isSqlTarget(target) ? `(${target.sql}) AS ${SOURCE_ALIAS}` : engine.dialect.quoteTable(target);
+  // The newline ends a comment the query may close with, so it cannot swallow weir's SQL.
+  return isSqlTarget(target) ? `(${target.sql}\n) AS ${SOURCE_ALIAS}` : engine.dialect.quoteTable(target);
 }
 
 /** A compile context for one expectation; `window` records window columns on `windows`. */
@@ -126,6 +128,15 @@ export function compileExpectations(
   // Invalid configurations are the caller's error and stop everything; what depends on the
   // data (a missing column, SQL the engine rejects) fails only its own expectation.
   const configs = expectations.map((raw, index) => parseExpectation(raw, `expectations[${index}]`));
+  const types = new Map(fields.map((f) => [f.name, f.type]));
+  for (const [index, config] of configs.entries()) {
+    const wrong = argumentTypeProblem(config, (column) => types.get(column));
+    if (wrong === undefined) continue;
+    throw new ConfigError(
+      `expectations[${index}] (${config.type}): invalid arguments:\n  ${wrong.argument}: ${wrong.message}`,
+      { details: { expectation: index, type: config.type, argument: wrong.argument } },
+    );
+  }
   const items = configs.map((config, index): CompiledExpectation => {
     const item: CompiledExpectation = { index, config, aliases: {}, windows: {} };
     try {

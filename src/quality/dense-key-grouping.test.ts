@@ -31,24 +31,33 @@ describe("dense integer keys grouped in DuckDB's perfect hash table", () => {
 
   it("gives the same uniqueness result as the plain hash table, through the tuned statement", async () => {
     const tuned: string[] = [];
-    const recording = new Proxy(engine, {
-      get(target, prop, receiver) {
-        if (prop === "queryWithSettings")
-          return (settings: Record<string, number>, sql: string) => {
-            tuned.push(`${JSON.stringify(settings)} ${sql}`);
-            return target.queryWithSettings(settings, sql);
-          };
-        return Reflect.get(target, prop, receiver);
-      },
-    });
+    // Checks run in a read-only session: each proxy wraps the engine it hands out too.
+    const record = (inner: Engine): Engine =>
+      new Proxy(inner, {
+        get(target, prop, receiver) {
+          if (prop === "queryWithSettings")
+            return (settings: Record<string, number>, sql: string) => {
+              tuned.push(`${JSON.stringify(settings)} ${sql}`);
+              return target.queryWithSettings!(settings, sql);
+            };
+          if (prop === "readOnly")
+            return <T>(fn: (ro: Engine) => Promise<T>) => target.readOnly((ro) => fn(record(ro)));
+          return Reflect.get(target, prop, receiver);
+        },
+      });
+    const recording = record(engine);
     // The same engine without the optional method: the default plan.
-    const plain = new Proxy(engine, {
-      get(target, prop, receiver) {
-        if (prop === "queryWithSettings") return undefined;
-        const value = Reflect.get(target, prop, receiver);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    }) as Engine;
+    const withoutSettings = (inner: Engine): Engine =>
+      new Proxy(inner, {
+        get(target, prop, receiver) {
+          if (prop === "queryWithSettings") return undefined;
+          if (prop === "readOnly")
+            return <T>(fn: (ro: Engine) => Promise<T>) => target.readOnly((ro) => fn(withoutSettings(ro)));
+          const value = Reflect.get(target, prop, receiver);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+    const plain = withoutSettings(engine);
     const suite = [
       { type: "expect_column_values_to_be_unique", kwargs: { column: "id", mostly: 0.99 } },
       { type: "expect_column_values_to_be_unique", kwargs: { column: "id", row_condition: "id < 5000" } },

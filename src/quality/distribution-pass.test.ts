@@ -100,16 +100,21 @@ describe("quantiles from value counts", () => {
 
   it("reads value counts for a narrow column and the engine's aggregates for a wide one", async () => {
     const statements: string[] = [];
-    const recording = new Proxy(duckdb, {
-      get(target, prop, receiver) {
-        if (prop === "query")
-          return (sql: string, params?: unknown[]) => {
-            statements.push(sql);
-            return target.query(sql, params);
-          };
-        return Reflect.get(target, prop, receiver);
-      },
-    });
+    const record = (engine: Engine): Engine =>
+      new Proxy(engine, {
+        get(target, prop, receiver) {
+          if (prop === "query")
+            return (sql: string, params?: unknown[]) => {
+              statements.push(sql);
+              return target.query(sql, params);
+            };
+          // Checks run in a read-only session: record what runs there too.
+          if (prop === "readOnly")
+            return <T>(fn: (ro: Engine) => Promise<T>) => target.readOnly((ro) => fn(record(ro)));
+          return Reflect.get(target, prop, receiver);
+        },
+      });
+    const recording = record(duckdb);
     const median = { type: "expect_column_median_to_be_between", kwargs: { column: "n", min_value: 0 } };
     const narrow = await validateDataset(recording, { sql: "SELECT range AS n FROM range(1000)" }, [median]);
     expect(narrow.results[0]!.result.observed_value).toBe(499.5);

@@ -92,6 +92,23 @@ describe("profileDataset", () => {
   });
 });
 
+describe("profileDataset reads only", () => {
+  it("cannot advance a sequence or run a second statement through its target query", async () => {
+    await engine.run("CREATE SEQUENCE profile_seq");
+    await expect(profileDataset(engine, { sql: "SELECT nextval('profile_seq') AS n" })).rejects.toMatchObject(
+      {
+        code: "ENGINE_QUERY_FAILED",
+      },
+    );
+    await expect(profileDataset(engine, { sql: "SELECT 1 AS n; DROP TABLE t" })).rejects.toMatchObject({
+      code: "CONFIG_INVALID",
+    });
+    expect(
+      await engine.query("SELECT nextval('profile_seq') AS n, (SELECT count(*) FROM t) AS rows"),
+    ).toEqual([{ n: 1, rows: 200 }]);
+  });
+});
+
 describe("suggestSuite", () => {
   it("suggests expectations that pass on the profiled data, and survive a YAML round trip", async () => {
     const profile = await profileDataset(engine, { name: "t" });

@@ -70,7 +70,7 @@ const QUANTILES = [
  * Per-column statistics computed in the engine in two scans: one aggregate query (counts,
  * NULLs, min/max, lengths, mean, stdev, quantiles) and one `GROUPING SETS` query for every
  * column's value frequencies (distinct counts and top values). Nothing but the results
- * leaves the engine.
+ * leaves the engine. It runs read-only.
  *
  * @example
  * const profile = await profileDataset(engine, { name: "dim_customers" });
@@ -79,6 +79,15 @@ export async function profileDataset(
   engine: Engine,
   target: CheckTarget,
   options: ProfileOptions = {},
+): Promise<DatasetProfile> {
+  // A profile only reads: it runs in a read-only session (see Engine.readOnly).
+  return engine.readOnly((ro) => profileReadOnly(ro, target, options));
+}
+
+async function profileReadOnly(
+  engine: Engine,
+  target: CheckTarget,
+  options: ProfileOptions,
 ): Promise<DatasetProfile> {
   const top = options.topValues ?? 5;
   const few = options.lowCardinality ?? 10;

@@ -4,7 +4,9 @@ import { type TableRef, tableLabel } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
 import type { QualityStore } from "../metadata/quality-store.js";
 import { type AnomalyResult, detectAnomaly } from "./anomaly.js";
+import { prepareExpectationSql } from "./expectations/prepare-engine.js";
 import { freshnessSql, judgeFreshness } from "./freshness.js";
+import { locateSuiteError } from "./locate-suite-error.js";
 import { recordSuiteRun } from "./quality-history.js";
 import { qualityScore } from "./quality-score.js";
 import { type QuarantineResult, quarantine, quarantineTable } from "./quarantine.js";
@@ -90,49 +92,66 @@ export async function runSuite(
   const dataset = options.dataset ?? suite.dataset ?? (isSqlTarget(target) ? "query" : tableLabel(target));
   const now = options.now ?? new Date();
   const checkId = newId("chk_");
-  const schema = await targetSchema(engine, target);
-  const columns = schema.fields.map((f) => f.name);
-  if (suite.freshness && !columns.includes(suite.freshness.column)) {
-    throw new ConfigError(
-      `freshness column "${suite.freshness.column}" is not a column of ${targetLabel(target)} (columns: ${columns.join(", ")})`,
-      { details: { column: suite.freshness.column, dataset } },
-    );
-  }
-
-  const validation = await validateDataset(
-    engine,
-    target,
-    suite.expectations.map((e) => e.config),
-    options.sampleSize === undefined ? {} : { sampleSize: options.sampleSize },
-  );
-
-  // One more scan does the rest: row-level score, the quarantine split, metrics and freshness.
   const q = options.quarantine;
-  const rules = suiteRowRules(
-    engine,
-    suite.expectations,
-    target,
-    schema,
-    q !== undefined,
-    validation.results,
-  );
+  const configs = suite.expectations.map((e) => e.config);
+  // Created (once) before the read-only session, which could not.
+  if (configs.some((c) => c.type === "expect_column_values_to_be_json_parseable"))
+    await prepareExpectationSql(engine);
   const metricNames = [...new Set(suite.anomalies?.metrics ?? [])].filter((m) => m !== "row_count");
-  const aggregates = [
-    ...metricNames.map((m) => metricSql(engine, m, columns, target)),
-    ...(suite.freshness ? [freshnessSql(engine, suite.freshness)] : []),
-  ];
+
+  // The checks read in one read-only session; only the quarantine split (a write) leaves it.
+  const checked = await engine
+    .readOnly(async (ro) => {
+      const schema = await targetSchema(ro, target);
+      const columns = schema.fields.map((f) => f.name);
+      if (suite.freshness && !columns.includes(suite.freshness.column)) {
+        throw new ConfigError(
+          `freshness column "${suite.freshness.column}" is not a column of ${targetLabel(target)} (columns: ${columns.join(", ")})`,
+          { details: { column: suite.freshness.column, dataset } },
+        );
+      }
+      const validation = await validateDataset(
+        ro,
+        target,
+        configs,
+        options.sampleSize === undefined ? {} : { sampleSize: options.sampleSize },
+      );
+      // One more scan does the rest: row-level score, the quarantine split, metrics and freshness.
+      const rules = suiteRowRules(
+        ro,
+        suite.expectations,
+        target,
+        schema,
+        q !== undefined,
+        validation.results,
+      );
+      const aggregates = [
+        ...metricNames.map((m) => metricSql(ro, m, columns, target)),
+        ...(suite.freshness ? [freshnessSql(ro, suite.freshness)] : []),
+      ];
+      const split =
+        q !== undefined
+          ? undefined
+          : rules.length === 0 && aggregates.length === 0
+            ? { rowCount: validation.rowCount, invalidRows: 0, quarantined: 0, byRule: {}, aggregates: [] }
+            : await splitRows(ro, target, columns, rules, undefined, aggregates);
+      return { schema, columns, validation, rules, aggregates, split };
+    })
+    .catch((error: unknown) => {
+      throw locateSuiteError(error, suite);
+    });
+  const { schema, columns, validation, rules, aggregates } = checked;
   const failedTable = q ? (q.failed ?? { ...q.passed, name: `${q.passed.name}_quarantined` }) : undefined;
   const split =
-    rules.length === 0 && !q && aggregates.length === 0
-      ? { rowCount: validation.rowCount, invalidRows: 0, quarantined: 0, byRule: {}, aggregates: [] }
-      : await splitRows(
-          engine,
-          target,
-          columns,
-          rules,
-          q ? { passed: q.passed, failed: failedTable!, passedAsView: q.passedAsView ?? false } : undefined,
-          aggregates,
-        );
+    checked.split ??
+    (await splitRows(
+      engine,
+      target,
+      columns,
+      rules,
+      q ? { passed: q.passed, failed: failedTable!, passedAsView: q.passedAsView ?? false } : undefined,
+      aggregates,
+    ));
   const metrics: Record<string, number | null> = {
     row_count: validation.rowCount,
     ...Object.fromEntries(metricNames.map((m, i) => [m, metricValue(split.aggregates[i])])),

@@ -15,7 +15,9 @@ import { failingRowPredicate } from "./validate-dataset.js";
  * `results` (the validation of the same data, in the same order) lets a rule whose
  * expectation found no unexpected row at all compile to `FALSE`: its predicate cannot
  * hold for any row, and a window predicate (uniqueness) would cost a full partitioned
- * pass just to say so again.
+ * pass just to say so again. An expectation that could not be evaluated at all
+ * (`exception_info`: SQL the engine rejects) gets no rule: its predicate would fail the
+ * row scan the same way, and with it every other check of the suite.
  */
 export function suiteRowRules(
   engine: Engine,
@@ -37,11 +39,9 @@ export function suiteRowRules(
       return [];
     }
     const found = results?.[i];
-    const clean =
-      found !== undefined &&
-      found.expectation.type === e.config.type &&
-      !found.exception_info?.raised_exception &&
-      found.result.unexpected_count === 0;
+    const same = found !== undefined && found.expectation.type === e.config.type;
+    if (same && found.exception_info?.raised_exception) return [];
+    const clean = same && found.result.unexpected_count === 0;
     return [
       {
         name: e.name,

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
-import { isCollection, LineCounter, type Node, parseDocument } from "yaml";
+import { type Document, isCollection, LineCounter, type Node, parseDocument, visit } from "yaml";
 import { ConfigError, messageOf } from "../core/errors.js";
 import { type Locate, parseSuite, type Suite } from "./suite.js";
 
@@ -48,7 +48,12 @@ export function parseSuiteYaml(text: string, file: string): Suite {
       details: { file, line: pos.line, column: pos.col },
     });
   }
-  const input: unknown = doc.toJS({ maxAliasCount: 100 });
+  let input: unknown;
+  try {
+    input = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (cause) {
+    throw aliasError(doc, lineCounter, file, cause);
+  }
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw new ConfigError(
       `${file}:1:1: a suite file must be a mapping with "expectations" (and optionally name, freshness, schema, anomalies)`,
@@ -72,6 +77,33 @@ export function parseSuiteYaml(text: string, file: string): Suite {
   const withName =
     "name" in input || "expectation_suite_name" in input ? input : { name: suiteNameOf(file), ...input };
   return parseSuite(withName, { label: file, locate });
+}
+
+/** Alias expansions `toJS` allows before it calls the document a resource-exhaustion attack. */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * `toJS` refuses a document whose aliases expand without bound ("billion laughs": anchors
+ * of lists of aliases of anchors…) with a ReferenceError. That is the suite file's fault,
+ * so it is a config error, placed at the document's first alias.
+ */
+function aliasError(doc: Document, lineCounter: LineCounter, file: string, cause: unknown): ConfigError {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      offset = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  const pos = lineCounter.linePos(offset ?? 0);
+  const excessive = /alias count/i.test(messageOf(cause));
+  const message = excessive
+    ? `the YAML aliases (*name) expand too far: more than ${MAX_ALIAS_COUNT} alias resolutions, as in a "billion laughs" document; write the values out instead`
+    : `cannot read the YAML document: ${firstLine(messageOf(cause))}`;
+  return new ConfigError(`${file}:${pos.line}:${pos.col}: ${message}`, {
+    cause,
+    details: { file, line: pos.line, column: pos.col },
+  });
 }
 
 /** `customers.suite.yaml` → `customers`. */

@@ -88,6 +88,18 @@ export interface SuiteExpectation {
   config: ExpectationConfig;
   severity: Severity;
   quarantine: boolean;
+  /**
+   * Where the expectation and each of its kwargs are written ("file:line:col"), for suites
+   * read from a file: errors found only when the suite runs (a bound that does not fit its
+   * column's type) point there.
+   */
+  location?: ExpectationLocation;
+}
+
+export interface ExpectationLocation {
+  expectation: string;
+  /** By kwarg name. */
+  kwargs: Record<string, string>;
 }
 
 export interface Suite extends Omit<ParsedSuite, "expectations"> {
@@ -166,9 +178,30 @@ export function parseSuite(input: unknown, options: { label?: string; locate?: L
       name = `${name}#${n}`;
     }
     names.add(name);
-    return { name, config, severity: e.severity, quarantine: e.quarantine };
+    const location = locationOf(options.locate, i, Object.keys(e.kwargs));
+    return {
+      name,
+      config,
+      severity: e.severity,
+      quarantine: e.quarantine,
+      ...(location ? { location } : {}),
+    };
   });
   return { ...parsed.data, expectations };
+}
+
+function locationOf(
+  locate: Locate | undefined,
+  index: number,
+  kwargs: readonly string[],
+): ExpectationLocation | undefined {
+  const expectation = locate?.(["expectations", index]);
+  if (expectation === undefined) return undefined;
+  const positions = kwargs.flatMap((k) => {
+    const position = locate?.(["expectations", index, "kwargs", k]);
+    return position === undefined ? [] : [[k, position] as const];
+  });
+  return { expectation, kwargs: Object.fromEntries(positions) };
 }
 
 /** `type(column)` or `type(a, b)` for column-list expectations, else the type. */

@@ -28,18 +28,22 @@ function counting(inner: Engine): { engine: Engine; reads: string[] } {
   const record = (sql: string) => {
     if (sql.includes('"people"')) reads.push(sql);
   };
-  const engine = new Proxy(inner, {
-    get(target, prop, receiver) {
-      if (prop === "query" || prop === "run" || prop === "stream") {
-        return (sql: string, ...rest: unknown[]) => {
-          record(sql);
-          return (target[prop] as (...a: unknown[]) => unknown).call(target, sql, ...rest);
-        };
-      }
-      return Reflect.get(target, prop, receiver);
-    },
-  });
-  return { engine, reads };
+  const wrap = (engine: Engine): Engine =>
+    new Proxy(engine, {
+      get(target, prop, receiver) {
+        if (prop === "query" || prop === "run" || prop === "stream") {
+          return (sql: string, ...rest: unknown[]) => {
+            record(sql);
+            return (target[prop] as (...a: unknown[]) => unknown).call(target, sql, ...rest);
+          };
+        }
+        // Checks run in a read-only session: record what runs there too.
+        if (prop === "readOnly")
+          return <T>(fn: (ro: Engine) => Promise<T>) => target.readOnly((ro) => fn(wrap(ro)));
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+  return { engine: wrap(inner), reads };
 }
 
 describe("validateDataset", () => {

@@ -19,7 +19,10 @@ import type { GroupOutput, Outcome, Quantiles } from "./expectations/expectation
 import { prepareExpectationSql } from "./expectations/prepare-engine.js";
 import { runQueryCheck } from "./expectations/query-check.js";
 import { groupOutput, mapResult, pick } from "./expectations/read-results.js";
+import { parseExpectation } from "./expectations/registry.js";
 import { toCount } from "./expectations/result-values.js";
+import { sqlCheckProblem } from "./expectations/user-sql.js";
+import { checkRowConditions } from "./row-condition-check.js";
 import { summarizeResults, type ValidationResult } from "./validation-result.js";
 
 export { failingRowPredicate } from "./expectations/failing-row-predicate.js";
@@ -38,9 +41,13 @@ export interface ValidateOptions {
  * one distribution pass per column, and each SQL check runs its own query.
  * `scans` in the result says how many passes were made.
  *
- * Invalid expectations throw a `ConfigError` before anything runs; an expectation the data
- * makes impossible (a missing column, SQL the engine rejects) fails alone with
- * `exception_info`, and the others are still evaluated.
+ * Invalid expectations throw a `ConfigError` before anything runs (a bound whose type
+ * does not fit its column's once the columns are known, too); an expectation the data makes
+ * impossible (a missing column, SQL the engine rejects) fails alone with `exception_info`,
+ * and the others are still evaluated.
+ *
+ * Everything runs in one read-only session (`Engine.readOnly`): a suite's SQL cannot write,
+ * and each call runs one statement.
  *
  * @example
  * const result = await validateDataset(engine, { schema: "staging", name: "customers" }, [
@@ -58,13 +65,32 @@ export async function validateDataset(
   const sampleSize = options.sampleSize ?? 20;
   if (!Number.isInteger(sampleSize) || sampleSize < 0)
     throw new ConfigError(`validateDataset: sampleSize must be a whole number ≥ 0, got ${sampleSize}`);
+  if (isSqlTarget(target)) checkTargetQuery(target.sql);
+  const configs = expectations.map((raw, index) => parseExpectation(raw, `expectations[${index}]`));
+  // The helper function is created (once) outside the read-only session.
+  if (configs.some((c) => c.type === "expect_column_values_to_be_json_parseable"))
+    await prepareExpectationSql(engine);
+  return engine.readOnly((ro) => validateReadOnly(ro, target, configs, sampleSize));
+}
+
+async function validateReadOnly(
+  engine: Engine,
+  target: Target,
+  expectations: readonly ExpectationConfig[],
+  sampleSize: number,
+): Promise<ValidationResult> {
   const fields = await targetFields(engine, target);
   const suite = compileExpectations(engine, target, fields, expectations, Math.max(sampleSize, 1));
-  if (suite.items.some((i) => i.config.type === "expect_column_values_to_be_json_parseable"))
-    await prepareExpectationSql(engine);
 
-  const values = new Map<number, Record<string, unknown>>();
   const failures = new Map<number, string>();
+  for (const [index, error] of await checkRowConditions(engine, suite)) {
+    rethrowIfTransient(error);
+    failures.set(
+      index,
+      `row_condition is not a boolean expression over the dataset: ${engineMessage(error)}`,
+    );
+  }
+  const values = new Map<number, Record<string, unknown>>();
   const main = await runMainScan(engine, suite, values, failures);
   let scans = main.scans;
 
@@ -161,7 +187,9 @@ async function runMainScan(
   values: Map<number, Record<string, unknown>>,
   failures: Map<number, string>,
 ): Promise<{ rowCount: number; scans: number }> {
-  const live = suite.items.filter((i) => i.plan && i.plan.plan !== "schema" && i.plan.plan !== "query");
+  const live = suite.items.filter(
+    (i) => i.plan && i.plan.plan !== "schema" && i.plan.plan !== "query" && !failures.has(i.index),
+  );
   const run = async (items: readonly CompiledExpectation[]) => {
     const [row] = await engine.query(mainScanSql(engine, suite, items));
     for (const item of items) values.set(item.index, pick(row ?? {}, item.aliases));
@@ -198,6 +226,15 @@ async function runMainScan(
   }
   if (ok.length === 0 || ok.every((i) => failures.has(i.index))) rowCount = await run([]);
   return { rowCount, scans: 1 + ok.length };
+}
+
+/** A query target is spliced in as a subquery, so it must be one query. */
+function checkTargetQuery(sql: string): void {
+  const problem = sqlCheckProblem(sql);
+  if (problem !== undefined)
+    throw new ConfigError(`the target query must be one SQL query (SELECT … or WITH …): ${problem}`, {
+      details: { sql },
+    });
 }
 
 function exceptionResult(config: ExpectationConfig, message: string): ExpectationResult {

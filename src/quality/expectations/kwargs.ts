@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ROW_CONDITION_EXPECTED, rowConditionProblem } from "./user-sql.js";
 
 /**
  * Keyword arguments shared by every expectation, with GX's names. `result_format`,
@@ -9,6 +10,11 @@ export const commonKwargs = {
   row_condition: z
     .string()
     .min(1)
+    .superRefine((text, ctx) => {
+      const problem = rowConditionProblem(text);
+      if (problem !== undefined)
+        ctx.addIssue({ code: "custom", message: `${ROW_CONDITION_EXPECTED}: ${problem}` });
+    })
     .optional()
     .describe("a SQL boolean expression: the expectation applies only to rows where it is true"),
   condition_parser: z

@@ -1,4 +1,5 @@
 import type { Engine } from "../../engines/engine.js";
+import { codeTokens, scanSql } from "../../engines/scan-sql.js";
 import type { Outcome } from "./expectation-definition.js";
 import { EXPECTATION_SQL } from "./expectation-sql.js";
 import { toCount } from "./result-values.js";
@@ -8,18 +9,30 @@ const TOTAL = "weir_total";
 
 /**
  * The user's query with `{batch}` bound to the dataset (filtered by `row_condition`) as a
- * CTE. A query that starts with its own WITH gets the CTE added to its list.
+ * CTE. A query that starts with its own WITH gets the CTE added to its list. Only a
+ * `{batch}` in code is bound: one inside a string, quoted name or comment is text.
  */
 export function bindBatch(engine: Engine, from: string, sql: string, rowCondition: unknown): string {
-  if (!sql.includes("{batch}")) return sql;
+  // A `{` that is code, followed by `batch}`, is code too: the word and the brace.
+  const spans = codeTokens(scanSql(sql)).filter(
+    (t) => t.kind === "symbol" && t.value === "{" && sql.startsWith("{batch}", t.start),
+  );
+  if (spans.length === 0) return sql;
   const q = engine.dialect.quoteIdent(BATCH);
+  let body = "";
+  let at = 0;
+  for (const span of spans) {
+    body += `${sql.slice(at, span.start)}${q}`;
+    at = span.start + "{batch}".length;
+  }
+  body += sql.slice(at);
   const where = typeof rowCondition === "string" ? ` WHERE COALESCE((${rowCondition}), FALSE)` : "";
   const cte = `${q} AS (SELECT * FROM ${from}${where})`;
-  const body = sql.replaceAll("{batch}", q);
-  const withClause = /^\s*with\s+(recursive\s+)?/i.exec(body);
-  if (!withClause) return `WITH ${cte}\n${body}`;
-  const recursive = withClause[1] ? "RECURSIVE " : "";
-  return `WITH ${recursive}${cte},\n${body.slice(withClause[0].length)}`;
+  const [first, second] = codeTokens(scanSql(body));
+  if (first?.value !== "with") return `WITH ${cte}\n${body}`;
+  const recursive = second?.value === "recursive" ? second : undefined;
+  const after = (recursive ?? first).end;
+  return `${body.slice(0, first.start)}WITH ${recursive ? "RECURSIVE " : ""}${cte},\n${body.slice(after)}`;
 }
 
 /**
@@ -35,7 +48,8 @@ export async function runQueryCheck(
 ): Promise<Outcome> {
   const bound = bindBatch(engine, from, sql, rowCondition);
   let fields: { name: string; type: string }[] = [];
-  for await (const batch of engine.stream(`SELECT * FROM (${bound}) AS weir_rows LIMIT 0`)) {
+  // The newline ends a comment the query may close with, so it cannot swallow weir's SQL.
+  for await (const batch of engine.stream(`SELECT * FROM (${bound}\n) AS weir_rows LIMIT 0`)) {
     fields = batch.schema.fields;
     break;
   }
@@ -52,7 +66,7 @@ export async function runQueryCheck(
     : fields.map((_, i) => String(i + 1));
   const orderBy = order.length === 0 ? "" : ` ORDER BY ${order.join(", ")}`;
   const rows = await engine.query(
-    `SELECT *, count(*) OVER () AS ${d.quoteIdent(TOTAL)} FROM (${bound}) AS weir_rows${orderBy} LIMIT ${Math.max(1, sampleSize)}`,
+    `SELECT *, count(*) OVER () AS ${d.quoteIdent(TOTAL)} FROM (${bound}\n) AS weir_rows${orderBy} LIMIT ${Math.max(1, sampleSize)}`,
   );
   const total = rows.length === 0 ? 0 : toCount(rows[0]![TOTAL]);
   const sample = rows.slice(0, sampleSize).map((row) => {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineExpectation } from "./expectation-definition.js";
 import { commonKwargs } from "./kwargs.js";
+import { SQL_CHECK_EXPECTED, sqlCheckProblem } from "./user-sql.js";
 
 /**
  * weir's SQL check, like dbt's singular tests: a query whose returned rows are the failures.
@@ -17,7 +18,15 @@ export const sqlToReturnNoRows = defineExpectation({
   description: "A SQL query returns no rows; every row it returns is a failure. {batch} is the dataset.",
   kwargs: z
     .object({
-      sql: z.string().min(1).describe("a SELECT whose rows are failures; {batch} is the dataset"),
+      sql: z
+        .string()
+        .min(1)
+        .superRefine((text, ctx) => {
+          const problem = sqlCheckProblem(text);
+          if (problem !== undefined)
+            ctx.addIssue({ code: "custom", message: `${SQL_CHECK_EXPECTED}: ${problem}` });
+        })
+        .describe("a SELECT whose rows are failures; {batch} is the dataset"),
       ...commonKwargs,
     })
     .strict(),
