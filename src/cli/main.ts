@@ -4,6 +4,7 @@ import { registerBackfillCommand } from "./commands/backfill.js";
 import { registerCheckCommand } from "./commands/check.js";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerLakeCommand } from "./commands/lake-ls.js";
+import { registerLakeVacuumCommand } from "./commands/lake-vacuum.js";
 import { registerLogsCommand } from "./commands/logs.js";
 import { registerPauseCommands } from "./commands/pause.js";
 import { registerPipelinesCommand } from "./commands/pipelines.js";
@@ -39,7 +40,7 @@ export function buildProgram(): Command {
   registerPauseCommands(program);
   registerSchedulerCommand(program);
   registerDemoCommand(program);
-  registerLakeCommand(program);
+  registerLakeVacuumCommand(registerLakeCommand(program));
   registerSqlCommand(program);
   registerCheckCommand(program);
   registerProfileCommand(program);
@@ -60,4 +61,17 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
+/** Resolves once what was written to `stream` has been handed to the OS. */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) return resolve();
+    stream.write("", () => resolve());
+  });
+}
+
 await main(process.argv);
+// The command is done (a run decided, its store closed): exit now, even if task code that
+// ignored its abort signal still holds timers or sockets. It was told to stop and given its
+// grace; nothing waits for it any more, and the process must not hang on it.
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit();

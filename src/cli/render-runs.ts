@@ -1,5 +1,11 @@
 import pc from "picocolors";
-import type { AttemptRecord, RunRecord, TaskInstanceRecord } from "../metadata/metadata-store.js";
+import type {
+  AttemptRecord,
+  ReapedAttempt,
+  RunRecord,
+  TaskInstanceRecord,
+} from "../metadata/metadata-store.js";
+import type { ExistingRunAction } from "../orchestrator/executor/claim-existing-run.js";
 import { formatDuration, renderTable } from "./render-table.js";
 
 const STATE_COLOR: Record<string, (s: string) => string> = {
@@ -22,6 +28,21 @@ export function stateText(state: string): string {
 /** "2024-01-15" for midnight-UTC logical times, the instant otherwise (hourly runs). */
 export function logicalText(run: Pick<RunRecord, "logicalDate" | "logicalTime">): string {
   return run.logicalTime.endsWith("T00:00:00.000Z") ? run.logicalDate : run.logicalTime;
+}
+
+/** One line per zombie attempt a command reaped before it planned (stderr). */
+export function reapedAttemptText(a: ReapedAttempt): string {
+  return `reaped zombie attempt ${a.taskId}${a.mapIndex >= 0 ? `[${a.mapIndex}]` : ""}#${a.attempt} of run ${a.runId} (${a.pipeline})${a.owner ? ` run by ${a.owner}` : ""}: no heartbeat since ${a.lastHeartbeat}; now ${a.instanceState}`;
+}
+
+/** What `weir run --date` does with the run that holds the date already (stderr). */
+export function existingRunText(run: RunRecord, action: ExistingRunAction): string {
+  const which = `run ${run.id} of ${run.pipeline} for ${logicalText(run)}`;
+  if (action === "rerun") return `${which} already succeeded: running it again (all its tasks)`;
+  if (action === "resume") return `${which} is queued: running it`;
+  const again = `running the tasks that did not succeed again (as weir retry ${run.id})`;
+  if (run.state === "failed") return `${which} failed: ${again}`;
+  return `${which} was left running by ${run.owner ?? "an executor that stopped"} (last heartbeat ${run.heartbeatAt ?? "never"}), whose process is gone: reaped it; ${again}`;
 }
 
 function elapsed(start: string | undefined, end: string | undefined, now: Date): string {
@@ -57,7 +78,9 @@ export function renderRunDetail(
   const out: string[] = [];
   out.push(`${pc.bold(run.pipeline)} ${pc.dim(`run ${run.id}`)} ${stateText(run.state)}`);
   out.push(`  logical date  ${logicalText(run)}   interval ${run.intervalStart} → ${run.intervalEnd}`);
-  out.push(`  type          ${run.runType}   queued ${run.queuedAt}`);
+  out.push(
+    `  type          ${run.runType}   queued ${run.queuedAt}${run.superseded ? "   (superseded: an older run of this date)" : ""}`,
+  );
   if (run.state !== "queued") {
     out.push(
       `  started       ${run.startedAt}${run.endedAt ? `   ended ${run.endedAt}` : ""}   (${elapsed(run.startedAt, run.endedAt, now)})`,

@@ -1,5 +1,6 @@
 import { WeirError } from "../core/errors.js";
 import { ORCHESTRATOR_MIGRATION } from "./orchestrator-migration.js";
+import { RUN_KEY_MIGRATION } from "./run-key-migration.js";
 
 /**
  * One step of the metadata schema. Statements are plain, portable SQL (TEXT, INTEGER,
@@ -107,6 +108,7 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   ORCHESTRATOR_MIGRATION,
+  RUN_KEY_MIGRATION,
 ];
 
 /**

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from "pg";
+import { postgresError, serverOf } from "./postgres-error.js";
 import type { MetadataDialect, SqlConnection, SqlDatabase, SqlValue } from "./sql-database.js";
 
 const POSTGRES_DIALECT: MetadataDialect = {
@@ -31,24 +32,35 @@ function bind(params: readonly SqlValue[] = []): unknown[] {
   return params.map((p) => (p === undefined ? null : typeof p === "bigint" ? p.toString() : p));
 }
 
-function connection(client: Pool | PoolClient): SqlConnection {
+function connection(client: Pool | PoolClient, server: string): SqlConnection {
+  const query = async (sql: string, params?: readonly SqlValue[]) => {
+    try {
+      return await client.query(toPostgresPlaceholders(sql), bind(params));
+    } catch (error) {
+      throw postgresError(error, server);
+    }
+  };
   return {
-    all: async <T>(sql: string, params?: readonly SqlValue[]) =>
-      (await client.query(toPostgresPlaceholders(sql), bind(params))).rows as T[],
+    all: async <T>(sql: string, params?: readonly SqlValue[]) => (await query(sql, params)).rows as T[],
     get: async <T>(sql: string, params?: readonly SqlValue[]) =>
-      (await client.query(toPostgresPlaceholders(sql), bind(params))).rows[0] as T | undefined,
-    run: async (sql: string, params?: readonly SqlValue[]) =>
-      (await client.query(toPostgresPlaceholders(sql), bind(params))).rowCount ?? 0,
+      (await query(sql, params)).rows[0] as T | undefined,
+    run: async (sql: string, params?: readonly SqlValue[]) => (await query(sql, params)).rowCount ?? 0,
   };
 }
 
-/** `SqlDatabase` over a `pg` pool: statements on any pooled connection, transactions on one. */
+/**
+ * `SqlDatabase` over a `pg` pool: statements on any pooled connection, transactions on one.
+ * A failure of the server or the connection (disk full, read-only, unreachable) is a
+ * METADATA_FAILED error naming the server.
+ */
 export class PostgresDatabase implements SqlDatabase {
   readonly dialect = POSTGRES_DIALECT;
   private readonly pooled: SqlConnection;
+  private readonly server: string;
 
   constructor(readonly pool: Pool) {
-    this.pooled = connection(pool);
+    this.server = serverOf((pool as { options?: { connectionString?: string } }).options?.connectionString);
+    this.pooled = connection(pool, this.server);
   }
 
   all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
@@ -64,11 +76,14 @@ export class PostgresDatabase implements SqlDatabase {
   }
 
   async transaction<T>(fn: (tx: SqlConnection) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch((error: unknown) => {
+      throw postgresError(error, this.server);
+    });
+    const tx = connection(client, this.server);
     try {
-      await client.query("BEGIN");
-      const result = await fn(connection(client));
-      await client.query("COMMIT");
+      await tx.run("BEGIN");
+      const result = await fn(tx);
+      await tx.run("COMMIT");
       return result;
     } catch (error) {
       await client.query("ROLLBACK").catch(() => undefined);

@@ -1,13 +1,6 @@
-import { WeirError } from "../core/errors.js";
-import {
-  fromJson,
-  placeholders,
-  type SqlConnection,
-  type SqlDatabase,
-  type SqlValue,
-  toJson,
-  toNumber,
-} from "./sql-database.js";
+import { messageOf, WeirError } from "../core/errors.js";
+import { insertRun, type RunInsert, type RunRow, runKeyOf, toRun } from "./run-row.js";
+import { placeholders, type SqlDatabase, type SqlValue, toJson, toNumber } from "./sql-database.js";
 import { insertTaskInstances, type NewTaskInstance } from "./task-store.js";
 
 /** queued: created, not started; running: an executor owns it (or owned it and died). */
@@ -36,10 +29,19 @@ export interface RunRecord {
   /** The executor that owns the run while it runs, and its last heartbeat. */
   owner?: string;
   heartbeatAt?: string;
+  /**
+   * A run recorded for a logical time that already had a run, before a pipeline could have
+   * only one run per logical time (migration 4 kept it as history; the newest run of that
+   * time holds the key). Backfills and the scheduler ignore it.
+   */
+  superseded?: boolean;
 }
 
 /** A run to create. `logicalTime`, `runType` and `queuedAt` default from the other fields. */
-export type NewRun = Omit<RunRecord, "logicalTime" | "runType" | "queuedAt" | "summary" | "error"> &
+export type NewRun = Omit<
+  RunRecord,
+  "logicalTime" | "runType" | "queuedAt" | "summary" | "error" | "superseded"
+> &
   Partial<Pick<RunRecord, "logicalTime" | "runType" | "queuedAt" | "summary">>;
 
 export interface ListRunsOptions {
@@ -51,9 +53,21 @@ export interface ListRunsOptions {
 }
 
 export interface RunStore {
-  /** Creates a run and its task instances in one transaction. */
+  /**
+   * Creates a run and its task instances in one transaction. Refused (METADATA_FAILED)
+   * when the id is taken or the pipeline already has a run for that logical time.
+   */
   create(run: NewRun, tasks: readonly NewTaskInstance[]): Promise<void>;
+  /**
+   * Insert-or-get: creates the run and its task instances unless the pipeline already has
+   * a run for that logical time, and returns the run that holds the time either way. One
+   * transaction with `ON CONFLICT DO NOTHING`, so processes creating the same date at once
+   * make exactly one run. A run created `running` with an owner is claimed by it already.
+   */
+  createOrGet(run: NewRun, tasks: readonly NewTaskInstance[]): Promise<{ run: RunRecord; created: boolean }>;
   get(id: string): Promise<RunRecord | undefined>;
+  /** The run that holds a pipeline's logical time (an ISO instant), if any. */
+  atLogicalTime(pipeline: string, logicalTime: string): Promise<RunRecord | undefined>;
   /** Newest first (by start time). */
   list(options?: ListRunsOptions): Promise<RunRecord[]>;
   count(options?: Omit<ListRunsOptions, "limit">): Promise<number>;
@@ -79,60 +93,19 @@ export interface RunStore {
   orphaned(staleBefore: string): Promise<RunRecord[]>;
 }
 
-interface RunRow {
-  id: string;
-  pipeline: string;
-  logical_date: string;
-  logical_time: string | null;
-  interval_start: string;
-  interval_end: string;
-  state: string;
-  run_type: string;
-  queued_at: string | null;
-  started_at: string;
-  ended_at: string | null;
-  params: string;
-  summary: string | null;
-  error: string | null;
-  owner: string | null;
-  heartbeat_at: string | null;
-}
-
 export class SqlRunStore implements RunStore {
   constructor(private readonly db: SqlDatabase) {}
 
   async create(run: NewRun, tasks: readonly NewTaskInstance[]): Promise<void> {
-    const insert = async (tx: SqlConnection) => {
-      await tx.run(
-        `INSERT INTO runs (id, pipeline, logical_date, logical_time, interval_start, interval_end, state, run_type,
-           queued_at, started_at, ended_at, params, summary, owner, heartbeat_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          run.id,
-          run.pipeline,
-          run.logicalDate,
-          run.logicalTime ?? `${run.logicalDate}T00:00:00.000Z`,
-          run.intervalStart,
-          run.intervalEnd,
-          run.state,
-          run.runType ?? "manual",
-          run.queuedAt ?? run.startedAt,
-          run.startedAt,
-          run.endedAt,
-          JSON.stringify(run.params),
-          toJson(run.summary),
-          run.owner,
-          run.heartbeatAt,
-        ],
-      );
-      await insertTaskInstances(tx, run.id, tasks);
-    };
     try {
-      await this.db.transaction(insert);
+      await this.db.transaction(async (tx) => {
+        await insertRun(tx, withDefaults(run), false);
+        await insertTaskInstances(tx, run.id, tasks);
+      });
     } catch (cause) {
       throw new WeirError(
         "METADATA_FAILED",
-        `cannot record run ${run.id} of pipeline "${run.pipeline}": ${String(cause)}`,
+        `cannot record run ${run.id} of pipeline "${run.pipeline}": ${messageOf(cause)}`,
         {
           cause,
           details: { runId: run.id, pipeline: run.pipeline },
@@ -141,8 +114,39 @@ export class SqlRunStore implements RunStore {
     }
   }
 
+  async createOrGet(
+    run: NewRun,
+    tasks: readonly NewTaskInstance[],
+  ): Promise<{ run: RunRecord; created: boolean }> {
+    const row = withDefaults(run);
+    const key = runKeyOf(row.pipeline, row.logicalTime);
+    const found = await this.db.transaction(async (tx) => {
+      const created = await insertRun(tx, row, true);
+      if (created) await insertTaskInstances(tx, run.id, tasks);
+      // Another process may have inserted the key a moment ago: PostgreSQL waited for its
+      // commit before skipping the insert, so this read (a new snapshot) sees its row.
+      const holder = await tx.get<RunRow>("SELECT * FROM runs WHERE run_key = ?", [key]);
+      return { holder, created };
+    });
+    if (!found.holder) {
+      throw new WeirError(
+        "METADATA_FAILED",
+        `cannot record run ${run.id} of pipeline "${run.pipeline}": the run id is taken by a run of another logical time`,
+        { details: { runId: run.id, pipeline: run.pipeline } },
+      );
+    }
+    return { run: toRun(found.holder), created: found.created };
+  }
+
   async get(id: string): Promise<RunRecord | undefined> {
     const row = await this.db.get<RunRow>("SELECT * FROM runs WHERE id = ?", [id]);
+    return row ? toRun(row) : undefined;
+  }
+
+  async atLogicalTime(pipeline: string, logicalTime: string): Promise<RunRecord | undefined> {
+    const row = await this.db.get<RunRow>("SELECT * FROM runs WHERE run_key = ?", [
+      runKeyOf(pipeline, logicalTime),
+    ]);
     return row ? toRun(row) : undefined;
   }
 
@@ -242,23 +246,12 @@ function filter(options: Omit<ListRunsOptions, "limit">): { where: string; param
   return { where: clauses.length ? ` WHERE ${clauses.join(" AND ")}` : "", params };
 }
 
-function toRun(row: RunRow): RunRecord {
+/** The row to insert: `logicalTime`, `runType` and `queuedAt` defaulted from the other fields. */
+function withDefaults(run: NewRun): RunInsert {
   return {
-    id: row.id,
-    pipeline: row.pipeline,
-    logicalDate: row.logical_date,
-    logicalTime: row.logical_time ?? `${row.logical_date}T00:00:00.000Z`,
-    intervalStart: row.interval_start,
-    intervalEnd: row.interval_end,
-    state: row.state as RunState,
-    runType: row.run_type as RunType,
-    queuedAt: row.queued_at ?? row.started_at,
-    startedAt: row.started_at,
-    ...(row.ended_at === null ? {} : { endedAt: row.ended_at }),
-    params: JSON.parse(row.params) as Record<string, string>,
-    ...(row.summary === null ? {} : { summary: fromJson<unknown>(row.summary) }),
-    ...(row.error === null ? {} : { error: row.error }),
-    ...(row.owner === null ? {} : { owner: row.owner }),
-    ...(row.heartbeat_at === null ? {} : { heartbeatAt: row.heartbeat_at }),
+    ...run,
+    logicalTime: run.logicalTime ?? `${run.logicalDate}T00:00:00.000Z`,
+    runType: run.runType ?? "manual",
+    queuedAt: run.queuedAt ?? run.startedAt,
   };
 }

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import type { MetadataDialect, SqlConnection, SqlDatabase, SqlValue } from "./sql-database.js";
+import { sqliteError } from "./sqlite-error.js";
 
 const SQLITE_DIALECT: MetadataDialect = { name: "sqlite", forUpdate: "" };
 
@@ -7,7 +8,8 @@ const SQLITE_DIALECT: MetadataDialect = { name: "sqlite", forUpdate: "" };
  * `SqlDatabase` over one better-sqlite3 connection. Statements are prepared once and
  * cached. better-sqlite3 is synchronous, but a repository's transaction body awaits
  * between statements, so transactions are queued: while one is open, statements of other
- * callers wait for it instead of slipping into it.
+ * callers wait for it instead of slipping into it. A failure of the file or its disk (full,
+ * read-only, I/O error, locked too long) is a METADATA_FAILED error naming the file.
  */
 export class SqliteDatabase implements SqlDatabase {
   readonly dialect = SQLITE_DIALECT;
@@ -42,15 +44,20 @@ export class SqliteDatabase implements SqlDatabase {
   transaction<T>(fn: (tx: SqlConnection) => Promise<T>): Promise<T> {
     const body = async (): Promise<T> => {
       this.open = true;
-      // IMMEDIATE takes the write lock up front, so a concurrent process waits
-      // (busy_timeout) instead of failing at its first write with SQLITE_BUSY.
-      this.prepare("BEGIN IMMEDIATE").run();
       try {
+        // IMMEDIATE takes the write lock up front, so a concurrent process waits
+        // (busy_timeout) instead of failing at its first write with SQLITE_BUSY.
+        this.execute("BEGIN IMMEDIATE");
         const result = await fn(this.direct);
-        this.prepare("COMMIT").run();
+        this.execute("COMMIT");
         return result;
       } catch (error) {
-        if (this.db.inTransaction) this.prepare("ROLLBACK").run();
+        // SQLite may have rolled back already (a full disk does); a failing ROLLBACK must not hide why.
+        if (this.db.inTransaction) {
+          try {
+            this.prepare("ROLLBACK").run();
+          } catch {}
+        }
         throw error;
       } finally {
         this.open = false;
@@ -80,21 +87,36 @@ export class SqliteDatabase implements SqlDatabase {
   }
 
   private allNow<T>(sql: string, params: readonly SqlValue[] = []): T[] {
-    return this.prepare(sql).all(...bind(params)) as T[];
+    return this.guard(() => this.prepare(sql).all(...bind(params)) as T[]);
   }
 
   private getNow<T>(sql: string, params: readonly SqlValue[] = []): T | undefined {
-    return this.prepare(sql).get(...bind(params)) as T | undefined;
+    return this.guard(() => this.prepare(sql).get(...bind(params)) as T | undefined);
   }
 
   private runNow(sql: string, params: readonly SqlValue[] = []): number {
-    const statement = this.prepare(sql);
-    // better-sqlite3 refuses run() on statements that return rows (a SELECT used for its lock).
-    if (statement.reader) {
-      statement.all(...bind(params));
-      return 0;
+    return this.guard(() => {
+      const statement = this.prepare(sql);
+      // better-sqlite3 refuses run() on statements that return rows (a SELECT used for its lock).
+      if (statement.reader) {
+        statement.all(...bind(params));
+        return 0;
+      }
+      return statement.run(...bind(params)).changes;
+    });
+  }
+
+  private execute(sql: string): void {
+    this.guard(() => this.prepare(sql).run());
+  }
+
+  /** Runs one call into SQLite, naming the file when the file or its disk fails. */
+  private guard<T>(call: () => T): T {
+    try {
+      return call();
+    } catch (error) {
+      throw sqliteError(error, this.db.name);
     }
-    return statement.run(...bind(params)).changes;
   }
 }
 

@@ -4,6 +4,11 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { metadataStoreSuite } from "../../test/support/metadata-suite.js";
+import {
+  BEFORE_RUN_KEY,
+  DUPLICATE_RUNS_SQL,
+  expectRunKeysMigrated,
+} from "../../test/support/run-key-fixture.js";
 import { WeirError } from "../core/errors.js";
 import { MIGRATIONS, type Migration, pendingMigrations } from "./migrations.js";
 import { SqliteMetadataStore } from "./sqlite-metadata-store.js";
@@ -52,6 +57,20 @@ describe("migrations", () => {
     );
     expect(db.prepare("SELECT COUNT(*) AS n FROM schema_migrations").get()).toEqual({ n: MIGRATIONS.length });
     db.close();
+  });
+
+  it("gives runs their unique key on a store that holds duplicates, keeping every run", async () => {
+    const old = await SqliteMetadataStore.open({ path, migrations: BEFORE_RUN_KEY });
+    await old.close();
+    const db = new Database(path);
+    for (const sql of DUPLICATE_RUNS_SQL) db.prepare(sql).run();
+    db.close();
+    const store = await SqliteMetadataStore.open({ path });
+    try {
+      await expectRunKeysMigrated(store);
+    } finally {
+      await store.close();
+    }
   });
 
   it("re-opening applies nothing twice and keeps the data", async () => {

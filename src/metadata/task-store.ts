@@ -1,6 +1,8 @@
 import { PipelineError } from "../core/errors.js";
+import { clearTaskInstances } from "./clear-task-instances.js";
 import { addMaterialisedRange, type DatasetEventRecord, insertDatasetEvents } from "./dataset-store.js";
 import type { RowCounts } from "./metadata-store.js";
+import { type ReapedAttempt, reapStaleAttempts } from "./reap-stale-attempts.js";
 import {
   fromJson,
   optionalNumber,
@@ -81,6 +83,11 @@ export interface AttemptStart extends AttemptKey {
   pool?: string;
   /** Slots of the pool this attempt takes; default 1. */
   poolSlots?: number;
+  /**
+   * When the pool looks full: attempts holding its slots whose heartbeat is older than this
+   * are reaped first (their process died), so dead slots free up without a scheduler.
+   */
+  staleBefore?: string;
 }
 
 export interface TaskLogLine {
@@ -123,12 +130,7 @@ export interface AttemptRecord extends AttemptKey {
   error?: string;
 }
 
-export interface ReapedAttempt extends AttemptKey {
-  pipeline: string;
-  /** What the instance became: up_for_retry when attempts are left, failed otherwise. */
-  instanceState: "up_for_retry" | "failed";
-  lastHeartbeat: string;
-}
+export type { ReapedAttempt } from "./reap-stale-attempts.js";
 
 export interface TaskStore {
   list(runId: string): Promise<TaskInstanceRecord[]>;
@@ -143,7 +145,8 @@ export interface TaskStore {
   /**
    * Starts an attempt: the instance becomes running and the attempt is recorded with its
    * first heartbeat. With a pool, first checks a slot is free — in the same transaction,
-   * so processes sharing the store never exceed it. False when the pool is full.
+   * so processes sharing the store never exceed it; when it is full, stale attempts
+   * holding its slots are reaped first (`staleBefore`). False when the pool is full.
    */
   startAttempt(start: AttemptStart): Promise<boolean>;
   /**
@@ -165,14 +168,17 @@ export interface TaskStore {
    * Marks running attempts whose last heartbeat is before `staleBefore` failed, and their
    * instances up_for_retry (attempts left) or failed. An attempt of a running run whose own
    * heartbeat is stale is reaped too: one loop heartbeats both, so an attempt that started
-   * after the loop's last beat died with it. Returns what it reaped.
+   * after the loop's last beat died with it. `runId` limits it to one run's attempts.
+   * Returns what it reaped.
    */
-  reapZombies(staleBefore: string, at: string): Promise<ReapedAttempt[]>;
+  reapZombies(staleBefore: string, at: string, scope?: { runId?: string }): Promise<ReapedAttempt[]>;
   /**
    * Resets instances to pending with a fresh set of retries, drops their outputs (and a
    * mapped task's expanded instances), and sets the run back to queued so it runs again.
+   * False, and nothing changed, when the run is running (an executor claimed it meanwhile)
+   * — unless `owner` is the executor that claimed it: then the run stays running, its own.
    */
-  clear(runId: string, keys: readonly TaskInstanceKey[]): Promise<void>;
+  clear(runId: string, keys: readonly TaskInstanceKey[], options?: { owner?: string }): Promise<boolean>;
 }
 
 interface InstanceRow {
@@ -287,11 +293,14 @@ export class SqlTaskStore implements TaskStore {
             { details: { taskId: s.taskId, pool: s.pool } },
           );
         }
-        const used = await tx.get<{ n: number | string }>(
-          "SELECT COALESCE(SUM(pool_slots), 0) AS n FROM task_attempts WHERE pool = ? AND state = 'running'",
-          [s.pool],
-        );
-        if (toNumber(used?.n ?? 0) + slots > toNumber(pool.slots)) return false;
+        let used = await usedSlots(tx, s.pool);
+        if (used + slots > toNumber(pool.slots) && s.staleBefore !== undefined) {
+          // Whoever next needs a slot frees those of dead attempts: with no scheduler
+          // running, nobody else would, and the pool would stay full forever.
+          const reaped = await reapStaleAttempts(tx, { staleBefore: s.staleBefore, at: s.at, pool: s.pool });
+          if (reaped.length > 0) used = await usedSlots(tx, s.pool);
+        }
+        if (used + slots > toNumber(pool.slots)) return false;
       }
       await tx.run(
         `INSERT INTO task_attempts (run_id, task_id, map_index, attempt, state, owner, pool, pool_slots, started_at, heartbeat_at)
@@ -414,71 +423,32 @@ export class SqlTaskStore implements TaskStore {
     return rows.map((r) => ({ taskId: r.task_id, mapIndex: toNumber(r.map_index), value: r.value }));
   }
 
-  async reapZombies(staleBefore: string, at: string): Promise<ReapedAttempt[]> {
-    return this.db.transaction(async (tx) => {
-      const stale = await tx.all<
-        AttemptRow & { pipeline: string; try_number: number | string; max_tries: number | string }
-      >(
-        `SELECT a.*, r.pipeline, i.try_number, i.max_tries FROM task_attempts a
-         JOIN runs r ON r.id = a.run_id
-         JOIN task_instances i ON i.run_id = a.run_id AND i.task_id = a.task_id AND i.map_index = a.map_index
-         WHERE a.state = 'running'
-           AND (COALESCE(a.heartbeat_at, a.started_at) < ? OR (r.state = 'running' AND r.heartbeat_at < ?))`,
-        [staleBefore, staleBefore],
-      );
-      const reaped: ReapedAttempt[] = [];
-      for (const row of stale) {
-        const key = toAttempt(row);
-        const lastHeartbeat = key.heartbeatAt ?? key.startedAt;
-        const message = `zombie: attempt ${key.attempt} stopped heartbeating (last heartbeat ${lastHeartbeat}); its process died or hung`;
-        await tx.run(
-          `UPDATE task_attempts SET state = 'failed', ended_at = ?, error_code = 'TASK_ZOMBIE', error = ?
-           WHERE ${KEY} AND attempt = ?`,
-          [at, message, key.runId, key.taskId, key.mapIndex, key.attempt],
-        );
-        const instanceState = toNumber(row.try_number) < toNumber(row.max_tries) ? "up_for_retry" : "failed";
-        await tx.run(
-          `UPDATE task_instances SET state = ?, ended_at = ?, error = ?, next_try_at = NULL
-           WHERE ${KEY} AND state = 'running' AND try_number = ?`,
-          [instanceState, at, `[TASK_ZOMBIE] ${message}`, key.runId, key.taskId, key.mapIndex, key.attempt],
-        );
-        reaped.push({
-          runId: key.runId,
-          taskId: key.taskId,
-          mapIndex: key.mapIndex,
-          attempt: key.attempt,
-          pipeline: row.pipeline,
-          instanceState,
-          lastHeartbeat,
-        });
-      }
-      return reaped;
-    });
+  async reapZombies(
+    staleBefore: string,
+    at: string,
+    scope: { runId?: string } = {},
+  ): Promise<ReapedAttempt[]> {
+    return this.db.transaction((tx) =>
+      reapStaleAttempts(tx, { staleBefore, at, ...(scope.runId ? { runId: scope.runId } : {}) }),
+    );
   }
 
-  async clear(runId: string, keys: readonly TaskInstanceKey[]): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      for (const k of keys) {
-        await tx.run(
-          `UPDATE task_instances SET state = 'pending', max_tries = try_number + retries + 1, next_try_at = NULL,
-             ended_at = NULL, error = NULL WHERE ${KEY}`,
-          [runId, k.taskId, k.mapIndex],
-        );
-        await tx.run(`DELETE FROM task_outputs WHERE ${KEY}`, [runId, k.taskId, k.mapIndex]);
-        if (k.mapIndex === -1) {
-          await tx.run("DELETE FROM task_instances WHERE run_id = ? AND task_id = ? AND map_index >= 0", [
-            runId,
-            k.taskId,
-          ]);
-          await tx.run("DELETE FROM task_outputs WHERE run_id = ? AND task_id = ? AND map_index >= 0", [
-            runId,
-            k.taskId,
-          ]);
-        }
-      }
-      await tx.run("UPDATE runs SET state = 'queued', ended_at = NULL, error = NULL WHERE id = ?", [runId]);
-    });
+  async clear(
+    runId: string,
+    keys: readonly TaskInstanceKey[],
+    options: { owner?: string } = {},
+  ): Promise<boolean> {
+    return this.db.transaction((tx) => clearTaskInstances(tx, runId, keys, options.owner));
   }
+}
+
+/** Slots of the pool that running attempts hold now. */
+async function usedSlots(tx: SqlConnection, pool: string): Promise<number> {
+  const used = await tx.get<{ n: number | string }>(
+    "SELECT COALESCE(SUM(pool_slots), 0) AS n FROM task_attempts WHERE pool = ? AND state = 'running'",
+    [pool],
+  );
+  return toNumber(used?.n ?? 0);
 }
 
 async function insertLogs(tx: SqlConnection, key: AttemptKey, lines: readonly TaskLogLine[]): Promise<void> {

@@ -34,6 +34,7 @@ describe("definePipeline", () => {
           retries: 0,
           triggerRule: "all_done",
           retryExponentialBackoff: true,
+          timeoutGrace: "1m",
         }),
       ],
     });
@@ -41,6 +42,7 @@ describe("definePipeline", () => {
       retries: 3,
       retry: { retryDelay: 300_000, exponential: false },
       timeoutMs: 1_800_000,
+      timeoutGraceMs: 10_000,
       dependsOnPast: false,
       pool: "crm_db",
       poolSlots: 1,
@@ -51,6 +53,7 @@ describe("definePipeline", () => {
       retries: 0,
       triggerRule: "all_done",
       retry: { exponential: true },
+      timeoutGraceMs: 60_000,
     });
     expect(p.schedule).toMatchObject({ kind: "cron", pattern: "0 2 * * *", timezone: "Europe/Berlin" });
     expect(p.schedule.next(new Date("2024-03-30T12:00:00Z"))?.toISOString()).toBe("2024-03-31T01:00:00.000Z");
@@ -113,6 +116,7 @@ describe("definePipeline", () => {
   it.each([
     [{ timeout: 0 }, /task "a" timeout must be more than 0/],
     [{ timeout: "1 fortnight" }, /invalid duration "1 fortnight" for task "a" timeout/],
+    [{ timeoutGrace: "soon" }, /invalid duration "soon" for task "a" timeoutGrace/],
     [
       { triggerRule: "always" },
       /task "a" triggerRule "always" is unknown: expected one of all_success, all_failed/,

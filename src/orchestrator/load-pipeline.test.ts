@@ -76,3 +76,29 @@ describe("loadPipeline", () => {
     expect(() => resolvePipelineFile(join(dir, "empty"))).toThrow(/folder .*empty has no pipeline.ts/);
   });
 });
+
+describe("loadPipeline outside an ES-module package", () => {
+  it('loads a pipeline file whose folder has no package.json with "type": "module"', async () => {
+    // Under the system temp folder: no package.json above it, so tsx compiles the .ts to CommonJS.
+    const bare = mkdtempSync(join(tmpdir(), "weir-load-cjs-"));
+    try {
+      mkdirSync(join(bare, "a"));
+      writeFileSync(
+        join(bare, "a", "pipeline.ts"),
+        `import { definePipeline, defineTask } from ${JSON.stringify(DEFINE)};
+         export default definePipeline({ id: "cjs_default", tasks: [defineTask({ id: "t", run: async () => 0 })] });`,
+      );
+      expect((await loadPipeline(join(bare, "a"))).pipeline.id).toBe("cjs_default");
+      mkdirSync(join(bare, "b"));
+      writeFileSync(join(bare, "b", "package.json"), JSON.stringify({ name: "data" }));
+      writeFileSync(
+        join(bare, "b", "pipeline.ts"),
+        `import { definePipeline, defineTask } from ${JSON.stringify(DEFINE)};
+         export const pipeline = definePipeline({ id: "cjs_named", tasks: [defineTask({ id: "t", run: async () => 0 })] });`,
+      );
+      expect((await loadPipeline(join(bare, "b"))).pipeline.id).toBe("cjs_named");
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  });
+});

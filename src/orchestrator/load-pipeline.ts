@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { messageOf, PipelineError } from "../core/errors.js";
 import { isPipelineDefinition, type PipelineDefinition } from "./define-pipeline.js";
+import { commonJsHint, esModuleExports } from "./module-format.js";
 
 export interface LoadedPipeline {
   pipeline: PipelineDefinition;
@@ -35,10 +36,12 @@ export async function loadPipeline(pathOrDir: string): Promise<LoadedPipeline> {
         details: { file, ...((cause as { details?: Record<string, unknown> }).details ?? {}) },
       });
     }
-    throw new PipelineError("PIPELINE_INVALID", `cannot load pipeline file ${file}: ${messageOf(cause)}`, {
-      cause,
-      details: { file },
-    });
+    const hint = commonJsHint(file, messageOf(cause));
+    throw new PipelineError(
+      "PIPELINE_INVALID",
+      `cannot load pipeline file ${file}: ${messageOf(cause)}${hint ? `\n${hint}` : ""}`,
+      { cause, details: { file } },
+    );
   }
   const candidate = isPipelineDefinition(module.default) ? module.default : module.pipeline;
   if (!isPipelineDefinition(candidate)) {
@@ -53,17 +56,19 @@ export async function loadPipeline(pathOrDir: string): Promise<LoadedPipeline> {
 }
 
 /**
- * Imports a user's `.ts`/`.js` module with tsx, no build step. Used for pipeline files and
- * for the example's seed script.
+ * Imports a user's `.ts`/`.js` module with tsx, no build step, and returns its exports
+ * whether it was loaded as an ES module or as CommonJS. Used for pipeline files, the
+ * project config and the example's seed script.
  */
 export async function importUserModule(file: string): Promise<Record<string, unknown>> {
   // Imported lazily: tsx's loader is only needed when a user file is actually loaded.
   const { tsImport } = await import("tsx/esm/api");
   const tsconfig = sourceTreeTsconfig();
-  return (await tsImport(
+  const namespace = (await tsImport(
     pathToFileURL(resolve(file)).href,
     tsconfig ? { parentURL: import.meta.url, tsconfig } : import.meta.url,
   )) as Record<string, unknown>;
+  return esModuleExports(namespace);
 }
 
 /** `<dir>/pipeline.ts` for a folder, the path itself for a file; PIPELINE_NOT_FOUND otherwise. */

@@ -30,7 +30,24 @@ beforeAll(() => {
   pipelineFile("dupes/b/pipeline.ts", "same");
   mkdirSync(join(dir, "broken"), { recursive: true });
   writeFileSync(join(dir, "broken", "pipeline.ts"), "export default definePipeline({");
+  cyclicFile("cycles/looped/pipeline.ts", "looped");
+  cyclicFile("cycles/other-name.pipeline.ts", "renamed_cycle");
+  pipelineFile("cycles/fine/pipeline.ts", "fine");
 });
+
+/** A pipeline whose tasks form a cycle a → b → c → a: definePipeline throws while the file loads. */
+function cyclicFile(path: string, id: string): void {
+  mkdirSync(join(dir, path, ".."), { recursive: true });
+  writeFileSync(
+    join(dir, path),
+    `import { definePipeline, defineTask } from ${JSON.stringify(DEFINE)};
+     export default definePipeline({ id: ${JSON.stringify(id)}, tasks: [
+       defineTask({ id: "a", dependsOn: ["c"], run: async () => 0 }),
+       defineTask({ id: "b", dependsOn: ["a"], run: async () => 0 }),
+       defineTask({ id: "c", dependsOn: ["b"], run: async () => 0 }),
+     ] });`,
+  );
+}
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("PipelineRegistry", () => {
@@ -77,5 +94,27 @@ describe("PipelineRegistry", () => {
       'pipeline id "same" is defined by more than one file: dupes/a/pipeline.ts, dupes/b/pipeline.ts',
     );
     await expect(registry.get("same")).rejects.toThrow(/defined by more than one file/);
+  });
+
+  it("gets a pipeline whose file fails to load as that failure (a cycle), not as an unknown id", async () => {
+    const registry = new PipelineRegistry(["cycles"], { cwd: dir });
+    const file = join(dir, "cycles/looped/pipeline.ts");
+    // The folder is named after the pipeline: its failure is the answer.
+    await expect(registry.get("looped")).rejects.toMatchObject({
+      code: "PIPELINE_INVALID",
+      message: `${file}: pipeline "looped" has a cycle: a → b → c → a`,
+      details: expect.objectContaining({ file, cycle: ["a", "b", "c", "a"] }),
+    });
+    // Whatever the file is called: the id it failed with names it.
+    await expect(registry.get("renamed_cycle")).rejects.toMatchObject({
+      code: "PIPELINE_INVALID",
+      message: expect.stringContaining('pipeline "renamed_cycle" has a cycle: a → b → c → a'),
+    });
+    expect((await registry.get("fine")).id).toBe("fine");
+    // An id no file has is still not found, and the message says files failed to load.
+    await expect(registry.get("nope")).rejects.toMatchObject({
+      code: "PIPELINE_NOT_FOUND",
+      message: expect.stringContaining("2 file(s) failed to load"),
+    });
   });
 });

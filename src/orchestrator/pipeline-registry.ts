@@ -112,7 +112,8 @@ export class PipelineRegistry {
   /**
    * A pipeline by file or folder path (relative to the working directory) or by id.
    * An existing path wins over an id; an unknown id is PIPELINE_NOT_FOUND naming the ids
-   * there are.
+   * there are. A file that defines the id, or is named after it, but fails to load (a
+   * cycle, a syntax error) throws its own PIPELINE_INVALID error naming the file.
    */
   async get(nameOrPath: string): Promise<PipelineEntry> {
     const path = resolve(this.cwd, nameOrPath);
@@ -129,8 +130,14 @@ export class PipelineRegistry {
     const { pipelines, failures } = await this.list();
     const found = pipelines.find((p) => p.id === nameOrPath);
     if (found) return found;
-    const duplicate = failures.find((f) => f.error.details.pipeline === nameOrPath);
-    if (duplicate) throw duplicate.error;
+    // A file that fails to load is not "not found": its error (a cycle, a syntax error) is
+    // what the user must fix. It is the one if it failed defining this id (a cycle, a bad
+    // option: definePipeline knew the id), or a duplicate of it, or is named after it.
+    const failed =
+      failures.find((f) => f.error.details.pipeline === nameOrPath) ??
+      failures.find((f) => f.error.details.pipelineId === nameOrPath) ??
+      failures.find((f) => this.nameOfFile(f.file) === nameOrPath);
+    if (failed) throw failed.error;
     const known = pipelines.map((p) => p.id);
     const where =
       this.locations.length > 0 ? this.locations.map((l) => this.show(resolve(this.cwd, l))).join(", ") : "";

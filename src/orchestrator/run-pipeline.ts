@@ -53,7 +53,9 @@ export interface RunPipelineOptions {
  * at a time by default: a failed task makes everything downstream `upstream_failed` (under
  * the default trigger rule) while independent branches still run; retries, timeouts and
  * pools apply as the pipeline declares them. Never throws for a task failure: the result
- * carries the `TaskError` and the summary says which task failed.
+ * carries the `TaskError` and the summary says which task failed. A pipeline has one run
+ * per logical date: running a date again runs that date's run again (see `executeRun`),
+ * and a date a live process is running is refused with RUN_CONFLICT.
  *
  * @example
  * const { summary, error } = await runPipeline(pipeline, { logicalDate: "2024-01-15", engine, lake, metadata });

@@ -34,6 +34,12 @@ export interface TaskOptions {
   retryJitter?: boolean | number;
   /** Per-attempt limit: the attempt's signal is aborted and the attempt fails (and may be retried). */
   timeout?: string | number;
+  /**
+   * How long a task told to stop (timeout, run timeout, shutdown) has to end before the
+   * executor gives up on it; default "10s". A retry never starts while the attempt before
+   * it still runs: a task still running after its grace fails without retry.
+   */
+  timeoutGrace?: string | number;
   /** Run only when this task succeeded (or was skipped) in the previous run by logical date. */
   dependsOnPast?: boolean;
   /** A named slot limit shared across pipelines and processes (see `pools`). */
@@ -49,6 +55,7 @@ export interface TaskPolicy {
   retries: number;
   retry: RetryPolicy & { retryDelay: number };
   timeoutMs?: number;
+  timeoutGraceMs: number;
   dependsOnPast: boolean;
   pool?: string;
   poolSlots: number;
@@ -63,6 +70,7 @@ export const TASK_OPTION_KEYS: readonly (keyof TaskOptions)[] = [
   "maxRetryDelay",
   "retryJitter",
   "timeout",
+  "timeoutGrace",
   "dependsOnPast",
   "pool",
   "poolSlots",
@@ -71,6 +79,8 @@ export const TASK_OPTION_KEYS: readonly (keyof TaskOptions)[] = [
 ];
 
 const DEFAULT_RETRY_DELAY_MS = 300_000;
+/** As `docker stop`: a task told to stop has 10s to end before it is given up on. */
+export const DEFAULT_TIMEOUT_GRACE_MS = 10_000;
 
 /** Throws PIPELINE_INVALID naming `what` (e.g. `task "load"`) for a bad option; returns the options unchanged. */
 export function validateTaskOptions(options: TaskOptions, what: string): TaskOptions {
@@ -78,7 +88,7 @@ export function validateTaskOptions(options: TaskOptions, what: string): TaskOpt
   if (o.retries !== undefined && !(Number.isInteger(o.retries) && o.retries >= 0)) {
     throw invalid(`${what} retries must be a whole number of at least 0, got ${show(o.retries)}`, what);
   }
-  for (const key of ["retryDelay", "maxRetryDelay", "timeout"] as const) {
+  for (const key of ["retryDelay", "maxRetryDelay", "timeout", "timeoutGrace"] as const) {
     const value = o[key];
     if (value === undefined) continue;
     const ms = duration(value, `${what} ${key}`);
@@ -132,6 +142,7 @@ export function resolveTaskPolicy(defaults: TaskOptions, task: TaskOptions): Tas
       ...(o.retryJitter === undefined ? {} : { jitter: o.retryJitter }),
     },
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    timeoutGraceMs: o.timeoutGrace === undefined ? DEFAULT_TIMEOUT_GRACE_MS : parseDuration(o.timeoutGrace),
     dependsOnPast: o.dependsOnPast ?? false,
     ...(o.pool === undefined ? {} : { pool: o.pool }),
     poolSlots: o.poolSlots ?? 1,

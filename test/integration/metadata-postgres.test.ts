@@ -4,16 +4,19 @@ import { MIGRATIONS } from "../../src/metadata/migrations.js";
 import { openMetadataStore } from "../../src/metadata/open-metadata-store.js";
 import { PostgresMetadataStore } from "../../src/metadata/postgres-metadata-store.js";
 import { metadataStoreSuite } from "../support/metadata-suite.js";
+import { BEFORE_RUN_KEY, DUPLICATE_RUNS_SQL, expectRunKeysMigrated } from "../support/run-key-fixture.js";
 import { POSTGRES_URL, postgresAvailable } from "../support/servers.js";
 
 const SCHEMA = `weir_meta_${process.pid}_${Date.now().toString(36)}`;
 const MIGRATE_SCHEMA = `${SCHEMA}_m`;
+const DUPLICATES_SCHEMA = `${SCHEMA}_d`;
 
 async function dropSchemas(): Promise<void> {
   const client = new pg.Client({ connectionString: POSTGRES_URL });
   await client.connect();
   try {
-    for (const s of [SCHEMA, MIGRATE_SCHEMA]) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+    for (const s of [SCHEMA, MIGRATE_SCHEMA, DUPLICATES_SCHEMA])
+      await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
   } finally {
     await client.end();
   }
@@ -43,6 +46,31 @@ describe.skipIf(!postgresAvailable)("PostgreSQL metadata store", () => {
     );
     await client.end();
     expect(rows[0].n).toBe(MIGRATIONS.length);
+  });
+
+  it("gives runs their unique key on a store that holds duplicates, keeping every run", async () => {
+    const old = await PostgresMetadataStore.open({
+      url: POSTGRES_URL,
+      schema: DUPLICATES_SCHEMA,
+      migrations: BEFORE_RUN_KEY,
+    });
+    await old.close();
+    const client = new pg.Client({
+      connectionString: POSTGRES_URL,
+      options: `-c search_path=${DUPLICATES_SCHEMA}`,
+    });
+    await client.connect();
+    try {
+      for (const sql of DUPLICATE_RUNS_SQL) await client.query(sql);
+    } finally {
+      await client.end();
+    }
+    const store = await PostgresMetadataStore.open({ url: POSTGRES_URL, schema: DUPLICATES_SCHEMA });
+    try {
+      await expectRunKeysMigrated(store);
+    } finally {
+      await store.close();
+    }
   });
 
   it("rolls a failing migration back completely and says where", async () => {

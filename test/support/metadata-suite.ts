@@ -90,7 +90,12 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
           ["load", -1, "pending", 0, 2],
         ]);
         await store.runs.create(
-          run(uid("r"), pipeline, { runType: "backfill", startedAt: "2024-01-17T00:00:00.000Z" }),
+          run(uid("r"), pipeline, {
+            runType: "backfill",
+            logicalDate: "2024-01-16",
+            logicalTime: "2024-01-16T00:00:00.000Z",
+            startedAt: "2024-01-17T00:00:00.000Z",
+          }),
           [],
         );
         expect(await store.runs.count({ pipeline })).toBe(2);
@@ -109,6 +114,60 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
           code: "METADATA_FAILED",
         });
         expect((await store.tasks.list(id)).map((t) => t.taskId)).toEqual(["a"]);
+      });
+
+      it("keeps one run per pipeline and logical time: create refuses a second, createOrGet returns the holder", async () => {
+        const pipeline = uid("p");
+        const first = uid("r");
+        await store.runs.create(run(first, pipeline), tasks("a"));
+        await expect(store.runs.create(run(uid("r"), pipeline), tasks("a"))).rejects.toMatchObject({
+          code: "METADATA_FAILED",
+        });
+        const other = uid("r");
+        const got = await store.runs.createOrGet(run(other, pipeline, { runType: "backfill" }), tasks("b"));
+        expect(got).toMatchObject({
+          created: false,
+          run: { id: first, runType: "scheduled", state: "queued" },
+        });
+        expect(await store.runs.get(other)).toBeUndefined();
+        expect((await store.tasks.list(first)).map((t) => t.taskId)).toEqual(["a"]);
+        expect(await store.tasks.list(other)).toEqual([]);
+        expect((await store.runs.atLogicalTime(pipeline, "2024-01-15T00:00:00.000Z"))?.id).toBe(first);
+        expect(await store.runs.atLogicalTime(pipeline, "2024-01-16T00:00:00.000Z")).toBeUndefined();
+        // Another date, or another pipeline on the same date, is a run of its own.
+        const next = await store.runs.createOrGet(
+          run(uid("r"), pipeline, { logicalDate: "2024-01-16", logicalTime: "2024-01-16T00:00:00.000Z" }),
+          tasks("a"),
+        );
+        expect(next.created).toBe(true);
+        expect((await store.runs.createOrGet(run(uid("r"), uid("p")), [])).created).toBe(true);
+        // A run created claimed is running and owned from the start.
+        const claimed = await store.runs.createOrGet(
+          run(uid("r"), pipeline, {
+            logicalDate: "2024-01-17",
+            logicalTime: "2024-01-17T00:00:00.000Z",
+            state: "running",
+            owner: "host:1:x",
+            heartbeatAt: "2024-01-16T00:00:00.000Z",
+          }),
+          [],
+        );
+        expect(claimed).toMatchObject({ created: true, run: { state: "running", owner: "host:1:x" } });
+      });
+
+      it("creates one run when many callers create the same date at once (insert-or-get), repeatedly", async () => {
+        for (let round = 0; round < 10; round++) {
+          const pipeline = uid("p");
+          const ids = Array.from({ length: 8 }, () => uid("r"));
+          const results = await Promise.all(
+            ids.map((id) => store.runs.createOrGet(run(id, pipeline), tasks("a", "b"))),
+          );
+          expect(results.filter((r) => r.created)).toHaveLength(1);
+          const holder = results.find((r) => r.created)!.run.id;
+          expect(new Set(results.map((r) => r.run.id))).toEqual(new Set([holder]));
+          expect(await store.runs.count({ pipeline })).toBe(1);
+          expect((await store.tasks.list(holder)).map((t) => t.taskId)).toEqual(["a", "b"]);
+        }
       });
 
       it("finds the previous and the latest run by logical time", async () => {
@@ -344,6 +403,13 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
         expect((await store.tasks.list(runId))[0]?.state).toBe("failed");
       });
 
+      it("clear refuses a run an executor is running, and changes nothing", async () => {
+        await store.tasks.transition(runId, [{ taskId: "a", mapIndex: -1, state: "failed" }]);
+        expect(await store.tasks.clear(runId, [{ taskId: "a", mapIndex: -1 }])).toBe(false);
+        expect((await store.tasks.list(runId))[0]?.state).toBe("failed");
+        expect((await store.runs.get(runId))?.state).toBe("running");
+      });
+
       it("clear resets instances with fresh retries, drops outputs and expansions, and requeues the run", async () => {
         await store.tasks.startAttempt({
           runId,
@@ -429,6 +495,39 @@ export function metadataStoreSuite(name: string, open: () => Promise<MetadataSto
         expect((await store.pools.list()).map((p) => p.name)).toContain(pool);
         await store.pools.delete(pool);
         expect(await store.pools.get(pool)).toBeUndefined();
+      });
+
+      it("reaps dead attempts holding a full pool's slots when a waiter passes staleBefore", async () => {
+        const pool = uid("pool");
+        await store.pools.set(pool, 1);
+        const dead = uid("r");
+        await store.runs.create(run(dead, uid("p"), { state: "running", owner: "dead:1" }), tasks("hold"));
+        const live = uid("r");
+        await store.runs.create(run(live, uid("p"), { state: "running", owner: "live:2" }), tasks("wait"));
+        const start = (runId: string, taskId: string, at: string, staleBefore?: string) =>
+          store.tasks.startAttempt({
+            runId,
+            taskId,
+            mapIndex: -1,
+            attempt: 1,
+            owner: "o",
+            at,
+            pool,
+            ...(staleBefore ? { staleBefore } : {}),
+          });
+        expect(await start(dead, "hold", "2024-01-01T00:00:00.000Z")).toBe(true);
+        // Full, and the holder's heartbeat is not stale yet: the waiter waits.
+        expect(await start(live, "wait", "2024-01-01T00:00:30.000Z", "2023-12-31T23:59:00.000Z")).toBe(false);
+        expect(await start(live, "wait", "2024-01-01T00:00:30.000Z")).toBe(false);
+        // Stale: the waiter reaps the holder (its attempt fails as a zombie, retries left) and takes the slot.
+        expect(await start(live, "wait", "2024-01-01T00:02:00.000Z", "2024-01-01T00:01:00.000Z")).toBe(true);
+        expect((await store.tasks.attempts(dead, "hold"))[0]).toMatchObject({
+          state: "failed",
+          errorCode: "TASK_ZOMBIE",
+          endedAt: "2024-01-01T00:02:00.000Z",
+        });
+        expect((await store.tasks.list(dead))[0]?.state).toBe("up_for_retry");
+        expect(await store.pools.get(pool)).toMatchObject({ slots: 1, running: 1 });
       });
 
       it("refuses a missing pool, a pool too small for the task, and a bad size", async () => {

@@ -2,7 +2,12 @@ import type { Command } from "commander";
 import pc from "picocolors";
 import { redactSecrets } from "../../config/secret.js";
 import { WeirError } from "../../core/errors.js";
-import { planBackfill, runBackfill } from "../../orchestrator/scheduler/backfill.js";
+import {
+  type BackfillPlan,
+  type BackfillReport,
+  planBackfill,
+  runBackfill,
+} from "../../orchestrator/scheduler/backfill.js";
 import {
   cliNotifier,
   collectParam,
@@ -11,6 +16,7 @@ import {
   parseCliDate,
   parseCount,
 } from "../cli-project.js";
+import { heartbeatTimeoutOf } from "../heartbeat-timeout.js";
 import { interruptSignal } from "../interrupt-signal.js";
 import { logicalText, stateText } from "../render-runs.js";
 import { formatDuration } from "../render-table.js";
@@ -30,7 +36,7 @@ export function registerBackfillCommand(program: Command): void {
   program
     .command("backfill")
     .description(
-      "run a pipeline for every logical date of its schedule (or missing partition) in a range that has no successful run yet",
+      "run a pipeline for every logical date of its schedule (or missing partition) in a range that has no successful run yet; dates a live process holds are skipped and listed, runs of dead processes are reaped and redone",
     )
     .argument("<pipeline>", "pipeline id, file or folder")
     .requiredOption("--from <date>", "first logical date, YYYY-MM-DD or an ISO instant")
@@ -46,20 +52,29 @@ export function registerBackfillCommand(program: Command): void {
       const from = parseCliDate(options.from, "--from").date;
       const to = parseCliDate(options.to, "--to", true).date;
       const concurrency = options.concurrency ? parseCount(options.concurrency, "--concurrency") : undefined;
+      const heartbeatTimeoutMs = heartbeatTimeoutOf(config);
       const runtime = await openCliRuntime(config);
       const out = (line: string) => {
         if (!options.json) process.stdout.write(`${redactSecrets(line)}\n`);
       };
       try {
         if (options.dryRun) {
-          const plan = await planBackfill({ pipeline, store: runtime.metadata, from, to });
+          const plan = await planBackfill({
+            pipeline,
+            store: runtime.metadata,
+            from,
+            to,
+            heartbeatTimeoutMs,
+          });
           if (options.json) return void process.stdout.write(`${JSON.stringify(plan, jsonSafe, 2)}\n`);
           out(
             `${pc.bold(pipeline.id)} backfill ${options.from} .. ${options.to}: ${plan.create.length} new run(s), ` +
-              `${plan.rerun.length} failed run(s) to run again, ${plan.skipped.length} date(s) already done or under way`,
+              `${plan.rerun.length} failed run(s) to run again, ${plan.resume.length} run(s) nobody executes to continue; ${skippedText(plan)}`,
           );
           for (const d of plan.create) out(`  + ${d.toISOString()}`);
           for (const r of plan.rerun) out(`  ↻ ${logicalText(r)} (${r.id})`);
+          for (const r of plan.resume) out(`  ▸ ${logicalText(r)} (${r.id}, ${resumeWhy(r)})`);
+          for (const line of heldLines(plan)) out(line);
           return;
         }
         const { notifier, notifyFor } = cliNotifier(config);
@@ -76,6 +91,7 @@ export function registerBackfillCommand(program: Command): void {
             signal: interrupt.signal,
             notify: notifyFor(pipeline),
             pipelineFile: file,
+            heartbeatTimeoutMs,
             onRunFinished: (result, date) => {
               const mark = result.interrupted
                 ? pc.yellow("-")
@@ -91,9 +107,14 @@ export function registerBackfillCommand(program: Command): void {
           if (options.json) process.stdout.write(`${redactSecrets(JSON.stringify(report, jsonSafe, 2))}\n`);
           out(
             `${pc.bold(pipeline.id)} backfill ${options.from} .. ${options.to}: ${report.runs.length} run(s) in ${formatDuration(report.durationMs)} — ` +
-              `${report.succeeded} succeeded, ${report.failed} failed, ${report.interrupted} interrupted; ` +
-              `${report.skipped.length} date(s) skipped (already done or under way)`,
+              `${report.succeeded} succeeded, ${report.failed} failed, ${report.interrupted} interrupted; ${skippedText(report)}`,
           );
+          for (const r of report.reaped) {
+            out(
+              `  ${pc.yellow("↺")} ${r.logicalDate} ${pc.dim(r.runId)} was left running by ${r.owner ?? "an executor that stopped"} (last heartbeat ${r.lastHeartbeat ?? "never"}): reaped and run again`,
+            );
+          }
+          for (const line of heldLines(report)) out(line);
           if (report.interrupted > 0) process.exitCode = 130;
           else if (report.failed > 0) {
             process.exitCode = reportError(
@@ -115,4 +136,23 @@ export function registerBackfillCommand(program: Command): void {
         await runtime.close();
       }
     });
+}
+
+/** "N date(s) skipped: A already succeeded, H held by another live process". */
+function skippedText(plan: Pick<BackfillPlan, "skipped" | "alreadySucceeded" | "held">): string {
+  return `${plan.skipped.length} date(s) skipped: ${plan.alreadySucceeded.length} already succeeded, ${plan.held.length} held by another live process`;
+}
+
+/** One line per date another live process holds, naming it (the user may wait for it, or stop it). */
+function heldLines(plan: Pick<BackfillReport, "held">): string[] {
+  return plan.held.map(
+    (h) =>
+      `  ${pc.cyan("⧗")} ${h.logicalDate} ${pc.dim(h.runId)} held by ${h.owner ?? "another process"} (heartbeat ${h.heartbeatAt ?? "none"}): skipped`,
+  );
+}
+
+function resumeWhy(run: BackfillPlan["resume"][number]): string {
+  return run.state === "queued"
+    ? "queued"
+    : `left running by ${run.owner ?? "an executor that stopped"}, last heartbeat ${run.heartbeatAt ?? "never"}`;
 }

@@ -1,10 +1,14 @@
 import type { Command } from "commander";
 import pc from "picocolors";
 import { redactSecrets } from "../../config/secret.js";
+import { systemClock } from "../../core/clock.js";
 import { WeirError } from "../../core/errors.js";
-import { DEFAULT_HEARTBEAT_TIMEOUT_MS } from "../../orchestrator/executor/execute-run.js";
+import { isRunLive } from "../../orchestrator/executor/heartbeat-timing.js";
+import { reapZombies } from "../../orchestrator/executor/reap-zombies.js";
 import { clearTasks, resumeRun } from "../../orchestrator/executor/resume-run.js";
 import { cliNotifier, collectList, loadCliProject, openCliRuntime } from "../cli-project.js";
+import { heartbeatTimeoutOf } from "../heartbeat-timeout.js";
+import { reapedAttemptText } from "../render-runs.js";
 import { renderSummary } from "../render-summary.js";
 import { jsonSafe, reportError } from "../report-error.js";
 import { runReporter } from "../run-reporter.js";
@@ -37,19 +41,21 @@ export function registerRetryCommand(program: Command): void {
     .action(async (runId: string, options: RetryOptions, command: Command) => {
       const { verbose } = command.optsWithGlobals<{ verbose?: boolean }>();
       const { config, registry } = await loadCliProject();
+      const heartbeatTimeoutMs = heartbeatTimeoutOf(config);
       const runtime = await openCliRuntime(config);
       const say = (line: string) => {
         if (!options.json) process.stdout.write(`${line}\n`);
       };
       try {
         const store = runtime.metadata;
+        // Attempts whose process died first (no scheduler may be running): they free their
+        // pool slots, and an interrupted run's attempts fail as zombies and retry per policy.
+        const { attempts } = await reapZombies(store, systemClock, heartbeatTimeoutMs);
+        for (const a of attempts) process.stderr.write(`${redactSecrets(reapedAttemptText(a))}\n`);
         const run = await requireRun(store, runId);
         const { pipeline, file } = await registry.get(run.pipeline);
         if (run.state === "running") {
-          const fresh =
-            run.owner !== undefined &&
-            run.heartbeatAt !== undefined &&
-            Date.now() - Date.parse(run.heartbeatAt) < DEFAULT_HEARTBEAT_TIMEOUT_MS;
+          const fresh = isRunLive(run, new Date(), heartbeatTimeoutMs);
           if (fresh || options.task.length > 0 || options.downstream) {
             throw new WeirError(
               "RUN_CONFLICT",
@@ -84,6 +90,7 @@ export function registerRetryCommand(program: Command): void {
             listeners: [runReporter(options.json ? "quiet" : "human")],
             notify: notifyFor(pipeline),
             pipelineFile: file,
+            heartbeatTimeoutMs,
           });
           if (options.json)
             process.stdout.write(`${redactSecrets(JSON.stringify(result.summary, jsonSafe, 2))}\n`);

@@ -1,9 +1,13 @@
 import type { Command } from "commander";
 import { redactSecrets } from "../../config/secret.js";
+import { systemClock } from "../../core/clock.js";
 import { dailyInterval, formatDate } from "../../core/interval.js";
 import { executeRun } from "../../orchestrator/executor/execute-run.js";
+import { reapZombies } from "../../orchestrator/executor/reap-zombies.js";
 import { cliNotifier, collectParam, loadCliProject, openCliRuntime, parseCliDate } from "../cli-project.js";
+import { heartbeatTimeoutOf } from "../heartbeat-timeout.js";
 import { interruptSignal } from "../interrupt-signal.js";
+import { existingRunText, reapedAttemptText } from "../render-runs.js";
 import { renderSummary } from "../render-summary.js";
 import { jsonSafe, reportError } from "../report-error.js";
 import { runReporter } from "../run-reporter.js";
@@ -37,7 +41,9 @@ export function registerRunCommand(program: Command): void {
 /**
  * Loads and runs a pipeline as a manual run, prints what happened and returns the exit
  * code. Ctrl-C (or SIGTERM) stops it: running attempts are released and the run stays
- * resumable (`weir retry <run>`). Shared with `weir demo`.
+ * resumable (`weir retry <run>`). Shared with `weir demo`. Dead attempts (stale heartbeat)
+ * are reaped first. A date that has a run already runs that run again (see `executeRun`):
+ * what happens to it is printed to stderr; a live executor's run is a RUN_CONFLICT.
  */
 export async function runFromCli(
   pipelineRef: string,
@@ -50,11 +56,16 @@ export async function runFromCli(
     options.date ?? formatDate(new Date(Date.now() - 86_400_000)),
     "date",
   );
+  const heartbeatTimeoutMs = heartbeatTimeoutOf(config);
   const runtime = await openCliRuntime(config);
   const { notifier, notifyFor } = cliNotifier(config);
   const interrupt = interruptSignal();
   try {
     const mode = options.json ? "quiet" : options.events ? "events" : "human";
+    const note = (line: string) => process.stderr.write(`${redactSecrets(line)}\n`);
+    // No scheduler may be running: attempts whose process died are reaped here, by whoever comes next.
+    const { attempts } = await reapZombies(runtime.metadata, systemClock, heartbeatTimeoutMs);
+    for (const a of attempts) note(reapedAttemptText(a));
     const result = await executeRun({
       pipeline,
       store: runtime.metadata,
@@ -68,6 +79,8 @@ export async function runFromCli(
       listeners: [runReporter(mode)],
       notify: notifyFor(pipeline),
       pipelineFile: file,
+      heartbeatTimeoutMs,
+      onExistingRun: (run, action) => note(existingRunText(run, action)),
       // Test-only fault injection (crash tests): "<task>:<progress step>" hangs the run there.
       ...(process.env.WEIR_FAULT_PAUSE_AT ? { pauseAt: process.env.WEIR_FAULT_PAUSE_AT } : {}),
     });

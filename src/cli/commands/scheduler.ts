@@ -6,6 +6,7 @@ import type { LogEvent } from "../../core/log.js";
 import type { RunEvent } from "../../orchestrator/run-events.js";
 import { Scheduler } from "../../orchestrator/scheduler/scheduler.js";
 import { cliNotifier, loadCliProject, openCliRuntime } from "../cli-project.js";
+import { heartbeatTimeoutOf } from "../heartbeat-timeout.js";
 import { formatDuration } from "../render-table.js";
 
 /**
@@ -20,6 +21,7 @@ export function registerSchedulerCommand(program: Command): void {
     .option("--once", "one pass: queue what is due, run it to the end, exit")
     .action(async (options: { once?: boolean }) => {
       const { config, registry } = await loadCliProject();
+      const heartbeatTimeoutMs = heartbeatTimeoutOf(config);
       const { pipelines, failures } = await registry.list();
       const logger = redactingLogger({ log: printLog });
       for (const f of failures) logger.log({ level: "error", message: `not scheduled: ${f.error.message}` });
@@ -36,7 +38,7 @@ export function registerSchedulerCommand(program: Command): void {
         logger,
         listeners: [taskLines],
         tickMs: s.tick,
-        heartbeatTimeoutMs: s.heartbeatTimeout,
+        heartbeatTimeoutMs,
         reapIntervalMs: s.reapInterval,
         maxConcurrentRuns: s.maxConcurrentRuns,
         shutdownGraceMs: s.shutdownGrace,

@@ -15,17 +15,32 @@ export interface CreateRunOptions {
   /** Default: the schedule's interval for a cron pipeline, the logical date's UTC day otherwise. */
   interval?: DataInterval;
   params?: Record<string, string>;
+  /**
+   * Create it already claimed by this executor (running, owned, heartbeat now), so no
+   * other process can start it between its creation and the claim, and a process killed
+   * right after creating it leaves a run that goes stale, not one queued forever.
+   */
+  claimAs?: { owner: string };
+}
+
+/** The run holding the logical date, and whether this call created it. */
+export interface CreatedRun {
+  run: RunRecord;
+  /** False when the pipeline already had a run for that logical time: `run` is that one. */
+  created: boolean;
 }
 
 /**
- * Records a new queued run with its task instances (pending), for an executor to claim.
- * Both ways a run comes to be use it: `executeRun` for a new run, and the scheduler's
- * `queueRun` for a due one. Throws what the store throws when the id is taken.
+ * Records a new run with its task instances (pending): queued for an executor to claim,
+ * or claimed already (`claimAs`). Every way a run comes to be uses it: `executeRun` for a
+ * new run, the scheduler's `queueRun` for a due one, a backfill for each date. A pipeline
+ * has one run per logical time: when the date has a run already, nothing is created and
+ * that run is returned (`created: false`), so processes racing for a date make one run.
  *
  * @example
- * const run = await createRun({ pipeline, store, clock, id: newId("run_"), logicalDate, runType: "manual" });
+ * const { run, created } = await createRun({ pipeline, store, clock, id: newId("run_"), logicalDate, runType: "manual" });
  */
-export async function createRun(options: CreateRunOptions): Promise<RunRecord> {
+export async function createRun(options: CreateRunOptions): Promise<CreatedRun> {
   const { pipeline, store, logicalDate } = options;
   if (!(logicalDate instanceof Date) || Number.isNaN(logicalDate.getTime())) {
     throw new ConfigError(`a new run of pipeline "${pipeline.id}" needs a logical date`);
@@ -41,6 +56,9 @@ export async function createRun(options: CreateRunOptions): Promise<RunRecord> {
     );
   }
   const at = options.clock.now().toISOString();
+  const claim = options.claimAs
+    ? { state: "running" as const, owner: options.claimAs.owner, heartbeatAt: at }
+    : {};
   const run: RunRecord = {
     id: options.id,
     pipeline: pipeline.id,
@@ -53,6 +71,7 @@ export async function createRun(options: CreateRunOptions): Promise<RunRecord> {
     queuedAt: at,
     startedAt: at,
     params: { ...(options.params ?? {}) },
+    ...claim,
   };
   const tasks = pipeline.tasks.map((t) => {
     const policy = pipeline.policies[t.id]!;
@@ -63,6 +82,5 @@ export async function createRun(options: CreateRunOptions): Promise<RunRecord> {
       ...(policy.pool ? { pool: policy.pool } : {}),
     };
   });
-  await store.runs.create(run, tasks);
-  return run;
+  return store.runs.createOrGet(run, tasks);
 }

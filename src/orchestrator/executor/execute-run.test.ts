@@ -247,8 +247,12 @@ describe("executeRun: timeouts", () => {
           id: "slow",
           run: async (ctx) => {
             signals.push(ctx.signal);
-            // The first attempt ignores its signal and never ends; the executor moves on anyway.
-            if (ctx.attempt === 1) return new Promise(() => {});
+            // The first attempt hangs until told to stop (a task ignoring its signal: attempt-timeout.test.ts).
+            if (ctx.attempt === 1) {
+              return new Promise((_, reject) =>
+                ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)),
+              );
+            }
             return "done";
           },
         }),

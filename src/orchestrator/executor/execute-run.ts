@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { type Clock, systemClock } from "../../core/clock.js";
-import { ConfigError, WeirError } from "../../core/errors.js";
+import { ConfigError } from "../../core/errors.js";
 import { newId } from "../../core/ids.js";
 import type { DataInterval } from "../../core/interval.js";
 import { type Logger, silentLogger } from "../../core/log.js";
@@ -11,12 +11,14 @@ import type { Notification } from "../../notifications/notification.js";
 import type { PipelineDefinition } from "../define-pipeline.js";
 import { registerPipeline } from "../register-pipeline.js";
 import type { RunEventListener, RunSummary } from "../run-events.js";
+import { claimExistingRun, type ExistingRunAction } from "./claim-existing-run.js";
 import { createRun } from "./create-run.js";
+import { DEFAULT_HEARTBEAT_TIMEOUT_MS, heartbeatIntervalFor } from "./heartbeat-timing.js";
 import { RunExecutor } from "./run-executor.js";
 import type { RunResult } from "./run-result.js";
 
-export const DEFAULT_HEARTBEAT_MS = 5_000;
-export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 60_000;
+export type { ExistingRunAction } from "./claim-existing-run.js";
+export { DEFAULT_HEARTBEAT_MS, DEFAULT_HEARTBEAT_TIMEOUT_MS } from "./heartbeat-timing.js";
 export const DEFAULT_POLL_MS = 1_000;
 
 export interface ExecuteRunOptions {
@@ -25,12 +27,20 @@ export interface ExecuteRunOptions {
   runtime: { engine: Engine; lake: Lake };
   /**
    * A new run's id (default: generated), or an existing run's: a queued run is started, a
-   * running one whose executor is gone is resumed (tasks in success are not run again),
-   * a finished one is returned as it is.
+   * running one whose executor is gone is reaped and resumed (tasks in success are not run
+   * again), a finished one is returned as it is. A new id for a logical date that has a run
+   * already executes that run, as `logicalDate` says (the result has its id).
    */
   runId?: string;
-  /** Required for a new run. */
+  /**
+   * Required for a new run. A pipeline has one run per logical date: when the date has a
+   * run already, that run is executed instead of a new one — one that succeeded runs all
+   * its tasks again, one that failed its unfinished tasks (as `weir retry`), one queued or
+   * left running by a dead executor continues; one a live executor runs is a RUN_CONFLICT.
+   */
   logicalDate?: Date;
+  /** Told, before it happens, when the logical date's existing run is executed instead of a new one. */
+  onExistingRun?: (run: RunRecord, action: ExistingRunAction) => void;
   /**
    * The data interval of a new run. Default: the schedule's interval containing the logical
    * date for a cron pipeline, the logical date's UTC day otherwise.
@@ -49,9 +59,12 @@ export interface ExecuteRunOptions {
   logger?: Logger;
   /** Task instances running at once; default the pipeline's `maxActiveTasks`. */
   concurrency?: number;
-  /** How often running attempts heartbeat; default 5s. */
+  /** How often running attempts heartbeat; default 5 s, or a quarter of a shorter `heartbeatTimeoutMs`. */
   heartbeatMs?: number;
-  /** A running run whose heartbeat is older than this may be taken over; default 60s. */
+  /**
+   * A running run or attempt whose heartbeat is older than this is dead: it may be reaped
+   * and taken over, and pool slots it holds are freed for others; default 60 s.
+   */
   heartbeatTimeoutMs?: number;
   /** How often to look again for a pool slot held elsewhere, or a previous run (dependsOnPast); default 1s. */
   pollMs?: number;
@@ -70,8 +83,9 @@ export interface ExecuteRunOptions {
  * trigger rules allow, each state transition is written to the metadata store as it
  * happens, attempts heartbeat, failed attempts retry with backoff on the injected clock,
  * task and run timeouts abort through the task's `AbortSignal`, pools limit concurrency
- * across pipelines and processes, mapped tasks fan out. Never throws for a task failure:
- * the result carries it. Throws RUN_CONFLICT when another live executor owns the run.
+ * across pipelines and processes (slots of dead attempts are reaped by the next waiter),
+ * mapped tasks fan out. Never throws for a task failure: the result carries it. Throws
+ * RUN_CONFLICT when another live executor owns the run (or the logical date's run).
  *
  * @example
  * const result = await executeRun({ pipeline, store, runtime: { engine, lake }, logicalDate: new Date("2024-01-15") });
@@ -85,20 +99,22 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunResult>
   const nowIso = clock.now().toISOString();
   await registerPipeline(store, pipeline, { at: nowIso, file: options.pipelineFile });
 
-  const existing = options.runId === undefined ? undefined : await store.runs.get(options.runId);
-  if (existing && existing.pipeline !== pipeline.id) {
-    throw new ConfigError(
-      `run ${existing.id} belongs to pipeline "${existing.pipeline}", not "${pipeline.id}"`,
-      {
-        details: { runId: existing.id },
-      },
-    );
+  const stored = options.runId === undefined ? undefined : await store.runs.get(options.runId);
+  if (stored && stored.pipeline !== pipeline.id) {
+    throw new ConfigError(`run ${stored.id} belongs to pipeline "${stored.pipeline}", not "${pipeline.id}"`, {
+      details: { runId: stored.id },
+    });
   }
-  if (existing && (existing.state === "succeeded" || existing.state === "failed"))
-    return storedResult(existing);
-  const run =
-    existing ??
-    (await createRun({
+  const claim = { pipeline, store, clock, owner, heartbeatTimeoutMs };
+  let current: RunRecord;
+  let existing = true;
+  if (stored) {
+    const claimed = await claimExistingRun(stored, { ...claim, rerunFinished: false });
+    if (!claimed) return storedResult(stored);
+    current = claimed;
+  } else {
+    // Created already claimed: no other process can start it before this one does.
+    const { run, created } = await createRun({
       pipeline,
       store,
       clock,
@@ -107,27 +123,23 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunResult>
       runType: options.runType ?? "manual",
       ...(options.interval ? { interval: options.interval } : {}),
       ...(options.params ? { params: options.params } : {}),
-    }));
-  const claimed = await store.runs.claim(run.id, {
-    owner,
-    at: clock.now().toISOString(),
-    staleBefore: new Date(clock.now().getTime() - heartbeatTimeoutMs).toISOString(),
-  });
-  if (!claimed) {
-    const now = await store.runs.get(run.id);
-    throw new WeirError(
-      "RUN_CONFLICT",
-      `run ${run.id} of pipeline "${pipeline.id}" is ${now?.state === "running" ? `being executed by ${now.owner} (last heartbeat ${now.heartbeatAt})` : (now?.state ?? "gone")}`,
-      { details: { runId: run.id, owner: now?.owner } },
-    );
+      claimAs: { owner },
+    });
+    existing = !created;
+    current = created
+      ? run
+      : (await claimExistingRun(run, {
+          ...claim,
+          rerunFinished: true,
+          ...(options.onExistingRun ? { onExistingRun: options.onExistingRun } : {}),
+        }))!;
   }
-  const current = (await store.runs.get(run.id))!;
   const executor = new RunExecutor({
     pipeline,
     store,
     runtime: options.runtime,
     run: current,
-    existing: existing !== undefined,
+    existing,
     owner,
     clock,
     ...(options.signal ? { signal: options.signal } : {}),
@@ -135,7 +147,8 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunResult>
     ...(options.notify ? { notify: options.notify } : {}),
     logger: options.logger ?? silentLogger,
     concurrency: options.concurrency ?? pipeline.maxActiveTasks,
-    heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+    heartbeatMs: options.heartbeatMs ?? heartbeatIntervalFor(heartbeatTimeoutMs),
+    heartbeatTimeoutMs,
     pollMs: options.pollMs ?? DEFAULT_POLL_MS,
     random: options.random ?? Math.random,
     ...(options.pauseAt ? { pauseAt: options.pauseAt } : {}),

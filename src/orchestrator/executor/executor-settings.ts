@@ -24,6 +24,8 @@ export interface ExecutorSettings {
   logger: Logger;
   concurrency: number;
   heartbeatMs: number;
+  /** An attempt whose heartbeat is older than this is dead: its pool slots may be reaped. */
+  heartbeatTimeoutMs: number;
   pollMs: number;
   random: () => number;
   pauseAt?: string;

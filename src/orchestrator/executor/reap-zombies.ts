@@ -1,7 +1,7 @@
 import type { Clock } from "../../core/clock.js";
 import type { MetadataStore, RunRecord } from "../../metadata/metadata-store.js";
 import type { ReapedAttempt } from "../../metadata/task-store.js";
-import { DEFAULT_HEARTBEAT_TIMEOUT_MS } from "./execute-run.js";
+import { DEFAULT_HEARTBEAT_TIMEOUT_MS } from "./heartbeat-timing.js";
 
 export interface ReapResult {
   /** Attempts whose heartbeat stopped, now failed; their instances up_for_retry or failed. */

@@ -1,5 +1,6 @@
 import { WeirError } from "../../core/errors.js";
 import { retryDelay } from "../backoff.js";
+import { taskError } from "./attempt-errors.js";
 import type { ExecutorState } from "./executor-state.js";
 import { finishNode, silentAttemptLogger } from "./finish-node.js";
 
@@ -7,7 +8,9 @@ import { finishNode, silentAttemptLogger } from "./finish-node.js";
  * Instances a dead executor left running: their attempts failed (and retry per policy),
  * like a reaped zombie. A mapped parent is only re-queued: its items are computed again
  * and its instances that ended are kept. Then what was queued is ready again and what
- * waits for a retry gets its timer.
+ * waits for a retry gets its timer. A task that was failed already when the run was loaded
+ * (reaped as a zombie with no tries left, or failed before and not cleared) is the run's
+ * error, as if it had failed now: otherwise the run would end failed with no error to show.
  */
 export async function recoverInterrupted(x: ExecutorState): Promise<void> {
   x.recovering = true;
@@ -28,6 +31,7 @@ export async function recoverInterrupted(x: ExecutorState): Promise<void> {
   }
   const now = x.s.clock.now().getTime();
   for (const node of x.nodes.values()) {
+    if (node.state === "failed") x.firstError ??= taskError(node);
     if (node.state === "queued") x.ready.push(node);
     if (node.state === "up_for_retry") {
       x.retryAt(

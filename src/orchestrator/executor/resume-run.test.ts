@@ -155,7 +155,7 @@ describe("zombies and resume after a crash", () => {
     ]);
   });
 
-  it("resuming without reaping first treats the interrupted attempt the same way; no retries left → failed", async () => {
+  it("resuming a run whose executor died reaps its interrupted attempt first; no retries left → failed", async () => {
     const { pipeline, calls } = etl("crashy0", 0);
     await crashedRun("run_crashed0", "crashy0", 0);
     await h.clock.advance(2 * MINUTE);
@@ -171,7 +171,14 @@ describe("zombies and resume after a crash", () => {
       load: "failed",
       report: "upstream_failed",
     });
-    expect(result.error?.message).toMatch(/interrupted: the executor running this attempt stopped/);
+    // Reaped as any zombie is (no reaper ran before): the run's error names it, and the task.
+    expect(result.error?.message).toMatch(
+      /task "load" failed: \[TASK_ZOMBIE\] zombie: attempt 1 stopped heartbeating/,
+    );
+    expect((await h.store.tasks.attempts("run_crashed0", "load"))[0]).toMatchObject({
+      state: "failed",
+      errorCode: "TASK_ZOMBIE",
+    });
     expect(calls).toEqual({ extract: 0, load: 0, report: 0 });
   });
 

@@ -1,4 +1,4 @@
-import { ConfigError } from "../../core/errors.js";
+import { ConfigError, WeirError } from "../../core/errors.js";
 import type { MetadataStore } from "../../metadata/metadata-store.js";
 import type { TaskInstanceKey } from "../../metadata/task-store.js";
 import type { PipelineDefinition } from "../define-pipeline.js";
@@ -25,21 +25,23 @@ export function resumeRun(
  * Clears task instances of a run so it runs them again (`weir retry`): the named tasks —
  * or, with no names, every task that did not succeed — and, with `downstream`, everything
  * downstream of them. They get a fresh set of retries; the run goes back to queued. Then
- * `resumeRun` (or the scheduler) executes it. Returns the cleared task ids.
+ * `resumeRun` (or the scheduler) executes it. Returns the cleared task ids. A running run
+ * is refused with RUN_CONFLICT, unless `owner` claimed it (it then stays running, owned).
  */
 export async function clearTasks(
   store: MetadataStore,
   pipeline: PipelineDefinition,
   runId: string,
-  options: { tasks?: readonly string[]; downstream?: boolean } = {},
+  options: { tasks?: readonly string[]; downstream?: boolean; owner?: string } = {},
 ): Promise<string[]> {
   const run = await store.runs.get(runId);
   if (!run) throw new ConfigError(`no run ${runId} in the metadata store`, { details: { runId } });
-  if (run.state === "running") {
-    throw new ConfigError(`run ${runId} is running; clear its tasks when it has finished`, {
-      details: { runId },
+  const running = () =>
+    new WeirError("RUN_CONFLICT", `run ${runId} is running; clear its tasks when it has finished`, {
+      details: { runId, owner: run.owner },
     });
-  }
+  if (run.state === "running" && (options.owner === undefined || run.owner !== options.owner))
+    throw running();
   const instances = (await store.tasks.list(runId)).filter((t) => t.mapIndex === -1);
   const known = new Set(pipeline.tasks.map((t) => t.id));
   for (const id of options.tasks ?? []) {
@@ -64,6 +66,8 @@ export async function clearTasks(
   const keys: TaskInstanceKey[] = pipeline.order
     .filter((id) => chosen.has(id))
     .map((taskId) => ({ taskId, mapIndex: -1 }));
-  await store.tasks.clear(runId, keys);
+  // Refused by the store when an executor claimed the run since it was read above.
+  const owner = options.owner === undefined ? {} : { owner: options.owner };
+  if (!(await store.tasks.clear(runId, keys, owner))) throw running();
   return keys.map((k) => k.taskId);
 }

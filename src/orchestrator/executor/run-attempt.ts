@@ -1,6 +1,7 @@
 import type { Clock } from "../../core/clock.js";
 import { formatDuration } from "../../core/duration.js";
 import { messageOf, WeirError } from "../../core/errors.js";
+import type { TaskNode } from "./task-node.js";
 
 /** Why the executor aborted an attempt (the reason of the attempt's AbortSignal). */
 export class AttemptAbort extends WeirError {
@@ -34,40 +35,47 @@ export type AttemptOutcome =
   | { kind: "success"; output: unknown }
   | { kind: "failed"; error: unknown }
   | { kind: "skipped"; reason: string }
-  | { kind: "aborted"; abort: AttemptAbort };
+  /** `stopped`: the task's code ended within its grace after the abort; false when it still runs. */
+  | { kind: "aborted"; abort: AttemptAbort; stopped: boolean };
+
+/** How long an attempt may run, and how long it has to stop once told to. */
+export interface AttemptLimits {
+  timeoutMs?: number | undefined;
+  graceMs: number;
+}
+
+/** A task's limits per its policy; a mapped parent's `items` has no timeout of its own. */
+export function attemptLimits(node: TaskNode): AttemptLimits {
+  const isParent = node.task.map !== undefined && node.mapIndex < 0;
+  return { timeoutMs: isParent ? undefined : node.policy.timeoutMs, graceMs: node.policy.timeoutGraceMs };
+}
 
 export interface RunningAttempt {
-  /** Aborting it ends the attempt at once with that outcome, whether or not the task honours its signal. */
+  /** Aborting it tells the task to stop (its signal); the attempt ends when it does, or after its grace. */
   readonly controller: AbortController;
   readonly outcome: Promise<AttemptOutcome>;
 }
 
 /**
  * Runs one attempt of a task: `work` gets the attempt's signal. The attempt ends when the
- * work settles or when the signal is aborted (its timeout, the run's timeout, shutdown),
- * whichever comes first: a task that ignores its signal cannot hold the run, its late
- * result is dropped.
+ * work settles, or — once the signal is aborted (its timeout, the run's timeout, shutdown)
+ * — when the work stops or `graceMs` has passed, whichever comes first. Waiting for the
+ * work is what keeps an attempt from overlapping its retry: tasks run in this process and
+ * cannot be killed, only told to stop. An outcome with `stopped: false` means the task
+ * ignored its signal and still runs; its late result is dropped.
  */
 export function startAttempt(
   clock: Clock,
-  timeoutMs: number | undefined,
+  { timeoutMs, graceMs }: AttemptLimits,
   work: (signal: AbortSignal) => Promise<unknown>,
 ): RunningAttempt {
   const controller = new AbortController();
+  // Cancels the timeout and the grace once the attempt has ended, so no sleeper outlives it.
   const timers = new AbortController();
-  const aborted = new Promise<AttemptOutcome>((resolve) => {
-    controller.signal.addEventListener(
-      "abort",
-      () => {
-        const reason = controller.signal.reason;
-        resolve(
-          reason instanceof AttemptAbort
-            ? { kind: "aborted", abort: reason }
-            : { kind: "aborted", abort: new AttemptAbort("shutdown", `aborted: ${messageOf(reason)}`) },
-        );
-      },
-      { once: true },
-    );
+  const aborted = new Promise<AttemptAbort>((resolve) => {
+    controller.signal.addEventListener("abort", () => resolve(abortOf(controller.signal.reason)), {
+      once: true,
+    });
   });
   if (timeoutMs !== undefined) {
     clock.sleep(timeoutMs, timers.signal).then(
@@ -83,6 +91,23 @@ export function startAttempt(
       return { kind: "failed", error };
     }
   })();
-  const outcome = Promise.race([settled, aborted]).finally(() => timers.abort());
+  const outcome = (async (): Promise<AttemptOutcome> => {
+    const first = await Promise.race([settled, aborted]);
+    if (!(first instanceof AttemptAbort)) return first;
+    const stopped = await Promise.race([
+      settled.then(() => true),
+      clock.sleep(graceMs, timers.signal).then(
+        () => false,
+        () => true,
+      ),
+    ]);
+    return { kind: "aborted", abort: first, stopped };
+  })().finally(() => timers.abort());
   return { controller, outcome };
+}
+
+function abortOf(reason: unknown): AttemptAbort {
+  return reason instanceof AttemptAbort
+    ? reason
+    : new AttemptAbort("shutdown", `aborted: ${messageOf(reason)}`);
 }

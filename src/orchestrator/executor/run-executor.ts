@@ -12,7 +12,7 @@ import { recoverInterrupted } from "./recover-interrupted.js";
 import { AttemptAbort } from "./run-attempt.js";
 import type { InboxItem } from "./run-inbox.js";
 import type { RunResult } from "./run-result.js";
-import { runTimeoutMessage, settleStopped, stopRun } from "./stop-run.js";
+import { abandonRun, runTimeoutMessage, settleStopped, stopRun } from "./stop-run.js";
 import { isTerminal } from "./task-states.js";
 
 /**
@@ -63,48 +63,84 @@ export class RunExecutor {
       signal: x.done.signal,
       running: () => x.allNodes().filter((n) => n.running),
       logger: x.s.logger,
+      // Stop well before other executors take the run for dead (they wait the whole timeout).
+      lostAfterMs: x.s.heartbeatTimeoutMs / 2,
+      onLost: (error) => {
+        x.fatal ??= error;
+        x.inbox.wake();
+      },
     });
     this.startTimers(started);
     try {
-      await recoverInterrupted(x);
-      await evaluateNodes(
-        x,
-        x.s.pipeline.order.map((id) => x.nodes.get(id)!),
-      );
+      try {
+        await recoverInterrupted(x);
+        await evaluateNodes(
+          x,
+          x.s.pipeline.order.map((id) => x.nodes.get(id)!),
+        );
+      } catch (error) {
+        x.fatal ??= error;
+      }
       await this.loop();
+      if (x.fatal !== undefined) throw await abandonRun(x);
     } finally {
       x.done.abort();
       poolReleases.off("release", onPoolRelease);
       x.s.signal?.removeEventListener("abort", onAbort);
     }
-    if (x.fatal !== undefined) {
-      await store.runs.release(run.id, x.s.owner).catch(() => undefined);
-      throw x.fatal;
+    try {
+      return await finishRun(x, started);
+    } catch (error) {
+      // The run's end could not be recorded (the store failed): leave it for the next executor.
+      x.fatal = error;
+      throw await abandonRun(x);
     }
-    return finishRun(x, started);
   }
 
+  /**
+   * Drains the inbox and moves the run on until it is done. After a fatal error (the store
+   * failed, a listener threw) nothing new starts: running attempts are told to stop and
+   * waited for (up to their grace), so none is left running behind the executor.
+   */
   private async loop(): Promise<void> {
     const x = this.x;
     for (;;) {
       for (let item = x.inbox.take(); item; item = x.inbox.take()) await this.handle(item);
-      if (x.fatal !== undefined) return;
-      if (x.stopping) {
-        if (x.running === 0) return settleStopped(x);
-      } else {
-        if (x.allDone()) return;
-        await dispatchReady(x);
-        if (x.inbox.length > 0 || x.allDone()) continue;
-        if (x.running === 0 && x.waiting === 0 && x.ready.length === 0 && !x.pollScheduled) {
-          const stuck = [...x.nodes.values()]
-            .filter((n) => !isTerminal(n.state))
-            .map((n) => `${n.key} (${n.state})`);
-          x.fatal = new WeirError("INTERNAL", `run ${x.s.run.id} cannot make progress: ${stuck.join(", ")}`);
-          return;
+      if (x.fatal === undefined) {
+        try {
+          const next = await this.advance();
+          if (next === "done") return;
+          if (next === "again") continue;
+        } catch (error) {
+          x.fatal ??= error;
         }
+      }
+      if (x.fatal !== undefined) {
+        stopRun(x, "shutdown", new AttemptAbort("shutdown", `the executor stopped: ${messageOf(x.fatal)}`));
+        if (x.running === 0) return;
       }
       await x.inbox.nextWake();
     }
+  }
+
+  /** With the inbox drained: settle a stop, or start what is ready; "wait" for the next item. */
+  private async advance(): Promise<"done" | "again" | "wait"> {
+    const x = this.x;
+    if (x.stopping) {
+      if (x.running > 0) return "wait";
+      await settleStopped(x);
+      return "done";
+    }
+    if (x.allDone()) return "done";
+    await dispatchReady(x);
+    if (x.inbox.length > 0 || x.allDone()) return "again";
+    if (x.running === 0 && x.waiting === 0 && x.ready.length === 0 && !x.pollScheduled) {
+      const stuck = [...x.nodes.values()]
+        .filter((n) => !isTerminal(n.state))
+        .map((n) => `${n.key} (${n.state})`);
+      x.fatal = new WeirError("INTERNAL", `run ${x.s.run.id} cannot make progress: ${stuck.join(", ")}`);
+    }
+    return "wait";
   }
 
   private async handle(item: InboxItem): Promise<void> {

@@ -5,7 +5,7 @@ import { buildTaskContext } from "./build-task-context.js";
 import type { AttemptStats } from "./executor-settings.js";
 import type { ExecutorState } from "./executor-state.js";
 import { settled } from "./finish-node.js";
-import { startAttempt } from "./run-attempt.js";
+import { attemptLimits, startAttempt } from "./run-attempt.js";
 import { taskRef } from "./run-emitter.js";
 import type { TaskNode } from "./task-node.js";
 
@@ -30,7 +30,14 @@ export async function startNode(x: ExecutorState, node: TaskNode): Promise<void>
       attempt,
       owner,
       at: new Date(startedAt).toISOString(),
-      ...(pool === undefined ? {} : { pool, poolSlots: node.policy.poolSlots }),
+      ...(pool === undefined
+        ? {}
+        : {
+            pool,
+            poolSlots: node.policy.poolSlots,
+            // A full pool may be full of dead attempts' slots: the store reaps those first.
+            staleBefore: new Date(startedAt - x.s.heartbeatTimeoutMs).toISOString(),
+          }),
     });
   } catch (error) {
     // A missing or too small pool: the task cannot run at all, retrying will not help.
@@ -58,7 +65,7 @@ export async function startNode(x: ExecutorState, node: TaskNode): Promise<void>
   );
   const stats: AttemptStats = { rows: { in: 0, out: 0, rejected: 0 }, quarantined: {}, outputs: [] };
   await x.emit({ type: "task.started", ...x.base(), ...taskRef(node), attempt });
-  const running = startAttempt(clock, isParent ? undefined : node.policy.timeoutMs, async (signal) => {
+  const running = startAttempt(clock, attemptLimits(node), async (signal) => {
     const ctx = buildTaskContext({
       settings: x.s,
       node,

@@ -1,4 +1,5 @@
 import { formatDuration } from "../../core/duration.js";
+import { WeirError } from "../../core/errors.js";
 import type { ExecutorState } from "./executor-state.js";
 import { finishNode, silentAttemptLogger } from "./finish-node.js";
 import { AttemptAbort } from "./run-attempt.js";
@@ -67,6 +68,48 @@ export async function settleStopped(x: ExecutorState): Promise<void> {
       error: new AttemptAbort("shutdown", "interrupted: the executor shut down"),
     });
   }
+}
+
+/**
+ * After a fatal error (the store cannot be written, a listener threw), once no attempt
+ * runs: hands back what is left running as queued (no retry used) and releases the run,
+ * so the next `weir run`, `weir retry` or scheduler continues it at once. Every write is
+ * best effort: when the store takes none, the run keeps its owner and its last heartbeat,
+ * which goes stale, and once the heartbeat timeout has passed any executor takes it over
+ * (its interrupted attempts then count as failed, as after a crash). Returns the error to
+ * throw: a store failure says which run stopped and how to continue it.
+ */
+export async function abandonRun(x: ExecutorState): Promise<unknown> {
+  const fatal = x.fatal;
+  for (const node of x.allNodes().filter((n) => n.state === "running")) {
+    try {
+      await finishNode(x, node, silentAttemptLogger(x), 0, {
+        attemptState: "failed",
+        state: "queued",
+        error: fatal,
+      });
+    } catch {
+      // The store refuses writes: the stale heartbeat hands the attempt over instead.
+    }
+  }
+  const released = await x.s.store.runs.release(x.s.run.id, x.s.owner).then(
+    () => true,
+    () => false,
+  );
+  if (!(fatal instanceof WeirError) || fatal.code !== "METADATA_FAILED") return fatal;
+  const { run, pipeline } = x.s;
+  const next = released
+    ? `continue it with \`weir retry ${run.id}\` once the store can be written`
+    : `its heartbeat has stopped: once the store can be written and the heartbeat is ${formatDuration(x.s.heartbeatTimeoutMs)} old, \`weir retry ${run.id}\` continues it`;
+  return new WeirError(
+    "METADATA_FAILED",
+    `run ${run.id} of pipeline "${pipeline.id}" stopped: ${fatal.message}; ${next}`,
+    {
+      cause: fatal.cause ?? fatal,
+      retryable: fatal.retryable,
+      details: { runId: run.id, ...fatal.details },
+    },
+  );
 }
 
 export function runTimeoutMessage(x: ExecutorState): string {

@@ -138,6 +138,126 @@ describe("runBackfill", () => {
     );
   });
 
+  it("two backfills of the same dates at once run each date exactly once (5 rounds)", async () => {
+    let executions = 0;
+    const pipeline = definePipeline({
+      id: "bf_pair",
+      schedule: "@daily",
+      tasks: [
+        defineTask({
+          id: "t",
+          run: async () => {
+            executions++;
+            for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+          },
+        }),
+      ],
+    });
+    for (let round = 0; round < 5; round++) {
+      const from = new Date(Date.UTC(2023, round * 2, 1));
+      const to = new Date(from.getTime() + 19 * 86_400_000);
+      const all = Array.from({ length: 20 }, (_, i) =>
+        new Date(from.getTime() + i * 86_400_000).toISOString(),
+      );
+      const opts = { pipeline, store: h.store, runtime: h.runtime, clock: h.clock, from, to, concurrency: 3 };
+      const reports = await Promise.all([runBackfill(opts), runBackfill(opts)]);
+      const ran = reports.map((r) => r.runs.map((x) => x.logicalDate));
+      expect([...ran[0]!, ...ran[1]!].sort()).toEqual(all);
+      expect(reports[0]!.skipped.map((d) => d.toISOString())).toEqual(ran[1]);
+      expect(reports[1]!.skipped.map((d) => d.toISOString())).toEqual(ran[0]);
+      expect(reports.every((r) => r.failed === 0)).toBe(true);
+      expect(executions).toBe(20);
+      executions = 0;
+    }
+    const runs = await h.store.runs.list({ pipeline: "bf_pair", limit: 1_000 });
+    expect(runs).toHaveLength(100);
+    expect(new Set(runs.map((r) => r.logicalTime)).size).toBe(100);
+  });
+
+  it("takes over runs left by dead processes, skips and names those a live process holds", async () => {
+    const ran: string[] = [];
+    const pipeline = definePipeline({
+      id: "bf_takeover",
+      schedule: "@daily",
+      tasks: [
+        defineTask({
+          id: "t",
+          run: async (ctx) => void ran.push(ctx.logicalDate.toISOString().slice(0, 10)),
+        }),
+      ],
+    });
+    const now = h.clock.now().getTime();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const seed = async (d: string, extra: Record<string, unknown>) => {
+      await h.store.runs.create(
+        {
+          id: `run_bf_${d}`,
+          pipeline: "bf_takeover",
+          logicalDate: `2024-05-${d}`,
+          intervalStart: `2024-05-${d}T00:00:00.000Z`,
+          intervalEnd: `2024-05-${d}T23:59:59.999Z`,
+          state: "running",
+          startedAt: iso(now - 5 * 60_000),
+          params: {},
+          ...extra,
+        },
+        [{ taskId: "t", mapIndex: -1, retries: 0 }],
+      );
+    };
+    await seed("01", { owner: "dead-host:1:a", heartbeatAt: iso(now - 2 * 60_000) });
+    await seed("02", { owner: "live-host:2:b", heartbeatAt: iso(now - 1_000) });
+    await seed("03", { state: "queued", runType: "scheduled" });
+    await seed("04", {});
+    await h.store.runs.finish("run_bf_04", { state: "succeeded", endedAt: iso(now) });
+    const opts = {
+      pipeline,
+      store: h.store,
+      runtime: h.runtime,
+      clock: h.clock,
+      from: day("2024-05-01"),
+      to: day("2024-05-05"),
+    };
+
+    const plan = await planBackfill(opts);
+    expect(plan.create).toEqual([day("2024-05-05")]);
+    expect(plan.resume.map((r) => r.id)).toEqual(["run_bf_01", "run_bf_03"]);
+    expect(plan.held).toEqual([
+      {
+        logicalDate: "2024-05-02T00:00:00.000Z",
+        runId: "run_bf_02",
+        owner: "live-host:2:b",
+        heartbeatAt: iso(now - 1_000),
+      },
+    ]);
+    expect(plan.alreadySucceeded).toEqual([day("2024-05-04")]);
+    expect(plan.skipped).toEqual([day("2024-05-02"), day("2024-05-04")]);
+
+    const report = await runBackfill(opts);
+    expect(
+      report.runs.map((r) => [
+        r.logicalDate.slice(0, 10),
+        r.runId.startsWith("run_bf_") ? r.runId : "new",
+        r.state,
+      ]),
+    ).toEqual([
+      ["2024-05-01", "run_bf_01", "succeeded"],
+      ["2024-05-03", "run_bf_03", "succeeded"],
+      ["2024-05-05", "new", "succeeded"],
+    ]);
+    expect(report.reaped).toEqual([
+      {
+        runId: "run_bf_01",
+        logicalDate: "2024-05-01T00:00:00.000Z",
+        owner: "dead-host:1:a",
+        lastHeartbeat: iso(now - 2 * 60_000),
+      },
+    ]);
+    expect(report.held.map((x) => [x.runId, x.owner])).toEqual([["run_bf_02", "live-host:2:b"]]);
+    expect(ran.sort()).toEqual(["2024-05-01", "2024-05-03", "2024-05-05"]);
+    expect(await h.store.runs.get("run_bf_02")).toMatchObject({ state: "running", owner: "live-host:2:b" });
+    expect(await h.store.runs.count({ pipeline: "bf_takeover" })).toBe(5);
+  });
+
   it("refuses a backwards range, and a pipeline with neither a cron schedule nor partitions", async () => {
     const manual = definePipeline({ id: "bf_manual", tasks: [defineTask({ id: "t", run: async () => 0 })] });
     await expect(

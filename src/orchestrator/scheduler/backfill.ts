@@ -1,18 +1,23 @@
-import type { Clock } from "../../core/clock.js";
-import { ConfigError, messageOf } from "../../core/errors.js";
+import { hostname } from "node:os";
+import { type Clock, systemClock } from "../../core/clock.js";
+import { ConfigError, messageOf, WeirError } from "../../core/errors.js";
+import { newId } from "../../core/ids.js";
 import { type Logger, silentLogger, warn } from "../../core/log.js";
 import type { Engine } from "../../engines/engine.js";
 import type { Lake } from "../../lake/lake.js";
-import type { MetadataStore, RunRecord, RunState } from "../../metadata/metadata-store.js";
+import type { MetadataStore, RunRecord } from "../../metadata/metadata-store.js";
 import type { Notification } from "../../notifications/notification.js";
 import type { PipelineDefinition } from "../define-pipeline.js";
+import { createRun } from "../executor/create-run.js";
 import { executeRun } from "../executor/execute-run.js";
+import { DEFAULT_HEARTBEAT_TIMEOUT_MS, isRunLive } from "../executor/heartbeat-timing.js";
+import { reapZombies } from "../executor/reap-zombies.js";
 import { clearTasks } from "../executor/resume-run.js";
 import type { RunResult } from "../executor/run-result.js";
-import { missingPartitions } from "../partitions/missing-partitions.js";
-import { RangeSet } from "../partitions/range-set.js";
 import type { RunEventListener } from "../run-events.js";
-import { backfillDates } from "../schedule/backfill-dates.js";
+import { type BackfillPlan, type HeldRun, heldRun, planBackfill, skippedDates } from "./plan-backfill.js";
+
+export { type BackfillPlan, type HeldRun, type PlanBackfillOptions, planBackfill } from "./plan-backfill.js";
 
 export interface BackfillOptions {
   pipeline: PipelineDefinition;
@@ -34,19 +39,26 @@ export interface BackfillOptions {
   notify?: (notification: Notification) => Promise<void>;
   logger?: Logger;
   pipelineFile?: string;
+  /** A run or attempt without a heartbeat for this long is dead: reaped and redone; default 60 s. */
+  heartbeatTimeoutMs?: number;
   /** Called as each run finishes (progress output). */
   onRunFinished?: (result: RunResult, logicalDate: Date) => void;
 }
 
-export interface BackfillPlan {
-  /** Logical dates that get a new run, oldest first. */
-  create: Date[];
-  /** Failed runs in the range that will run again. */
-  rerun: RunRecord[];
-  /** Logical dates left alone: they have a run that succeeded, or is queued or running. */
-  skipped: Date[];
+/** A run a process left running and then died (its heartbeat went stale), reaped and run again. */
+export interface ReapedRun {
+  runId: string;
+  /** The logical date as an ISO instant. */
+  logicalDate: string;
+  owner?: string;
+  lastHeartbeat?: string;
 }
 
+/**
+ * What a backfill did. `skipped`, `alreadySucceeded` and `held` also count the dates found
+ * done or taken by another live process while it ran (it planned them, another process
+ * got there first).
+ */
 export interface BackfillReport extends BackfillPlan {
   succeeded: number;
   failed: number;
@@ -54,87 +66,25 @@ export interface BackfillReport extends BackfillPlan {
   interrupted: number;
   /** One entry per run executed, in logical-date order. */
   runs: { runId: string; logicalDate: string; state: RunResult["state"] | "interrupted" }[];
+  /** Runs left running by a dead process that this backfill reaped and ran again. */
+  reaped: ReapedRun[];
   durationMs: number;
 }
 
-const KEEP: readonly RunState[] = ["succeeded", "queued", "running"];
+type DateOutcome =
+  | { kind: "ran"; result: RunResult; reaped?: ReapedRun }
+  | { kind: "succeeded" }
+  | { kind: "held"; held: HeldRun }
+  | { kind: "left" };
 
 /**
- * Plans a backfill without running anything (`weir backfill --dry-run`): for a
- * partitioned pipeline, its partitions in `[from, to]` not yet materialised for every
- * dataset it writes (with a cron schedule, each as the fire time whose interval starts in
- * it); otherwise the schedule's logical dates in `[from, to]`. Dates that already have a
- * run that succeeded or is under way are left out; failed runs are listed to run again.
- */
-export async function planBackfill(
-  options: Pick<BackfillOptions, "pipeline" | "store" | "from" | "to" | "rerunFailed">,
-): Promise<BackfillPlan> {
-  const { pipeline, store, from, to } = options;
-  if (from.getTime() > to.getTime()) {
-    throw new ConfigError(
-      `backfill range is backwards: --from ${from.toISOString()} is after --to ${to.toISOString()}`,
-    );
-  }
-  const inRange = (await store.runs.list({ pipeline: pipeline.id, limit: 1_000_000 })).filter((r) => {
-    const t = Date.parse(r.logicalTime);
-    return t >= from.getTime() && t <= to.getTime();
-  });
-  // The newest run of a logical date decides (an earlier failure may have been re-run since).
-  const byTime = new Map<number, RunRecord>();
-  for (const run of [...inRange].sort((a, b) => (a.queuedAt < b.queuedAt ? -1 : 1))) {
-    byTime.set(Date.parse(run.logicalTime), run);
-  }
-  const kept = [...byTime.entries()].filter(([, r]) => KEEP.includes(r.state)).map(([t]) => new Date(t));
-  const rerun = options.rerunFailed === false ? [] : [...byTime.values()].filter((r) => r.state === "failed");
-  const taken = new Set([...byTime.keys()]);
-  let candidates: Date[];
-  if (pipeline.partitions) {
-    // One run per missing partition; with a cron schedule, the fire time whose interval starts in it.
-    const schedule = pipeline.schedule;
-    candidates = (await missingOf(pipeline, store, from, to)).map((start) =>
-      schedule.kind === "cron" ? (schedule.ceil(start) ?? start) : start,
-    );
-  } else if (pipeline.schedule.kind === "cron") {
-    candidates = backfillDates({ schedule: pipeline.schedule, from, to });
-  } else {
-    throw new ConfigError(
-      `pipeline "${pipeline.id}" has neither a cron schedule nor time partitions: a backfill has no dates to plan (use weir run --date)`,
-      { details: { pipeline: pipeline.id } },
-    );
-  }
-  const create = candidates.filter((d) => !taken.has(d.getTime()));
-  return { create, rerun, skipped: kept.sort((a, b) => a.getTime() - b.getTime()) };
-}
-
-/** Partitions of the range not materialised for every dataset the pipeline writes. */
-async function missingOf(
-  pipeline: PipelineDefinition,
-  store: MetadataStore,
-  from: Date,
-  to: Date,
-): Promise<Date[]> {
-  const scheme = pipeline.partitions!;
-  const end = scheme.partitionOf(to).end;
-  const writes = [...new Set(pipeline.tasks.flatMap((t) => t.datasets.writes))];
-  if (writes.length === 0) return scheme.partitionsBetween(from, end).map((p) => p.start);
-  const starts = new Map<number, Date>();
-  for (const dataset of writes) {
-    const done = RangeSet.of(
-      (await store.datasets.materialised(dataset)).map((r) => ({
-        start: new Date(r.start),
-        end: new Date(r.end),
-      })),
-    );
-    for (const p of missingPartitions(scheme, done, from, end)) starts.set(p.start.getTime(), p.start);
-  }
-  return [...starts.values()].sort((a, b) => a.getTime() - b.getTime());
-}
-
-/**
- * Runs a backfill (`weir backfill`): creates a `backfill` run for every planned logical
- * date and executes them oldest first, `concurrency` at once, re-running failed ones.
- * A failed run does not stop the others. Aborting `signal` stops starting new runs and
- * releases the running ones (they stay resumable).
+ * Runs a backfill (`weir backfill`): reaps dead attempts, plans, then executes every
+ * planned date oldest first, `concurrency` at once. Each date's run is created with an
+ * insert-or-get already claimed by this process, so backfills racing over the same dates
+ * run each date once; a date another process got first is skipped when its run succeeded
+ * or a live process holds it (both reported), and taken over when that process is dead.
+ * Failed runs run their failed tasks again. A failed run does not stop the others.
+ * Aborting `signal` stops starting new runs and releases the running ones (resumable).
  *
  * @example
  * const report = await runBackfill({ pipeline, store, runtime, from: parseLogicalDate("2024-01-01"),
@@ -142,81 +92,137 @@ async function missingOf(
  */
 export async function runBackfill(options: BackfillOptions): Promise<BackfillReport> {
   const started = performance.now();
-  const plan = await planBackfill(options);
+  const clock = options.clock ?? systemClock;
+  const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
   const concurrency = options.concurrency ?? options.pipeline.maxActiveRuns;
   if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
     throw new ConfigError(`backfill concurrency must be a whole number of at least 1, got ${concurrency}`);
   }
+  // Dead attempts first, so their runs plan as "resume", not as under way.
+  await reapZombies(options.store, clock, heartbeatTimeoutMs);
+  const plan = await planBackfill({ ...options, clock, heartbeatTimeoutMs });
   const logger = options.logger ?? silentLogger;
-  for (const run of plan.rerun) await clearTasks(options.store, options.pipeline, run.id);
-  const work = [
-    ...plan.rerun.map((r) => ({ date: new Date(r.logicalTime), runId: r.id as string | undefined })),
-    ...plan.create.map((date) => ({ date, runId: undefined as string | undefined })),
-  ].sort((a, b) => a.date.getTime() - b.date.getTime());
-  const results: {
-    runId: string;
-    logicalDate: string;
-    state: RunResult["state"] | "interrupted";
-    at: number;
-  }[] = [];
-  let next = 0;
-  const common = {
-    pipeline: options.pipeline,
-    store: options.store,
-    runtime: options.runtime,
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.listeners ? { listeners: options.listeners } : {}),
-    ...(options.notify ? { notify: options.notify } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.pipelineFile ? { pipelineFile: options.pipelineFile } : {}),
+  const work = [...plan.rerun, ...plan.resume]
+    .map((r) => new Date(r.logicalTime))
+    .concat(plan.create)
+    .sort((a, b) => a.getTime() - b.getTime());
+  const report: BackfillReport = {
+    ...plan,
+    alreadySucceeded: [...plan.alreadySucceeded],
+    held: [...plan.held],
+    succeeded: 0,
+    failed: 0,
+    interrupted: 0,
+    runs: [],
+    reaped: [],
+    durationMs: 0,
   };
+  let next = 0;
   const worker = async () => {
     while (next < work.length && !options.signal?.aborted) {
-      const item = work[next++]!;
+      const date = work[next++]!;
       try {
-        const result = await executeRun(
-          item.runId
-            ? { ...common, runId: item.runId }
-            : {
-                ...common,
-                logicalDate: item.date,
-                ...partitionInterval(options.pipeline, item.date),
-                runType: "backfill",
-                params: { ...(options.params ?? {}) },
-              },
-        );
-        results.push({
-          runId: result.runId,
-          logicalDate: item.date.toISOString(),
-          state: result.interrupted ? "interrupted" : result.state,
-          at: item.date.getTime(),
-        });
-        options.onRunFinished?.(result, item.date);
+        const outcome = await backfillDate(date, options, clock, heartbeatTimeoutMs);
+        if (outcome.kind === "succeeded") report.alreadySucceeded.push(date);
+        else if (outcome.kind === "held") report.held.push(outcome.held);
+        else if (outcome.kind === "ran") {
+          const { result } = outcome;
+          if (outcome.reaped) report.reaped.push(outcome.reaped);
+          report.runs.push({
+            runId: result.runId,
+            logicalDate: date.toISOString(),
+            state: result.interrupted ? "interrupted" : result.state,
+          });
+          options.onRunFinished?.(result, date);
+        }
       } catch (error) {
-        // A run that could not even start (another executor owns it): note it, go on.
-        warn(logger, `backfill run for ${item.date.toISOString()} did not execute: ${messageOf(error)}`, {
+        // A run that could not even start (the store failed): note it, go on.
+        warn(logger, `backfill run for ${date.toISOString()} did not execute: ${messageOf(error)}`, {
           pipeline: options.pipeline.id,
         });
-        results.push({
-          runId: item.runId ?? "",
-          logicalDate: item.date.toISOString(),
-          state: "failed",
-          at: item.date.getTime(),
-        });
+        report.runs.push({ runId: "", logicalDate: date.toISOString(), state: "failed" });
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, work.length)) }, worker));
-  results.sort((a, b) => a.at - b.at);
-  return {
-    ...plan,
-    succeeded: results.filter((r) => r.state === "succeeded").length,
-    failed: results.filter((r) => r.state === "failed").length,
-    interrupted: results.filter((r) => r.state === "interrupted").length,
-    runs: results.map(({ at: _at, ...r }) => r),
-    durationMs: Math.round(performance.now() - started),
-  };
+  const byDate = (a: { logicalDate: string }, b: { logicalDate: string }) =>
+    a.logicalDate < b.logicalDate ? -1 : 1;
+  report.runs.sort(byDate);
+  report.held.sort(byDate);
+  report.reaped.sort(byDate);
+  report.alreadySucceeded.sort((a, b) => a.getTime() - b.getTime());
+  report.skipped = skippedDates(report);
+  report.succeeded = report.runs.filter((r) => r.state === "succeeded").length;
+  report.failed = report.runs.filter((r) => r.state === "failed").length;
+  report.interrupted = report.runs.filter((r) => r.state === "interrupted").length;
+  report.durationMs = Math.round(performance.now() - started);
+  return report;
+}
+
+/**
+ * One date: its run is created claimed by this process (insert-or-get), or the run that
+ * holds the date already is handled by its state — succeeded: skipped; failed: its failed
+ * tasks cleared and run again; running with a fresh heartbeat: held by that process,
+ * skipped; running with a stale one, or queued: claimed and continued.
+ */
+async function backfillDate(
+  date: Date,
+  options: BackfillOptions,
+  clock: Clock,
+  heartbeatTimeoutMs: number,
+): Promise<DateOutcome> {
+  const { pipeline, store } = options;
+  const owner = `${hostname()}:${process.pid}:${newId()}`;
+  const { run, created } = await createRun({
+    pipeline,
+    store,
+    clock,
+    id: newId("run_"),
+    logicalDate: date,
+    runType: "backfill",
+    params: { ...(options.params ?? {}) },
+    ...partitionInterval(pipeline, date),
+    claimAs: { owner },
+  });
+  let reaped: ReapedRun | undefined;
+  try {
+    if (!created) {
+      if (run.state === "succeeded") return { kind: "succeeded" };
+      if (run.state === "failed") {
+        if (options.rerunFailed === false) return { kind: "left" };
+        await clearTasks(store, pipeline, run.id);
+      }
+      if (run.state === "running") {
+        if (isRunLive(run, clock.now(), heartbeatTimeoutMs)) return { kind: "held", held: heldRun(run) };
+        reaped = {
+          runId: run.id,
+          logicalDate: run.logicalTime,
+          ...(run.owner ? { owner: run.owner } : {}),
+          ...(run.heartbeatAt ? { lastHeartbeat: run.heartbeatAt } : {}),
+        };
+      }
+    }
+    const result = await executeRun({
+      pipeline,
+      store,
+      runtime: options.runtime,
+      runId: run.id,
+      owner,
+      clock,
+      heartbeatTimeoutMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.listeners ? { listeners: options.listeners } : {}),
+      ...(options.notify ? { notify: options.notify } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.pipelineFile ? { pipelineFile: options.pipelineFile } : {}),
+    });
+    return { kind: "ran", result, ...(reaped ? { reaped } : {}) };
+  } catch (error) {
+    if (!(error instanceof WeirError && error.code === "RUN_CONFLICT")) throw error;
+    // Another process claimed the run between our look and our claim: it is that one's now.
+    const now: RunRecord = (await store.runs.get(run.id)) ?? run;
+    return now.state === "succeeded" ? { kind: "succeeded" } : { kind: "held", held: heldRun(now) };
+  }
 }
 
 /** A partitioned pipeline without a cron schedule: the run's interval is its partition. */

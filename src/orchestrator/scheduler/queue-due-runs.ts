@@ -87,11 +87,16 @@ export async function nextScheduledAt(ctx: DueRunsContext): Promise<Date | undef
   return nextDueAt(await scheduleState(ctx));
 }
 
-/** What `dueRuns` and `nextDueAt` need: the schedule, its bounds, the last scheduled run and now. */
+/**
+ * What `dueRuns` and `nextDueAt` need: the schedule, its bounds, the last scheduled run and
+ * now. A due date another run holds already (a manual run, a backfill) counts as done for
+ * the schedule, as in Airflow: a pipeline has one run per logical date, so the scheduler
+ * cannot queue one there, and would otherwise find the date due on every pass.
+ */
 async function scheduleState(ctx: DueRunsContext): Promise<Omit<DueRunsOptions, "limit">> {
   const { pipeline, store, clock } = ctx;
   const last = await store.runs.latest(pipeline.id, ["scheduled"]);
-  return {
+  const state: Omit<DueRunsOptions, "limit"> = {
     schedule: pipeline.schedule,
     startDate: pipeline.startDate ?? ctx.defaultStartDate,
     ...(pipeline.endDate ? { endDate: pipeline.endDate } : {}),
@@ -99,4 +104,10 @@ async function scheduleState(ctx: DueRunsContext): Promise<Omit<DueRunsOptions, 
     now: clock.now(),
     catchup: pipeline.catchup,
   };
+  for (let held = 0; held < 1_000; held++) {
+    const [due] = dueRuns({ ...state, limit: 1 });
+    if (!due || !(await store.runs.atLogicalTime(pipeline.id, due.toISOString()))) break;
+    state.lastLogicalDate = due;
+  }
+  return state;
 }

@@ -19,8 +19,9 @@ export interface QueueRunOptions {
 
 /**
  * The id of the scheduler's run for a logical date, like Airflow's `scheduled__<date>`.
- * Deterministic on purpose: two schedulers sharing a store that both find a date due try
- * to insert the same primary key, so only one run is created.
+ * Deterministic, so the run of a date has the same name whichever scheduler queued it
+ * (the store's one-run-per-logical-time key is what keeps two schedulers from both
+ * creating it).
  */
 export function scheduledRunId(runType: RunType, pipelineId: string, logicalDate: Date): string {
   const stamp = logicalDate.toISOString().replace(/[-:]/g, "").replace(".000Z", "Z");
@@ -29,26 +30,20 @@ export function scheduledRunId(runType: RunType, pipelineId: string, logicalDate
 
 /**
  * Records a queued run with its task instances (pending), for an executor to claim later.
- * Returns undefined when a run with that id exists already (another scheduler was first).
+ * Returns undefined when the logical date has a run already (another scheduler was first,
+ * or a manual run or a backfill holds the date): one run per pipeline and logical time.
  */
 export async function queueRun(options: QueueRunOptions): Promise<RunRecord | undefined> {
   const { pipeline, store, clock, logicalDate } = options;
-  const id = options.runId ?? scheduledRunId(options.runType, pipeline.id, logicalDate);
-  if (await store.runs.get(id)) return undefined;
-  try {
-    return await createRun({
-      pipeline,
-      store,
-      clock,
-      id,
-      logicalDate,
-      runType: options.runType,
-      ...(options.interval ? { interval: options.interval } : {}),
-      ...(options.params ? { params: options.params } : {}),
-    });
-  } catch (error) {
-    // Lost the race to another scheduler: the run exists now, which is all we wanted.
-    if (await store.runs.get(id)) return undefined;
-    throw error;
-  }
+  const { run, created } = await createRun({
+    pipeline,
+    store,
+    clock,
+    id: options.runId ?? scheduledRunId(options.runType, pipeline.id, logicalDate),
+    logicalDate,
+    runType: options.runType,
+    ...(options.interval ? { interval: options.interval } : {}),
+    ...(options.params ? { params: options.params } : {}),
+  });
+  return created ? run : undefined;
 }

@@ -10,6 +10,7 @@ import type { Notification, NotificationChannel } from "../../notifications/noti
 import { Notifier } from "../../notifications/notifier.js";
 import { definePipeline, defineTask, type PipelineDefinition } from "../define-pipeline.js";
 import { executeRun } from "../executor/execute-run.js";
+import { nextScheduledAt } from "./queue-due-runs.js";
 import { Scheduler, type SchedulerOptions } from "./scheduler.js";
 
 let h: ExecutorHarness;
@@ -135,6 +136,44 @@ describe("Scheduler: cron schedules", () => {
     ]);
     expect(peak).toBe(1);
     expect((await runsOf("catchup_one_at_a_time")).every((r) => r.state === "succeeded")).toBe(true);
+  });
+
+  it("counts a due date another run holds (a manual run, a backfill) as done: one run per date", async () => {
+    const pipeline = definePipeline({
+      id: "held_dates",
+      schedule: "@daily",
+      startDate: "2024-01-10",
+      catchup: true,
+      maxActiveRuns: 4,
+      tasks: [defineTask({ id: "t", run: async () => 1 })],
+    });
+    // Now is 01-16 00:00Z: 01-10 … 01-15 are due; 01-12 and 01-15 have manual runs already.
+    for (const d of ["2024-01-12", "2024-01-15"]) {
+      expect((await h.start(pipeline, { logicalDate: new Date(`${d}T00:00:00Z`) })).state).toBe("succeeded");
+    }
+    const s = scheduler([pipeline]);
+    await s.register();
+    const first = await s.tick();
+    expect(first.queued.map((r) => r.logicalDate)).toEqual([
+      "2024-01-10",
+      "2024-01-11",
+      "2024-01-13",
+      "2024-01-14",
+    ]);
+    await settled(s);
+    // Nothing is due any more (the next interval ends 01-17), so nothing is queued, however often it looks.
+    expect((await s.tick()).queued).toEqual([]);
+    expect(
+      await nextScheduledAt({ pipeline, store: h.store, clock: h.clock, defaultStartDate: h.clock.now() }),
+    ).toEqual(new Date("2024-01-17T00:00:00.000Z"));
+    expect((await runsOf("held_dates")).map((r) => [r.logicalDate, r.runType, r.state])).toEqual([
+      ["2024-01-10", "scheduled", "succeeded"],
+      ["2024-01-11", "scheduled", "succeeded"],
+      ["2024-01-12", "manual", "succeeded"],
+      ["2024-01-13", "scheduled", "succeeded"],
+      ["2024-01-14", "scheduled", "succeeded"],
+      ["2024-01-15", "manual", "succeeded"],
+    ]);
   });
 
   it("queues nothing for a paused pipeline and leaves its queued runs waiting until unpaused", async () => {
