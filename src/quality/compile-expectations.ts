@@ -1,24 +1,24 @@
 import { ConfigError, messageOf } from "../core/errors.js";
 import type { Field, TableRef, WeirType } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
-import { denseKeyCandidate, keyRangeSelects } from "./dense-key-grouping.js";
-import { addToDistribution, type DistributionQuery, rangeSelects } from "./distribution-pass.js";
+import { addToDistribution, type DistributionQuery } from "./distribution-pass.js";
 import { argumentTypeProblem } from "./expectations/argument-types.js";
 import type { ExpectationConfig } from "./expectations/expectation.js";
 import type { CompileContext, GroupPlan, Plan } from "./expectations/expectation-definition.js";
-import {
-  groupCount,
-  groupKey,
-  groupMax,
-  MAX_OBSERVED_VALUES,
-} from "./expectations/expectation-definition.js";
 import { EXPECTATION_SQL } from "./expectations/expectation-sql.js";
 import { expectationDefinition, parseExpectation } from "./expectations/registry.js";
+import { type InternalNames, internalNames } from "./internal-names.js";
+import { DEFAULT_RESULT_FORMAT, effectiveResultFormat, type ResultFormat } from "./result-format.js";
+import { type RowCollection, rowCollection } from "./row-collection.js";
+import { tableRowOrder } from "./row-order.js";
+
+export { groupScanSql } from "./group-scan.js";
+export { mainScanSql } from "./main-scan.js";
 
 /**
  * Compiles expectations into as few statements as possible:
  * - the main scan: ONE `SELECT <aggregates> FROM target` holding every count, statistic and
- *   unexpected-value sample of map, aggregate and table expectations (identical SQL computed
+ *   first failing rows of map, aggregate and table expectations (identical SQL computed
  *   once); window columns (increasing/decreasing) come from a subquery of the same scan;
  * - one GROUP BY pass per distinct (columns, filter) that uniqueness and distinct-value
  *   expectations need, shared between them;
@@ -37,6 +37,12 @@ export interface CompiledExpectation {
   plan?: Plan;
   /** Set when the expectation cannot be evaluated (unknown column, bad arguments). */
   error?: string;
+  /** The result format it is reported in. */
+  format: ResultFormat;
+  /** For map plans: what of its first failing rows the main scan collects. */
+  collect?: RowCollection;
+  /** The plan reads the row order (increasing/decreasing without order_by). */
+  usesRowOrder?: boolean;
   /** Main-scan aliases of the plan's selects (and a map plan's counts): local name → alias. */
   aliases: Record<string, string>;
   /** Window columns under the main scan: alias → window SQL. */
@@ -67,6 +73,20 @@ export interface CompiledSuite {
   groups: GroupQuery[];
   distributions: DistributionQuery[];
   sampleSize: number;
+  /** Names of weir's own columns, clear of the target's. */
+  names: InternalNames;
+  /** How the target's rows are numbered in row order (`row-order.ts`). */
+  rowOrder: string;
+}
+
+/** Formats the expectations are reported in, and how the rows are ordered. */
+export interface CompileOptions {
+  /** Given to the run: overrides every expectation's own (GX's runtime result_format). */
+  resultFormat?: ResultFormat;
+  /** The suite's, for expectations without their own. */
+  suiteResultFormat?: ResultFormat;
+  /** The row position over the target (`row-order.ts`); default `rowid`/`ctid` for a table. */
+  rowOrder?: string;
 }
 
 const SOURCE_ALIAS = "weir_t";
@@ -81,7 +101,11 @@ export function fromClause(engine: Engine, target: Target): string {
   return isSqlTarget(target) ? `(${target.sql}\n) AS ${SOURCE_ALIAS}` : engine.dialect.quoteTable(target);
 }
 
-/** A compile context for one expectation; `window` records window columns on `windows`. */
+/**
+ * A compile context for one expectation; `window` records window columns on `windows`
+ * (inline in predicate mode unless `recordWindows`), and `rowOrder` is `options.rowOrder`
+ * (calling `onRowOrder`) or, in predicate mode, the table's own row order.
+ */
 export function compileContext(
   engine: Engine,
   fields: readonly Field[] | undefined,
@@ -90,10 +114,17 @@ export function compileContext(
   rowCondition: string | undefined,
   windows: Record<string, string>,
   windowPrefix = "",
+  options: {
+    names?: InternalNames;
+    rowOrder?: string;
+    onRowOrder?: () => void;
+    recordWindows?: boolean;
+  } = {},
 ): CompileContext {
   const d = engine.dialect;
   const sql = EXPECTATION_SQL[engine.kind];
   const types = new Map(fields?.map((f) => [f.name, f.type]));
+  const names = options.names ?? internalNames(fields?.map((f) => f.name) ?? []);
   return {
     engine: engine.kind,
     dialect: d,
@@ -106,10 +137,14 @@ export function compileContext(
     rowCondition: rowCondition === undefined ? undefined : `COALESCE((${rowCondition}), FALSE)`,
     orderKey: (value, type) => (type === "varchar" ? sql.binaryOrder(value) : value),
     window: (windowSql) => {
-      if (mode === "predicate") return windowSql;
-      const alias = `weir_w${windowPrefix}_${Object.keys(windows).length}`;
+      if (mode === "predicate" && !options.recordWindows) return windowSql;
+      const alias = names.column(`w${windowPrefix}_${Object.keys(windows).length}`);
       windows[alias] = windowSql;
       return d.quoteIdent(alias);
+    },
+    rowOrder: () => {
+      options.onRowOrder?.();
+      return options.rowOrder ?? tableRowOrder(engine, fields, "a row order");
     },
   };
 }
@@ -120,9 +155,16 @@ export function compileExpectations(
   target: Target,
   fields: readonly Field[],
   expectations: readonly ExpectationConfig[],
-  sampleSize: number,
+  options: CompileOptions | number = {},
 ): CompiledSuite {
-  const names = new Set(fields.map((f) => f.name));
+  // A number is the old `sampleSize` argument: SUMMARY with that many partial values.
+  const opts: CompileOptions =
+    typeof options === "number"
+      ? { suiteResultFormat: { ...DEFAULT_RESULT_FORMAT, partial_unexpected_count: options } }
+      : options;
+  const names = internalNames(fields.map((f) => f.name));
+  const fieldNames = new Set(fields.map((f) => f.name));
+  const rowName = engine.dialect.quoteIdent(names.column("row"));
   const groups: GroupQuery[] = [];
   const groupIndex = new Map<string, number>();
   // Invalid configurations are the caller's error and stop everything; what depends on the
@@ -138,18 +180,36 @@ export function compileExpectations(
     );
   }
   const items = configs.map((config, index): CompiledExpectation => {
-    const item: CompiledExpectation = { index, config, aliases: {}, windows: {} };
+    const format = effectiveResultFormat(
+      opts.resultFormat,
+      config.kwargs.result_format,
+      opts.suiteResultFormat,
+    );
+    const item: CompiledExpectation = { index, config, format, aliases: {}, windows: {} };
     try {
       const definition = expectationDefinition(config.type)!;
-      const missing = definition.columns(config.kwargs as never).filter((c) => !names.has(c));
+      const wanted = [
+        ...definition.columns(config.kwargs as never),
+        ...(format.unexpected_index_column_names ?? []),
+      ];
+      const missing = [...new Set(wanted)].filter((c) => !fieldNames.has(c));
       if (missing.length > 0) {
-        item.error = `column${missing.length > 1 ? "s" : ""} ${missing.map((c) => JSON.stringify(c)).join(", ")} not found in the dataset (columns: ${[...names].join(", ")})`;
+        item.error = `column${missing.length > 1 ? "s" : ""} ${missing.map((c) => JSON.stringify(c)).join(", ")} not found in the dataset (columns: ${[...fieldNames].join(", ")})`;
         return item;
       }
       const rc = config.kwargs.row_condition as string | undefined;
       const kind = isSqlTarget(target) ? "query" : "table";
-      const ctx = compileContext(engine, fields, kind, "validate", rc, item.windows, String(index));
+      const ctx = compileContext(engine, fields, kind, "validate", rc, item.windows, String(index), {
+        names,
+        rowOrder: rowName,
+        onRowOrder: () => {
+          item.usesRowOrder = true;
+        },
+      });
+      if (!isSqlTarget(target)) ctx.table = target;
       item.plan = definition.compile(config.kwargs as never, ctx);
+      if (item.plan.plan === "map")
+        item.collect = rowCollection(item.plan, format, config.kwargs, fields, (c) => ctx.q(c));
     } catch (error) {
       item.error = messageOf(error);
     }
@@ -170,7 +230,11 @@ export function compileExpectations(
     if (plan.fallback && !needed.has(groupKeyOf(plan))) item.plan = plan.fallback;
     else item.group = addToGroup(plan, item.index, groups, groupIndex);
   }
-  return { from: fromClause(engine, target), items, groups, distributions, sampleSize };
+  const sampleSize = Math.max(1, ...items.map((i) => i.format.partial_unexpected_count));
+  const rowOrder =
+    opts.rowOrder ??
+    (isSqlTarget(target) ? "row_number() OVER ()" : EXPECTATION_SQL[engine.kind].naturalOrder);
+  return { from: fromClause(engine, target), items, groups, distributions, sampleSize, names, rowOrder };
 }
 
 function groupKeyOf(plan: GroupPlan): string {
@@ -216,122 +280,10 @@ function share(map: Map<string, string>, sql: string, alias: string): string {
   return alias;
 }
 
-/**
- * The main scan over `items` (which it annotates with their aliases). Each map
- * expectation's failing-row test is computed once per row, as a boolean column of a
- * subquery, which its count and its sample then filter on. With `probe`, the target is
- * replaced by zero of its rows: the statement is planned (so unknown columns and type
- * errors surface) but reads nothing.
- */
-export function mainScanSql(
-  engine: Engine,
-  suite: CompiledSuite,
-  items: readonly CompiledExpectation[],
-  probe = false,
-): string {
-  const d = engine.dialect;
-  const sql = EXPECTATION_SQL[engine.kind];
-  const selects = new Map<string, string>([["count(*)", "rows"]]);
-  const alias = (expr: string) => {
-    let a = selects.get(expr);
-    if (a === undefined) {
-      a = `a${selects.size}`;
-      selects.set(expr, a);
-    }
-    return a;
-  };
-  const flags = new Map<string, string>();
-  const flag = (condition: string) => {
-    let f = flags.get(condition);
-    if (f === undefined) {
-      f = d.quoteIdent(`weir_f${flags.size}`);
-      flags.set(condition, f);
-    }
-    return f;
-  };
-  const windows: string[] = [];
-  for (const item of items) {
-    const plan = item.plan;
-    if (!plan) continue;
-    item.aliases = {};
-    for (const [name, windowSql] of Object.entries(item.windows))
-      windows.push(`${windowSql} AS ${d.quoteIdent(name)}`);
-    const rc = rowConditionOf(item);
-    if (plan.plan === "map") {
-      // FILTER counts only rows where the condition is TRUE, so a NULL test result never counts.
-      const failingSql = and(
-        rc,
-        plan.missing === undefined ? undefined : `NOT (${plan.missing})`,
-        plan.unexpected,
-      )!;
-      const plain = rc === undefined ? plan.plainCounts : undefined;
-      item.aliases.element = alias(countWhere(rc));
-      if (plan.missing !== undefined)
-        item.aliases.missing = alias(plain?.missing ?? countWhere(and(rc, plan.missing)));
-      item.aliases.unexpected = alias(plain?.unexpected ?? countWhere(flag(failingSql)));
-      if (plan.sample.length > 0) {
-        const values = plan.sample.map((s) => s.sql);
-        const keys = plan.sample.map((s) => (s.type === "varchar" ? sql.binaryOrder(s.sql) : s.sql));
-        item.aliases.sample = alias(sql.firstValuesJson(values, keys, flag(failingSql), suite.sampleSize));
-      }
-    } else if (plan.plan === "aggregate" || plan.plan === "group" || plan.plan === "distribution") {
-      let selects: Record<string, string>;
-      if (plan.plan === "aggregate") selects = plan.selects;
-      else if (plan.plan === "distribution") selects = rangeSelects(plan);
-      else {
-        const group = item.group ? suite.groups[item.group.query] : undefined;
-        const dense = group !== undefined && denseKeyCandidate(engine, group);
-        selects = { ...plan.selects, ...(dense ? keyRangeSelects(group) : {}) };
-      }
-      for (const [name, expr] of Object.entries(selects)) item.aliases[name] = alias(expr);
-    }
-  }
-  let from = suite.from;
-  if (probe) from = `(SELECT * FROM ${from} LIMIT 0) AS weir_probe`;
-  if (windows.length > 0) from = `(SELECT *, ${windows.join(", ")} FROM ${from}) AS weir_windowed`;
-  if (flags.size > 0) {
-    const columns = [...flags].map(([condition, f]) => `${condition} AS ${f}`).join(",\n    ");
-    from = `(SELECT *,\n    ${columns}\n  FROM ${from}${sql.fence}) AS weir_flagged`;
-  }
-  const list = [...selects].map(([expr, a]) => `${expr} AS ${d.quoteIdent(a)}`).join(",\n  ");
-  return `SELECT\n  ${list}\nFROM ${from}`;
-}
-
 /** The row condition an item's plan was compiled with, normalised as in the compile context. */
-function rowConditionOf(item: CompiledExpectation): string | undefined {
+export function rowConditionOf(item: CompiledExpectation): string | undefined {
   const rc = item.config.kwargs.row_condition;
   return typeof rc === "string" ? `COALESCE((${rc}), FALSE)` : undefined;
-}
-
-/**
- * One statement for a GROUP BY pass: one row of aggregates over the groups — the plans'
- * statistics and, as JSON, the first duplicated groups, the first distinct keys and the most
- * frequent keys, each row as [key texts…, count]. A pass whose plans read only duplicated
- * groups keeps only those (HAVING), so millions of unique keys are never aggregated again.
- * Keys sort by value (text by code point) so both engines list the same ones; the groups
- * stream through the aggregate, never stored.
- */
-export function groupScanSql(engine: Engine, suite: CompiledSuite, group: GroupQuery): string {
-  const d = engine.dialect;
-  const sql = EXPECTATION_SQL[engine.kind];
-  const keyCols = group.keys.map((_, i) => groupKey(i));
-  const order = group.keys.map((k, i) => (k.type === "varchar" ? sql.binaryOrder(groupKey(i)) : groupKey(i)));
-  const rows = (filter: string, n: number) => sql.firstValuesJson([...keyCols, groupCount], order, filter, n);
-  const selects = [
-    `count(*) AS "weir_groups"`,
-    ...[...group.stats].map(([a, s]) => `${s} AS ${d.quoteIdent(a)}`),
-  ];
-  if (group.duplicates) selects.push(`${rows(`${groupCount} > 1`, suite.sampleSize)} AS "weir_duplicates"`);
-  if (group.distinct) selects.push(`${rows("TRUE", MAX_OBSERVED_VALUES + 1)} AS "weir_distinct"`);
-  if (group.modes)
-    selects.push(`${rows(`${groupCount} = ${groupMax}`, MAX_OBSERVED_VALUES + 1)} AS "weir_modes"`);
-  const keys = group.keys.map((k, i) => `${k.sql} AS ${groupKey(i)}`).join(", ");
-  const max = group.modes ? `, max(count(*)) OVER () AS ${groupMax}` : "";
-  const ordinals = group.keys.map((_, i) => String(i + 1)).join(", ");
-  const where = group.where === undefined ? "" : ` WHERE ${group.where}`;
-  const having = group.duplicatesOnly ? " HAVING count(*) > 1" : "";
-  const grouped = `SELECT ${keys}, count(*) AS ${groupCount}${max} FROM ${suite.from}${where} GROUP BY ${ordinals}${having}`;
-  return `SELECT ${selects.join(",\n  ")}\nFROM (${grouped}) AS weir_g`;
 }
 
 export function and(...parts: (string | undefined)[]): string | undefined {

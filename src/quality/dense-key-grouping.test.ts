@@ -70,13 +70,13 @@ describe("dense integer keys grouped in DuckDB's perfect hash table", () => {
     const result = fast.results[0]!.result;
     expect(result.unexpected_count).toBe(400);
     expect(result.missing_count).toBe(5);
-    expect(result.partial_unexpected_list).toEqual([
-      1000, 1000, 2000, 2000, 3000, 3000, 4000, 4000, 5000, 5000, 6000, 6000, 7000, 7000, 8000, 8000, 9000,
-      9000, 10000, 10000,
-    ]);
+    // Passing (mostly), so its duplicates are not read: listing them would take another pass.
+    expect(result.partial_unexpected_list).toEqual([]);
     expect(fast.results[0]!.success).toBe(true);
     expect(fast.results[1]!.result.unexpected_count).toBe(8);
     expect(fast.results[1]!.success).toBe(false);
+    // Failing: its first duplicated rows, in row order.
+    expect(fast.results[1]!.result.partial_unexpected_list).toHaveLength(8);
   });
 
   it("applies to one integer key on an engine with settings only", () => {

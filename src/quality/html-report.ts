@@ -37,8 +37,15 @@ export function renderHtmlReport(result: SuiteRunResult, options: HtmlReportOpti
       : badge("warn", `passed with ${failed.length} warning${failed.length === 1 ? "" : "s"}`)
     : badge("fail", "failed");
   const s = result.score;
+  // The score counts scored checks only; say so when the table lists more (anomaly metrics
+  // without enough history yet), so "10 of 10" next to 13 rows is not a riddle.
+  const unscored = result.checks.filter((c) => !c.scored).length;
   const cards = [
-    card(formatScore(s.checks), "checks passed", `${s.passedChecks} of ${s.totalChecks}`),
+    card(
+      formatScore(s.checks),
+      "checks passed",
+      `${s.passedChecks} of ${s.totalChecks} scored${unscored > 0 ? ` · ${unscored} of ${result.checks.length} listed not scored (no history yet)` : ""}`,
+    ),
     card(formatScore(s.rows), "valid rows", `${s.validRows} of ${s.rowCount}`),
     card(
       String(result.validation.rowCount),
@@ -119,14 +126,24 @@ ${anomalies}${schema}
 }
 
 function checkRow(c: SuiteCheck): string {
-  const icon = c.success ? "✓" : c.action === "fail" ? "✗" : c.action === "quarantine" ? "⇥" : "!";
-  const kwargs = c.expectation ? `<pre>${esc(json(c.expectation.expectation.kwargs))}</pre>` : "";
-  const samples = c.samples?.length
-    ? `<div><small>unexpected samples</small><pre>${esc(json(c.samples))}</pre></div>`
-    : "";
-  const outcome = c.success
-    ? badge("pass", "passed")
-    : badge(c.action === "fail" ? "fail" : "warn", actionText(c));
+  // A check that was not scored (an anomaly metric without enough history) neither passed
+  // nor failed: the same "–" and wording as the anomaly section.
+  const icon = !c.scored
+    ? "–"
+    : c.success
+      ? "✓"
+      : c.action === "fail"
+        ? "✗"
+        : c.action === "quarantine"
+          ? "⇥"
+          : "!";
+  const kwargs = c.expectation ? `<pre>${esc(kwargsText(c.expectation.expectation.kwargs))}</pre>` : "";
+  const samples = c.samples?.length ? samplesHtml(c) : "";
+  const outcome = !c.scored
+    ? badge("info", "not scored")
+    : c.success
+      ? badge("pass", "passed")
+      : badge(c.action === "fail" ? "fail" : "warn", actionText(c));
   return `<tr><td class="icon">${icon}</td><td><b>${esc(c.name)}</b></td><td>${code(c.type)}${kwargs}</td><td>${esc(
     c.action === "quarantine" ? "quarantine rows" : c.severity,
   )}</td><td>${outcome} ${esc(c.message)}${samples}</td></tr>`;
@@ -156,6 +173,50 @@ function badge(kind: "pass" | "fail" | "warn" | "info", text: string): string {
 
 function code(text: string): string {
   return `<code>${esc(text)}</code>`;
+}
+
+/**
+ * Arguments one per line, `name: value`, strings as written in the suite (a regex reads
+ * `^\d+$`, not JSON's `"^\\d+$"`); other values, and strings a plain rendering would
+ * hide (empty, padded, multi-line), as JSON.
+ */
+export function kwargsText(kwargs: Record<string, unknown>): string {
+  return Object.entries(kwargs)
+    .map(([name, value]) => `${name}: ${typeof value === "string" && plain(value) ? value : json(value)}`)
+    .join("\n");
+}
+
+function plain(text: string): boolean {
+  return text !== "" && text.trim() === text && !/[\n\r]/.test(text);
+}
+
+/**
+ * The unexpected samples of a check: how many of how many are shown; for a between check,
+ * those below the minimum and those above the maximum apart, so neither end hides the other.
+ */
+function samplesHtml(c: SuiteCheck): string {
+  const samples = c.samples ?? [];
+  const total = c.expectation?.result.unexpected_count;
+  const of =
+    typeof total === "number" && total > samples.length ? ` (first ${samples.length} of ${total})` : "";
+  const kwargs = c.expectation?.expectation.kwargs ?? {};
+  const min = kwargs.min_value;
+  const max = kwargs.max_value;
+  if (c.type.endsWith("_to_be_between") && (typeof min === "number" || typeof max === "number")) {
+    const below = samples.filter((v) => typeof v === "number" && typeof min === "number" && v < min);
+    const above = samples.filter((v) => typeof v === "number" && typeof max === "number" && v > max);
+    const other = samples.filter((v) => !below.includes(v) && !above.includes(v));
+    const groups = [
+      ["below min_value", below],
+      ["above max_value", above],
+      ["other", other],
+    ] as const;
+    const parts = groups
+      .filter(([, values]) => values.length > 0)
+      .map(([label, values]) => `<small>${esc(label)}</small><pre>${esc(json(values))}</pre>`);
+    return `<div><small>unexpected samples${esc(of)}</small>${parts.join("")}</div>`;
+  }
+  return `<div><small>unexpected samples${esc(of)}</small><pre>${esc(json(samples))}</pre></div>`;
 }
 
 function json(value: unknown): string {

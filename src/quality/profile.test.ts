@@ -119,14 +119,19 @@ describe("suggestSuite", () => {
         "expect_table_row_count_to_be_between()",
         "expect_column_values_to_not_be_null(id)",
         "expect_column_values_to_be_unique(id)",
-        "expect_column_values_to_be_between(id)",
+        "expect_column_values_to_be_between(ts)",
         "expect_column_values_to_be_in_set(color)",
         "expect_column_value_lengths_to_be_between(color)",
         "expect_column_values_to_be_between(amount)",
         `expect_column_values_to_be_unique(${HOSTILE})`,
       ]),
     );
-    expect(types).not.toContain("expect_column_values_to_not_be_null(amount)");
+    // An identifier gets no range (the next batch's ids are new); a column with NULLs gets `mostly`.
+    expect(types).not.toContain("expect_column_values_to_be_between(id)");
+    const amount = input.expectations!.find(
+      (e) => e.type === "expect_column_values_to_not_be_null" && e.kwargs?.column === "amount",
+    );
+    expect(amount?.kwargs).toEqual({ column: "amount", mostly: 0.9 });
     const suite = parseSuiteYaml(suiteToYaml(input, "suggested"), "t.suite.yaml");
     const result = await runSuite(engine, { name: "t" }, suite, { failOnError: false });
     expect(result.checks.filter((c) => !c.success).map((c) => `${c.name}: ${c.message}`)).toEqual([]);

@@ -27,6 +27,11 @@ export interface ColumnProfile {
   values?: string[];
   /** Text columns: character lengths. */
   length?: { min: number | null; max: number | null; mean: number | null };
+  /**
+   * Text columns: values that stand for a missing value but are not NULL ("", "NA", "N/A",
+   * "null", "-", … — see `MISSING_LIKE`), how many and which; absent when there are none.
+   */
+  missingLike?: { count: number; values: string[] };
   /** Numeric columns: distribution (quantiles interpolated). */
   numeric?: {
     mean: number | null;
@@ -58,6 +63,25 @@ export interface ProfileOptions {
 
 const NUMERIC: readonly WeirType[] = ["integer", "bigint", "double", "decimal"];
 const NO_ORDER: readonly WeirType[] = ["boolean", "json", "blob"];
+/** Text that usually means "no value" (compared trimmed, case-insensitively), as pandas' `na_values` list does. */
+export const MISSING_LIKE = [
+  "",
+  "NA",
+  "N/A",
+  "N.A.",
+  "#N/A",
+  "NULL",
+  "NONE",
+  "NIL",
+  "NAN",
+  "-",
+  "?",
+  "MISSING",
+];
+
+/** Between these, a list of values shows as one text (no sentinel holds it). */
+const SEPARATOR = "|";
+
 const QUANTILES = [
   ["p5", 0.05],
   ["p25", 0.25],
@@ -111,6 +135,9 @@ async function profileReadOnly(
       a("lmin", `MIN(LENGTH(${c}))`);
       a("lmax", `MAX(LENGTH(${c}))`);
       a("lmean", `AVG(CAST(LENGTH(${c}) AS ${double}))`);
+      const missing = `UPPER(TRIM(${c})) IN (${MISSING_LIKE.map((m) => d.quoteLiteral(m)).join(", ")})`;
+      a("mlc", `COUNT(*) FILTER (WHERE ${missing})`);
+      a("mlv", `STRING_AGG(DISTINCT ${c}, ${d.quoteLiteral(SEPARATOR)}) FILTER (WHERE ${missing})`);
     }
     if (NUMERIC.includes(f.type)) {
       const x = `CAST(${c} AS ${double})`;
@@ -175,6 +202,7 @@ async function profileReadOnly(
       ...(f.type === "varchar"
         ? { length: { min: num(`lmin_${i}`), max: num(`lmax_${i}`), mean: num(`lmean_${i}`) } }
         : {}),
+      ...missingLikeOf(num(`mlc_${i}`), agg[`mlv_${i}`]),
       ...(NUMERIC.includes(f.type)
         ? {
             numeric: {
@@ -193,4 +221,9 @@ async function profileReadOnly(
     scans: rowCount > 0 && fields.length > 0 ? 2 : 1,
     profiledAt: (options.now ?? new Date()).toISOString(),
   };
+}
+
+function missingLikeOf(count: number | null, values: unknown): Pick<ColumnProfile, "missingLike"> {
+  if (!count || typeof values !== "string") return {};
+  return { missingLike: { count, values: values.split(SEPARATOR).sort() } };
 }

@@ -2,7 +2,9 @@ import type { Rejection } from "../connectors/source.js";
 import { ConfigError } from "../core/errors.js";
 import type { Schema, TableRef } from "../core/types.js";
 import { tableLabel } from "../core/types.js";
+import { retryCreateRace } from "../engines/create-race.js";
 import type { Engine } from "../engines/engine.js";
+import { serialWrites } from "../engines/serial-writes.js";
 import { QUALITY_SQL } from "./engine-sql.js";
 import { FAILED_CHECKS_COLUMN, FAILED_REASONS_COLUMN } from "./row-checks.js";
 
@@ -72,10 +74,24 @@ export function rejectionCheck(rejection: Rejection): string {
  */
 export async function quarantine(engine: Engine, options: QuarantineOptions): Promise<QuarantineResult> {
   const table = quarantineTable(options.dataset);
+  // Shared by every run of the dataset: the first runs of a backfill create it at once, and
+  // the sessions that lose that race find it made (PostgreSQL's catalog duplicate, DuckDB's
+  // write-write conflict) and go on.
+  await retryCreateRace(() => engine.createTable(table, QUARANTINE_SCHEMA, { ifNotExists: true }));
+  const now = new Date().toISOString();
+  // One transaction per (logical date, stage): readers see the old rows or the new, never
+  // neither. On DuckDB, writers of the table queue in-process instead of conflicting.
+  return serialWrites(engine, table, () => replaceRows(engine, table, options, now));
+}
+
+async function replaceRows(
+  engine: Engine,
+  table: TableRef,
+  options: QuarantineOptions,
+  now: string,
+): Promise<QuarantineResult> {
   const d = engine.dialect;
   const q = (c: string) => d.quoteIdent(c);
-  await engine.createTable(table, QUARANTINE_SCHEMA, { ifNotExists: true });
-  const now = new Date().toISOString();
   return engine.transaction(async (tx) => {
     await tx.run(
       `DELETE FROM ${d.quoteTable(table)} WHERE ${q("logical_date")} = CAST($1 AS DATE) AND ${q("stage")} = $2`,

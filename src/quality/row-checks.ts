@@ -135,7 +135,7 @@ export async function checkRows(engine: Engine, options: CheckRowsOptions): Prom
   const checkedRef: TableRef = { ...options.passed, name: `${options.passed.name}_checked` };
   return engine.transaction(async (tx) => {
     for (const table of [options.passed, options.failed, ...(asView ? [checkedRef] : [])]) {
-      if (table.schema) await tx.run(d.createSchema(table.schema));
+      if (table.schema) await tx.createSchema(table.schema);
       await dropTableOrView(tx, table);
     }
     const stage = asView ? d.quoteTable(checkedRef) : q(`_weir_checks_${newId()}`);

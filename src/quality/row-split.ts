@@ -1,5 +1,6 @@
 import type { TableRef } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
+import { internalNames } from "./internal-names.js";
 import { dropTableOrView, FAILED_CHECKS_COLUMN, FAILED_REASONS_COLUMN } from "./row-checks.js";
 import { type CheckTarget, fromSql } from "./suite-target.js";
 
@@ -45,7 +46,9 @@ export async function splitRows(
 ): Promise<RowSplitResult> {
   const d = engine.dialect;
   const q = (c: string) => d.quoteIdent(c);
-  const flag = (i: number) => q(`_weir_fail_${i}`);
+  // Named clear of the target's columns, so none can hide a flag (internal-names.ts).
+  const own = internalNames(columns);
+  const flag = (i: number) => q(own.column(`fail_${i}`));
   const flags = rules.map((r, i) => `COALESCE(${r.predicate}, FALSE) AS ${flag(i)}`);
   const anyFail = rules.length === 0 ? "FALSE" : rules.map((_, i) => flag(i)).join(" OR ");
   const quarantineIdx = rules.flatMap((r, i) => (r.quarantine ? [i] : []));
@@ -86,7 +89,7 @@ export async function splitRows(
   const qFlagged = `(SELECT *${qFlags.map((f) => `, ${f}`).join("")} FROM ${fromSql(engine, target)}) AS weir_flagged`;
   return engine.transaction(async (tx) => {
     for (const table of [split.passed, split.failed]) {
-      if (table.schema) await tx.run(d.createSchema(table.schema));
+      if (table.schema) await tx.createSchema(table.schema);
       await dropTableOrView(tx, table);
     }
     const [row] = await tx.query(

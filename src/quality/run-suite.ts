@@ -10,6 +10,8 @@ import { locateSuiteError } from "./locate-suite-error.js";
 import { recordSuiteRun } from "./quality-history.js";
 import { qualityScore } from "./quality-score.js";
 import { type QuarantineResult, quarantine, quarantineTable } from "./quarantine.js";
+import { resolveSuiteParameters } from "./resolve-suite-parameters.js";
+import type { ResultFormatInput } from "./result-format.js";
 import { splitRows } from "./row-split.js";
 import { compareSchema } from "./schema-contract.js";
 import type { Severity, Suite } from "./suite.js";
@@ -58,8 +60,18 @@ export interface RunSuiteOptions {
   now?: Date;
   /** Unexpected values kept per expectation; default 20. */
   sampleSize?: number;
+  /**
+   * GX's `result_format` for this run, over every expectation's own (as a GX checkpoint's);
+   * without it an expectation's `result_format` applies, then the suite's, then SUMMARY.
+   */
+  resultFormat?: ResultFormatInput;
   /** Throw a `SuiteFailedError` when a check with severity error fails (default true). */
   failOnError?: boolean;
+  /**
+   * Values for the suite's `{"$PARAMETER": …}` kwargs (GX's suite parameters), over the
+   * suite's own `suite_parameters`; expressions such as `now() - timedelta(days=1)` read `now`.
+   */
+  suiteParameters?: Record<string, unknown>;
 }
 
 /**
@@ -86,11 +98,13 @@ export interface RunSuiteOptions {
 export async function runSuite(
   engine: Engine,
   target: CheckTarget,
-  suite: Suite,
+  unresolved: Suite,
   options: RunSuiteOptions = {},
 ): Promise<SuiteRunResult> {
-  const dataset = options.dataset ?? suite.dataset ?? (isSqlTarget(target) ? "query" : tableLabel(target));
   const now = options.now ?? new Date();
+  // $PARAMETER kwargs take their values now, before anything reads the data.
+  const suite = resolveSuiteParameters(unresolved, { parameters: options.suiteParameters, now });
+  const dataset = options.dataset ?? suite.dataset ?? (isSqlTarget(target) ? "query" : tableLabel(target));
   const checkId = newId("chk_");
   const q = options.quarantine;
   const configs = suite.expectations.map((e) => e.config);
@@ -110,12 +124,11 @@ export async function runSuite(
           { details: { column: suite.freshness.column, dataset } },
         );
       }
-      const validation = await validateDataset(
-        ro,
-        target,
-        configs,
-        options.sampleSize === undefined ? {} : { sampleSize: options.sampleSize },
-      );
+      const validation = await validateDataset(ro, target, configs, {
+        ...(options.sampleSize === undefined ? {} : { sampleSize: options.sampleSize }),
+        ...(options.resultFormat === undefined ? {} : { resultFormat: options.resultFormat }),
+        ...(suite.result_format === undefined ? {} : { suiteResultFormat: suite.result_format }),
+      });
       // One more scan does the rest: row-level score, the quarantine split, metrics and freshness.
       const rules = suiteRowRules(
         ro,

@@ -1,5 +1,6 @@
 import type { AnomalyResult } from "./anomaly.js";
 import type { ExpectationResult } from "./expectations/expectation.js";
+import { roundStatistic } from "./expectations/result-values.js";
 import type { FreshnessResult } from "./freshness.js";
 import type { QualityScore } from "./quality-score.js";
 import type { SchemaContractResult } from "./schema-contract.js";
@@ -76,7 +77,11 @@ function trim(n: number): string {
   return n === 0 || n >= 1 ? n.toFixed(n % 1 === 0 ? 0 : 2) : n.toPrecision(2);
 }
 
+/** JSON, floating-point statistics shown to 12 significant digits (results keep the full value). */
 function short(value: unknown): string {
-  const text = JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v)) ?? String(value);
+  const text =
+    JSON.stringify(value, (_k, v) =>
+      typeof v === "bigint" ? v.toString() : typeof v === "number" ? roundStatistic(v) : v,
+    ) ?? String(value);
   return text.length > 200 ? `${text.slice(0, 197)}…` : text;
 }

@@ -4,6 +4,9 @@ import { WEIR_TYPES } from "../core/types.js";
 import type { ExpectationConfig } from "./expectations/expectation.js";
 import { expectationKind, parseExpectation } from "./expectations/registry.js";
 import { parseMaxAge } from "./freshness.js";
+import { parseParameterizedExpectation } from "./resolve-suite-parameters.js";
+import { resultFormatSchema } from "./result-format.js";
+import { hasSuiteParameters } from "./suite-parameters.js";
 
 const severity = z.enum(["error", "warn"]);
 
@@ -37,6 +40,13 @@ export const suiteSchema = z
       .optional()
       .describe("the dataset results are stored under; quarantine.<dataset>"),
     expectations: z.array(expectationSchema).default([]),
+    result_format: resultFormatSchema
+      .optional()
+      .describe("GX's result_format for expectations without their own (default SUMMARY)"),
+    suite_parameters: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('values for {"$PARAMETER": …} kwargs, overridden by those given to the run'),
     freshness: z
       .object({
         column: z.string().min(1),
@@ -152,10 +162,10 @@ export function parseSuite(input: unknown, options: { label?: string; locate?: L
     const where = `${at(["expectations", i])}expectations[${i}]`;
     let config: ExpectationConfig;
     try {
-      config = parseExpectation(
-        { type: e.type, kwargs: e.kwargs, ...(e.meta ? { meta: e.meta } : {}) },
-        where,
-      );
+      const raw = { type: e.type, kwargs: e.kwargs, ...(e.meta ? { meta: e.meta } : {}) };
+      config = hasSuiteParameters(e.kwargs)
+        ? parseParameterizedExpectation(raw, where)
+        : parseExpectation(raw, where);
     } catch (error) {
       throw relocate(error, e, i, options, label);
     }

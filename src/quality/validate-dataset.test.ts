@@ -86,8 +86,11 @@ describe("validateDataset", () => {
     const quantileTypes = ONE_SCAN_SUITE.filter((e) => /median|quantile/.test(e.type));
     expect(quantileTypes.map((e) => e.kwargs.column)).toEqual(["age", "age"]);
     expect(result.scans).toBe(2);
-    expect(reads).toHaveLength(2);
-    expect(reads[1]).toMatch(/GROUP BY 1 ORDER BY 1$/);
+    // The main scan, one lookup by row id of the first failing rows (not a pass), the
+    // distribution pass.
+    expect(reads).toHaveLength(3);
+    expect(reads[1]).toMatch(/WHERE rowid = ANY\(\[[\d, ]+\]\)$/);
+    expect(reads[2]).toMatch(/GROUP BY 1 ORDER BY 1$/);
     expect(result.results.every((r) => r.exception_info === undefined)).toBe(true);
     expect(result.statistics.evaluated_expectations).toBe(30);
     expect(result.rowCount).toBe(8);
@@ -113,10 +116,21 @@ describe("validateDataset", () => {
       },
       { type: "expect_column_unique_value_count_to_be_between", kwargs: { column: "country", min_value: 3 } },
     ]);
-    expect(result.scans).toBe(3);
-    expect(reads).toHaveLength(3);
+    // The main scan, one GROUP BY per column, then — because two uniqueness expectations
+    // fail — one statement each for their first failing rows (GROUP BY finds no rows).
+    expect(result.scans).toBe(5);
+    expect(reads.filter((r) => /GROUP BY/.test(r))).toHaveLength(2);
     expect(result.results.map((r) => r.success)).toEqual([false, false, true, false, false, true, true]);
-    expect(result.results[5]!.result.observed_value).toBe(0.428571428571);
+    expect(result.results[5]!.result.observed_value).toBe(3 / 7);
+    expect(result.results[0]!.result.partial_unexpected_list).toEqual(["US", "US", "FR", "US", "FR", "US"]);
+    // A format that lists no rows reads none.
+    const quiet = await validateDataset(
+      engine,
+      tables.people,
+      [{ type: "expect_column_values_to_be_unique", kwargs: { column: "country" } }],
+      { resultFormat: "BOOLEAN_ONLY" },
+    );
+    expect(quiet.scans).toBe(2);
   });
 
   it("fails only the expectations the data makes impossible, with the engine's reason", async () => {
@@ -144,7 +158,7 @@ describe("validateDataset", () => {
     expect(runtime!.exception_info?.raised_exception).toBe(true);
     expect([missing, badCondition, badValue, runtime].every((r) => r!.success === false)).toBe(true);
     expect(fine).toMatchObject({ success: true, result: { element_count: 8, unexpected_count: 0 } });
-    expect(mean).toMatchObject({ success: true, result: { observed_value: 57.5714285714 } });
+    expect(mean).toMatchObject({ success: true, result: { observed_value: 403 / 7 } });
     expect(result.statistics).toEqual({
       evaluated_expectations: 6,
       successful_expectations: 2,
@@ -183,7 +197,7 @@ describe("validateDataset", () => {
     expect(one.results.map((r) => r.result.partial_unexpected_list)).toEqual([
       ["ann@x.com"],
       [null],
-      ["FR"],
+      ["US"],
       [{ name: "Ann" }],
     ]);
     const none = await validateDataset(

@@ -1,45 +1,72 @@
-import { ConfigError, messageOf, WeirError } from "../core/errors.js";
+import { ConfigError } from "../core/errors.js";
 import type { Field, TableRef } from "../core/types.js";
 import { tableLabel } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
 import {
-  type CompiledExpectation,
-  type CompiledSuite,
   compileExpectations,
   fromClause,
   groupScanSql,
   isSqlTarget,
-  mainScanSql,
   type Target,
 } from "./compile-expectations.js";
 import { denseKeySettings } from "./dense-key-grouping.js";
 import { runDistributionPass } from "./distribution-pass.js";
+import { engineTypeNames } from "./engine-type-names.js";
 import type { ExpectationConfig, ExpectationResult } from "./expectations/expectation.js";
 import type { GroupOutput, Outcome, Quantiles } from "./expectations/expectation-definition.js";
+import { EXPECTATION_SQL } from "./expectations/expectation-sql.js";
 import { prepareExpectationSql } from "./expectations/prepare-engine.js";
 import { runQueryCheck } from "./expectations/query-check.js";
-import { groupOutput, mapResult, pick } from "./expectations/read-results.js";
+import { groupOutput, mapEvidence } from "./expectations/read-results.js";
 import { parseExpectation } from "./expectations/registry.js";
-import { toCount } from "./expectations/result-values.js";
 import { sqlCheckProblem } from "./expectations/user-sql.js";
+import { lookUpFirstRows } from "./first-rows-lookup.js";
+import { substituteExpectationParameters } from "./resolve-suite-parameters.js";
+import {
+  DEFAULT_RESULT_FORMAT,
+  parseResultFormat,
+  type ResultFormat,
+  type ResultFormatInput,
+  unexpectedRowsWanted,
+} from "./result-format.js";
 import { checkRowConditions } from "./row-condition-check.js";
+import { rowOrderSource } from "./row-order.js";
+import { runMainScan } from "./run-main-scan.js";
+import { listFailingRows, shapeResult } from "./shape-result.js";
+import { runStreamPass } from "./stream-pass.js";
+import { engineMessage, exceptionResult, rethrowIfTransient } from "./validation-errors.js";
 import { summarizeResults, type ValidationResult } from "./validation-result.js";
 
 export { failingRowPredicate } from "./expectations/failing-row-predicate.js";
 export type { ValidationResult } from "./validation-result.js";
 
 export interface ValidateOptions {
-  /** Unexpected values listed per expectation (`partial_unexpected_list`); default 20. */
+  /**
+   * GX's `result_format` for the whole run: it overrides each expectation's own, as a
+   * result format given to a GX checkpoint or validation run does. See `result-format.ts`.
+   */
+  resultFormat?: ResultFormatInput;
+  /** The format of expectations without a `result_format` of their own; default SUMMARY. */
+  suiteResultFormat?: ResultFormatInput;
+  /** Unexpected values listed per expectation (`partial_unexpected_count` of the default format); default 20. */
   sampleSize?: number;
+  /** Values for `{"$PARAMETER": …}` kwargs (GX's suite parameters, see `suite-parameters.ts`). */
+  suiteParameters?: Record<string, unknown>;
+  /** `now()` in suite parameter expressions; default the wall clock. */
+  now?: Date;
 }
 
 /**
  * Runs expectations (GX names and semantics) against a table or a query, inside the engine.
- * Every count, statistic and unexpected-value sample of map, aggregate and table
- * expectations comes from ONE scan; uniqueness and distinct-value expectations add one
- * GROUP BY pass per column (shared among them), medians and quantiles of integer columns
- * one distribution pass per column, and each SQL check runs its own query.
- * `scans` in the result says how many passes were made.
+ * Every count, statistic and first failing rows of map, aggregate and table expectations
+ * comes from ONE scan; uniqueness and distinct-value expectations add one GROUP BY pass per
+ * column (shared among them), medians and quantiles of integer columns one distribution pass
+ * per column, and each SQL check runs its own query. A failing uniqueness expectation whose
+ * result format lists rows reads its first failing rows in one more statement. `scans` in the
+ * result says how many passes were made.
+ *
+ * Results follow GX's `result_format` (SUMMARY unless the run, the expectation or the suite
+ * says otherwise): see `result-format.ts` and `format-result.ts`.
  *
  * Invalid expectations throw a `ConfigError` before anything runs (a bound whose type
  * does not fit its column's once the columns are known, too); an expectation the data makes
@@ -53,7 +80,7 @@ export interface ValidateOptions {
  * const result = await validateDataset(engine, { schema: "staging", name: "customers" }, [
  *   { type: "expect_column_values_to_not_be_null", kwargs: { column: "customer_id" } },
  *   { type: "expect_column_values_to_be_between", kwargs: { column: "age", min_value: 13, max_value: 120, mostly: 0.99 } },
- * ]);
+ * ], { resultFormat: { result_format: "COMPLETE", unexpected_index_column_names: ["customer_id"] } });
  * result.success; // false when any expectation failed
  */
 export async function validateDataset(
@@ -62,25 +89,44 @@ export async function validateDataset(
   expectations: readonly ExpectationConfig[],
   options: ValidateOptions = {},
 ): Promise<ValidationResult> {
-  const sampleSize = options.sampleSize ?? 20;
-  if (!Number.isInteger(sampleSize) || sampleSize < 0)
+  const sampleSize = options.sampleSize;
+  if (sampleSize !== undefined && (!Number.isInteger(sampleSize) || sampleSize < 0))
     throw new ConfigError(`validateDataset: sampleSize must be a whole number ≥ 0, got ${sampleSize}`);
+  const run = options.resultFormat === undefined ? undefined : parseResultFormat(options.resultFormat);
+  const suiteFormat =
+    options.suiteResultFormat === undefined
+      ? DEFAULT_RESULT_FORMAT
+      : parseResultFormat(options.suiteResultFormat);
+  const formats = {
+    ...(run ? { resultFormat: run } : {}),
+    suiteResultFormat:
+      sampleSize === undefined ? suiteFormat : { ...suiteFormat, partial_unexpected_count: sampleSize },
+  };
   if (isSqlTarget(target)) checkTargetQuery(target.sql);
-  const configs = expectations.map((raw, index) => parseExpectation(raw, `expectations[${index}]`));
+  const given = substituteExpectationParameters(
+    expectations,
+    options.suiteParameters ?? {},
+    options.now ?? new Date(),
+  );
+  const configs = given.map((raw, index) => parseExpectation(raw, `expectations[${index}]`));
   // The helper function is created (once) outside the read-only session.
   if (configs.some((c) => c.type === "expect_column_values_to_be_json_parseable"))
     await prepareExpectationSql(engine);
-  return engine.readOnly((ro) => validateReadOnly(ro, target, configs, sampleSize));
+  return engine.readOnly((ro) => validateReadOnly(ro, target, configs, formats));
 }
 
 async function validateReadOnly(
   engine: Engine,
   target: Target,
   expectations: readonly ExpectationConfig[],
-  sampleSize: number,
+  formats: { resultFormat?: ResultFormat; suiteResultFormat: ResultFormat },
 ): Promise<ValidationResult> {
   const fields = await targetFields(engine, target);
-  const suite = compileExpectations(engine, target, fields, expectations, Math.max(sampleSize, 1));
+  const order = await rowOrderSource(engine, target, fields);
+  const suite = compileExpectations(engine, target, fields, expectations, {
+    ...formats,
+    rowOrder: order.sql,
+  });
 
   const failures = new Map<number, string>();
   for (const [index, error] of await checkRowConditions(engine, suite)) {
@@ -93,6 +139,7 @@ async function validateReadOnly(
   const values = new Map<number, Record<string, unknown>>();
   const main = await runMainScan(engine, suite, values, failures);
   let scans = main.scans;
+  await lookUpFirstRows(engine, suite, values);
 
   const groupOutputs = new Map<number, GroupOutput>();
   for (const [g, group] of suite.groups.entries()) {
@@ -126,6 +173,9 @@ async function validateReadOnly(
     }
   }
 
+  const wantsTypes = suite.items.some((i) => i.plan?.plan === "schema" && i.plan.engineTypes);
+  const types = wantsTypes ? await engineTypeNames(engine, suite.from, fields) : new Map<string, string>();
+
   const results: ExpectationResult[] = [];
   for (const item of suite.items) {
     const failure = item.error ?? failures.get(item.index);
@@ -136,28 +186,51 @@ async function validateReadOnly(
     try {
       let outcome: Outcome;
       const plan = item.plan;
-      if (plan.plan === "schema") outcome = plan.evaluate(fields);
+      if (plan.plan === "schema") outcome = plan.evaluate(fields, types);
       else if (plan.plan === "aggregate") outcome = plan.evaluate(values.get(item.index) ?? {});
-      else if (plan.plan === "map") outcome = mapResult(plan, values.get(item.index) ?? {}, sampleSize);
-      else if (plan.plan === "group") outcome = plan.evaluate(groupOutputs.get(item.index)!);
+      else if (plan.plan === "map") {
+        const v = values.get(item.index) ?? {};
+        const layout = v.sampleLayout === "rows" ? "rows" : EXPECTATION_SQL[engine.kind].firstRowsLayout;
+        outcome = mapOutcomeOf(mapEvidence(plan, item, v, layout));
+      } else if (plan.plan === "group") outcome = plan.evaluate(groupOutputs.get(item.index)!);
       else if (plan.plan === "distribution") outcome = plan.evaluate(quantiles.get(item.index)!);
-      else {
+      else if (plan.plan === "stream") {
+        scans++;
+        const keep = unexpectedRowsWanted(item.format);
+        const index = item.format.unexpected_index_column_names;
+        const rc = item.config.kwargs.row_condition;
+        outcome = await runStreamPass(engine, suite.from, plan, rc, keep, index);
+      } else {
         scans++;
         outcome = await runQueryCheck(
           engine,
           suite.from,
           plan.sql,
           item.config.kwargs.row_condition,
-          sampleSize,
+          item.format.partial_unexpected_count,
         );
+        if (plan.reshape) outcome = plan.reshape(outcome);
       }
-      results.push({ expectation: item.config, success: outcome.success, result: jsonSafe(outcome.result) });
+      // Uniqueness is decided by its GROUP BY pass; the rows that fail it take another pass
+      // to list, made only when the expectation fails (not for duplicates `mostly` allows),
+      // and only for as many rows as the result format lists.
+      if (outcome.evidence && plan.plan === "group") {
+        const found = !outcome.success && outcome.evidence.counts.unexpected > 0;
+        const listed = found ? await listFailingRows(engine, suite, item, fields, target) : undefined;
+        if (listed) scans++;
+        Object.assign(outcome.evidence, listed ?? { values: [], index: [], rows: [] });
+      }
+      results.push(shapeResult(engine, suite, item, fields, target, outcome));
     } catch (error) {
       rethrowIfTransient(error);
-      results.push(exceptionResult(item.config, engineMessage(error)));
+      results.push(exceptionResult(item.config, engineMessage(error), error));
     }
   }
   return summarizeResults(results, main.rowCount, scans);
+}
+
+function mapOutcomeOf(evidence: NonNullable<Outcome["evidence"]>): Outcome {
+  return { success: false, result: {}, evidence };
 }
 
 /** The target's columns and logical types; a query is asked for its shape with LIMIT 0. */
@@ -176,58 +249,6 @@ async function targetFields(engine: Engine, target: Target): Promise<Field[]> {
   return [];
 }
 
-/**
- * The main scan. When the engine rejects it, each expectation is planned alone on zero
- * rows to find the ones at fault, and the scan is run again without them; a failure that
- * only shows on real rows falls back to one scan per expectation.
- */
-async function runMainScan(
-  engine: Engine,
-  suite: CompiledSuite,
-  values: Map<number, Record<string, unknown>>,
-  failures: Map<number, string>,
-): Promise<{ rowCount: number; scans: number }> {
-  const live = suite.items.filter(
-    (i) => i.plan && i.plan.plan !== "schema" && i.plan.plan !== "query" && !failures.has(i.index),
-  );
-  const run = async (items: readonly CompiledExpectation[]) => {
-    const [row] = await engine.query(mainScanSql(engine, suite, items));
-    for (const item of items) values.set(item.index, pick(row ?? {}, item.aliases));
-    return toCount(row?.rows);
-  };
-  try {
-    return { rowCount: await run(live), scans: 1 };
-  } catch (error) {
-    rethrowIfTransient(error);
-  }
-  const ok: CompiledExpectation[] = [];
-  for (const item of live) {
-    try {
-      await engine.query(mainScanSql(engine, suite, [item], true));
-      ok.push(item);
-    } catch (error) {
-      rethrowIfTransient(error);
-      failures.set(item.index, engineMessage(error));
-    }
-  }
-  try {
-    return { rowCount: await run(ok), scans: 1 };
-  } catch (error) {
-    rethrowIfTransient(error);
-  }
-  let rowCount = 0;
-  for (const item of ok) {
-    try {
-      rowCount = await run([item]);
-    } catch (error) {
-      rethrowIfTransient(error);
-      failures.set(item.index, engineMessage(error));
-    }
-  }
-  if (ok.length === 0 || ok.every((i) => failures.has(i.index))) rowCount = await run([]);
-  return { rowCount, scans: 1 + ok.length };
-}
-
 /** A query target is spliced in as a subquery, so it must be one query. */
 function checkTargetQuery(sql: string): void {
   const problem = sqlCheckProblem(sql);
@@ -235,34 +256,4 @@ function checkTargetQuery(sql: string): void {
     throw new ConfigError(`the target query must be one SQL query (SELECT … or WITH …): ${problem}`, {
       details: { sql },
     });
-}
-
-function exceptionResult(config: ExpectationConfig, message: string): ExpectationResult {
-  return {
-    expectation: config,
-    success: false,
-    result: {},
-    exception_info: { raised_exception: true, exception_message: message },
-  };
-}
-
-/** Connection losses and the like are not the expectation's fault: they abort the validation. */
-function rethrowIfTransient(error: unknown): void {
-  if (error instanceof WeirError && error.retryable) throw error;
-}
-
-/** The engine's own message, without the statement weir's wrapper appends. */
-function engineMessage(error: unknown): string {
-  const cause = error instanceof WeirError && error.cause !== undefined ? error.cause : error;
-  return messageOf(cause);
-}
-
-/** Results are stored as JSON: integers beyond 2^53 become text, bytes become hex. */
-function jsonSafe<T>(value: T): T {
-  if (typeof value === "bigint") return value.toString() as T;
-  if (value instanceof Uint8Array) return `\\x${Buffer.from(value).toString("hex")}` as T;
-  if (Array.isArray(value)) return value.map(jsonSafe) as T;
-  if (value !== null && typeof value === "object")
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSafe(v)])) as T;
-  return value;
 }

@@ -75,8 +75,9 @@ describe.skipIf(!postgresAvailable)("expectations on PostgreSQL", () => {
     expect(onPg).toEqual(onDuck);
     // Code point order: "A" < "B" < "a" < "b" < "e" < "é" (a locale would say a < A < b < B).
     expect(onPg.results[0]!.success).toBe(true);
-    expect(onPg.results[2]!.result.partial_unexpected_list).toEqual(["A", "B"]);
-    expect(onPg.results[3]!.result.partial_unexpected_list).toEqual(["A", "B", "e"]);
+    // The first failing rows in row order: 'B' was inserted before 'A'.
+    expect(onPg.results[2]!.result.partial_unexpected_list).toEqual(["B", "A"]);
+    expect(onPg.results[3]!.result.partial_unexpected_list).toEqual(["B", "A", "e"]);
     expect(onPg.results[4]!.result.observed_value).toEqual(["A", "B", "a", "b", "e", "é"]);
     expect(onPg.results[6]!.result.partial_unexpected_list).toEqual([
       { s: "A" },
@@ -94,8 +95,18 @@ describe.skipIf(!postgresAvailable)("expectations on PostgreSQL", () => {
       const pairs = onPg.results.map(
         (r, i) => [r, onDuck.results[i]] as [ExpectationResult, ExpectationResult],
       );
-      for (const [p, d] of pairs) expect(p, p.expectation.type).toEqual(d);
-      expect({ ...onPg, scans: 0 }).toEqual({ ...onDuck, scans: 0 });
+      // The type expectations report each engine's own type name (TEXT on PostgreSQL, VARCHAR
+      // on DuckDB), as GX does; everything else is the same.
+      const sameTypes = (r: ExpectationResult) =>
+        /_to_be_of_type|_in_type_list/.test(r.expectation.type)
+          ? { ...r, result: { ...r.result, observed_value: "(engine type)" } }
+          : r;
+      for (const [p, d] of pairs) expect(sameTypes(p), p.expectation.type).toEqual(sameTypes(d));
+      expect({ ...onPg, scans: 0, results: onPg.results.map(sameTypes) }).toEqual({
+        ...onDuck,
+        scans: 0,
+        results: onDuck.results.map(sameTypes),
+      });
       expect(onPg.scans).toBe(onDuck.scans);
     }
   });

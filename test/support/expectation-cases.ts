@@ -168,7 +168,7 @@ const emptyMap = {
 {
   const t = "expect_table_columns_to_match_set";
   const shuffled = [...PEOPLE_COLUMNS].reverse();
-  add("people", "pass", t, { column_set: shuffled }, ok({ observed_value: PEOPLE_COLUMNS }));
+  add("people", "pass", t, { column_set: shuffled }, ok({ observed_value: sortBinary(PEOPLE_COLUMNS) }));
   add("people", "fail", t, { column_set: [...PEOPLE_COLUMNS.slice(1), "nope"] }, bad({ details: { mismatched: { unexpected: ["id"], missing: ["nope"] } } }));
   add("people", "pass", t, { column_set: ["age", "id"], exact_match: false }, ok());
   add("empty", "empty", t, { column_set: PEOPLE_COLUMNS }, ok());
@@ -177,7 +177,7 @@ const emptyMap = {
 {
   const t = "expect_table_columns_to_match_ordered_list";
   add("people", "pass", t, { column_list: PEOPLE_COLUMNS }, ok({ observed_value: PEOPLE_COLUMNS }));
-  add("people", "fail", t, { column_list: ["name", "id", ...PEOPLE_COLUMNS.slice(2)] }, bad({ details: { mismatched: [{ expected_column_position: 0, expected: "name", found: "id" }, { expected_column_position: 1, expected: "id", found: "name" }] } }));
+  add("people", "fail", t, { column_list: ["name", "id", ...PEOPLE_COLUMNS.slice(2)] }, bad({ details: { mismatched: [{ "Expected Column Position": 0, Expected: "name", Found: "id" }, { "Expected Column Position": 1, Expected: "id", Found: "name" }] } }));
   add("empty", "empty", t, { column_list: PEOPLE_COLUMNS }, ok());
 }
 // biome-ignore format: a table of cases, one per line
@@ -205,7 +205,7 @@ const emptyMap = {
 // biome-ignore format: a table of cases, one per line
 {
   const t = "expect_column_values_to_be_null";
-  const emails = ["ann@x.com", "bad-email", "bob@x.com", "cy@y.org", "fay@x.com", "gus@x.com", "hal@x.com"];
+  const emails = ["ann@x.com", "bob@x.com", "cy@y.org", "bad-email", "fay@x.com", "gus@x.com", "hal@x.com"];
   add("people", "pass", t, { column: "id", row_condition: "id IS NULL" }, ok({ element_count: 1, unexpected_count: 0 }));
   add("people", "fail", t, { column: "email" }, bad({ element_count: 8, unexpected_count: 7, unexpected_percent: 87.5, partial_unexpected_list: emails }));
   add("people", "nulls", t, { column: "js", mostly: 0.1 }, ok({ unexpected_count: 7 }));
@@ -263,7 +263,7 @@ const emptyMap = {
   add("empty", "empty", t, { column: "email", regex: email }, ok(emptyMap));
   add("people", "row_condition", t, { column: "email", regex: email, row_condition: "country = 'US'" }, ok(map(4, 1, 0)));
   add("people", "pass", t, { column: "age", regex: "^\\d+$" }, ok(map(8, 1, 0)));
-  add("hostile", "hostile", t, { column: 'we"ird', regex: "['\"]" }, bad({ unexpected_count: 2, partial_unexpected_list: ["\\", "a.b*(c)"] }));
+  add("hostile", "hostile", t, { column: 'we"ird', regex: "['\"]" }, bad({ unexpected_count: 2, partial_unexpected_list: ["a.b*(c)", "\\"] }));
   add("hostile", "hostile", t, { column: "ünï cødé", regex: "^[ßé]$" }, bad({ unexpected_count: 2, partial_unexpected_list: ["日本", "😀"] }));
 }
 // biome-ignore format: a table of cases, one per line
@@ -283,7 +283,7 @@ const emptyMap = {
   const list = ["@x\\.com$", "@y\\.org$"];
   add("people", "pass", t, { column: "email", regex_list: [...list, "-"] }, ok(map(8, 1, 0)));
   add("people", "fail", t, { column: "email", regex_list: list }, bad(map(8, 1, 1, ["bad-email"])));
-  add("people", "fail", t, { column: "email", regex_list: ["^[a-z]", "@x"], match_on: "all" }, bad(map(8, 1, 2, ["bad-email", "cy@y.org"])));
+  add("people", "fail", t, { column: "email", regex_list: ["^[a-z]", "@x"], match_on: "all" }, bad(map(8, 1, 2, ["cy@y.org", "bad-email"])));
   add("people", "nulls", t, { column: "ds", regex_list: ["^2024"] }, bad(map(8, 1, 2, ["2023-02-29", "x"])));
   add("people", "mostly", t, { column: "email", regex_list: list, mostly: 0.8 }, ok(map(8, 1, 1)));
   add("empty", "empty", t, { column: "email", regex_list: list }, ok(emptyMap));
@@ -293,8 +293,8 @@ const emptyMap = {
 {
   const t = "expect_column_values_to_not_match_regex_list";
   add("people", "pass", t, { column: "email", regex_list: ["\\d", "\\s"] }, ok(map(8, 1, 0)));
-  add("people", "fail", t, { column: "email", regex_list: ["-", "^c"] }, bad(map(8, 1, 2, ["bad-email", "cy@y.org"])));
-  add("people", "nulls", t, { column: "js", regex_list: ["a"] }, bad(map(8, 1, 3, ["NaN", '{"a":1,}', '{"a":1}'])));
+  add("people", "fail", t, { column: "email", regex_list: ["-", "^c"] }, bad(map(8, 1, 2, ["cy@y.org", "bad-email"])));
+  add("people", "nulls", t, { column: "js", regex_list: ["a"] }, bad(map(8, 1, 3, ['{"a":1}', "NaN", '{"a":1,}'])));
   add("people", "mostly", t, { column: "email", regex_list: ["-", "^c"], mostly: 0.7 }, ok(map(8, 1, 2)));
   add("empty", "empty", t, { column: "email", regex_list: ["-"] }, ok(emptyMap));
   add("people", "row_condition", t, { column: "email", regex_list: ["-"], row_condition: "seq > 3" }, ok(map(5, 1, 0)));
@@ -308,8 +308,8 @@ const emptyMap = {
   add("people", "mostly", t, { column: "email", like_pattern: "%@%", mostly: 0.8 }, ok(map(8, 1, 1)));
   add("empty", "empty", t, { column: "email", like_pattern: "%@%" }, ok(emptyMap));
   add("people", "row_condition", t, { column: "email", like_pattern: "%@%", row_condition: "id < 4" }, ok(map(3, 0, 0)));
-  add("hostile", "hostile", t, { column: 'we"ird', like_pattern: "%\\\\" }, bad({ unexpected_count: 3, partial_unexpected_list: ['a"b', "a.b*(c)", "c'd"] }));
-  add("hostile", "hostile", t, { column: 'we"ird', like_pattern: "%'%" }, bad({ unexpected_count: 3, partial_unexpected_list: ["\\", 'a"b', "a.b*(c)"] }));
+  add("hostile", "hostile", t, { column: 'we"ird', like_pattern: "%\\\\" }, bad({ unexpected_count: 3, partial_unexpected_list: ['a"b', "c'd", "a.b*(c)"] }));
+  add("hostile", "hostile", t, { column: 'we"ird', like_pattern: "%'%" }, bad({ unexpected_count: 3, partial_unexpected_list: ['a"b', "a.b*(c)", "\\"] }));
 }
 // biome-ignore format: a table of cases, one per line
 {
@@ -320,7 +320,7 @@ const emptyMap = {
   add("people", "mostly", t, { column: "country", like_pattern: "U_", mostly: 0.4 }, ok(map(8, 1, 4)));
   add("empty", "empty", t, { column: "email", like_pattern: "%-%" }, ok(emptyMap));
   add("people", "row_condition", t, { column: "country", like_pattern: "U_", row_condition: "country <> 'US'" }, ok(map(3, 0, 0)));
-  add("hostile", "hostile", t, { column: "semi;colon", like_pattern: "%;%" }, bad({ unexpected_count: 2, partial_unexpected_list: ["DROP TABLE x;", "x;y"] }));
+  add("hostile", "hostile", t, { column: "semi;colon", like_pattern: "%;%" }, bad({ unexpected_count: 2, partial_unexpected_list: ["x;y", "DROP TABLE x;"] }));
 }
 // biome-ignore format: a table of cases, one per line
 {
@@ -348,7 +348,7 @@ const emptyMap = {
 {
   const t = "expect_column_values_to_match_strftime_format";
   add("people", "pass", t, { column: "seen", strftime_format: "%Y-%m-%d %H:%M:%S" }, ok(map(8, 1, 0)));
-  add("people", "fail", t, { column: "ds", strftime_format: "%Y-%m-%d" }, bad(map(8, 1, 3, ["2023-02-29", "2024-04-31", "x"])));
+  add("people", "fail", t, { column: "ds", strftime_format: "%Y-%m-%d" }, bad(map(8, 1, 3, ["2023-02-29", "x", "2024-04-31"])));
   add("people", "nulls", t, { column: "signup", strftime_format: "%Y-%m-%d" }, ok(map(8, 1, 0)));
   add("people", "mostly", t, { column: "ds", strftime_format: "%Y-%m-%d", mostly: 0.5 }, ok(map(8, 1, 3)));
   add("empty", "empty", t, { column: "ds", strftime_format: "%Y-%m-%d" }, ok(emptyMap));
@@ -372,10 +372,10 @@ const emptyMap = {
   const t = "expect_column_values_to_be_increasing";
   add("people", "pass", t, { column: "seq", order_by: "seq" }, ok(map(8, 0, 0)));
   add("people", "fail", t, { column: "seq" }, bad(map(8, 0, 1, [3])));
-  add("people", "nulls", t, { column: "age", order_by: "seq" }, bad(map(8, 1, 3, [7, 33, 60])));
+  add("people", "nulls", t, { column: "age", order_by: "seq" }, bad(map(8, 1, 3, [7, 60, 33])));
   add("people", "mostly", t, { column: "age", order_by: "seq", mostly: 0.5 }, ok(map(8, 1, 3)));
   add("people", "pass", t, { column: "lo", order_by: ["seq"], strictly: true, row_condition: "seq <> 8" }, ok(map(7, 2, 0)));
-  add("people", "fail", t, { column: "hi", order_by: "lo", strictly: true }, bad(map(8, 2, 3, [1, 2, 6])));
+  add("people", "fail", t, { column: "hi", order_by: "lo", strictly: true }, bad(map(8, 2, 3, [2, 1, 6])));
   add("empty", "empty", t, { column: "seq" }, ok(emptyMap));
   add("people", "row_condition", t, { column: "age", order_by: "seq", row_condition: "age < 100 AND seq <> 5" }, bad(map(5, 0, 1, [33])));
 }
@@ -383,8 +383,8 @@ const emptyMap = {
 {
   const t = "expect_column_values_to_be_decreasing";
   add("people", "pass", t, { column: "hi", order_by: "lo", row_condition: "lo <= 3" }, ok(map(3, 0, 0)));
-  add("people", "fail", t, { column: "seq", order_by: "seq" }, bad(map(8, 0, 7, [2, 3, 4, 5, 6, 7, 8])));
-  add("people", "nulls", t, { column: "score", order_by: "seq" }, bad(map(8, 1, 4, [2, 2.25, 3.75, 4])));
+  add("people", "fail", t, { column: "seq", order_by: "seq" }, bad(map(8, 0, 7, [2, 4, 3, 5, 6, 7, 8])));
+  add("people", "nulls", t, { column: "score", order_by: "seq" }, bad(map(8, 1, 4, [2.25, 3.75, 4, 2])));
   add("people", "mostly", t, { column: "score", order_by: "seq", mostly: 0.4 }, ok(map(8, 1, 4)));
   add("people", "mostly", t, { column: "score", order_by: "seq", mostly: 0.5 }, bad(map(8, 1, 4)));
   add("empty", "empty", t, { column: "seq" }, ok(emptyMap));
@@ -395,7 +395,7 @@ const emptyMap = {
   const t = "expect_column_values_to_be_unique";
   add("people", "pass", t, { column: "seq" }, ok(map(8, 0, 0, [])));
   add("people", "fail", t, { column: "id" }, bad(map(8, 1, 2, [5, 5])));
-  add("people", "nulls", t, { column: "country" }, bad(map(8, 1, 6, ["FR", "FR", "US", "US", "US", "US"])));
+  add("people", "nulls", t, { column: "country" }, bad(map(8, 1, 6, ["US", "US", "FR", "US", "FR", "US"])));
   add("people", "mostly", t, { column: "id", mostly: 0.7 }, ok(map(8, 1, 2)));
   add("empty", "empty", t, { column: "id" }, ok(emptyMap));
   add("people", "row_condition", t, { column: "id", row_condition: "age < 100" }, ok(map(6, 1, 0)));
@@ -407,7 +407,7 @@ const emptyMap = {
 {
   const t = "expect_compound_columns_to_be_unique";
   add("people", "pass", t, { column_list: ["country", "id"] }, ok(map(8, 1, 0, [])));
-  add("people", "fail", t, { column_list: ["country"] }, bad(map(8, 1, 6, [{ country: "FR" }, { country: "FR" }, { country: "US" }, { country: "US" }, { country: "US" }, { country: "US" }])));
+  add("people", "fail", t, { column_list: ["country"] }, bad(map(8, 1, 6, [{ country: "US" }, { country: "US" }, { country: "FR" }, { country: "US" }, { country: "FR" }, { country: "US" }])));
   add("people", "nulls", t, { column_list: ["id", "age"], ignore_row_if: "any_value_is_missing" }, ok(map(8, 2, 0)));
   add("people", "pass", t, { column_list: ["id", "hi"], ignore_row_if: "never" }, ok(map(8, 0, 0)));
   add("people", "mostly", t, { column_list: ["country"], mostly: 0.1 }, ok(map(8, 1, 6)));
@@ -419,21 +419,21 @@ const emptyMap = {
 {
   const t = "expect_column_pair_values_a_to_be_greater_than_b";
   add("people", "pass", t, { column_A: "seq", column_B: "lo", or_equal: true, ignore_row_if: "either_value_is_missing" }, ok(map(8, 2, 0)));
-  add("people", "fail", t, { column_A: "lo", column_B: "hi" }, bad(map(8, 1, 5, [{ lo: 1, hi: 5 }, { lo: 2, hi: 2 }, { lo: 4, hi: null }, { lo: 8, hi: 8 }, { lo: null, hi: 6 }])));
-  add("people", "nulls", t, { column_A: "lo", column_B: "hi", or_equal: true }, bad(map(8, 1, 3, [{ lo: 1, hi: 5 }, { lo: 4, hi: null }, { lo: null, hi: 6 }])));
-  add("people", "nulls", t, { column_A: "lo", column_B: "hi", or_equal: true, ignore_row_if: "either_value_is_missing" }, bad(map(8, 3, 1, [{ lo: 1, hi: 5 }])));
+  add("people", "fail", t, { column_A: "lo", column_B: "hi" }, bad(map(8, 1, 5, [[1, 5], [2, 2], [4, null], [null, 6], [8, 8]])));
+  add("people", "nulls", t, { column_A: "lo", column_B: "hi", or_equal: true }, bad(map(8, 1, 3, [[1, 5], [4, null], [null, 6]])));
+  add("people", "nulls", t, { column_A: "lo", column_B: "hi", or_equal: true, ignore_row_if: "either_value_is_missing" }, bad(map(8, 3, 1, [[1, 5]])));
   add("people", "nulls", t, { column_A: "lo", column_B: "hi", ignore_row_if: "neither" }, bad(map(8, 0, 6)));
   add("people", "mostly", t, { column_A: "lo", column_B: "hi", or_equal: true, mostly: 0.5 }, ok(map(8, 1, 3)));
   add("empty", "empty", t, { column_A: "lo", column_B: "hi" }, ok(emptyMap));
   add("people", "row_condition", t, { column_A: "lo", column_B: "hi", row_condition: "lo > 2 AND hi IS NOT NULL AND lo <> hi" }, ok(map(2, 0, 0)));
-  add("people", "fail", t, { column_A: "seen", column_B: "signup", or_equal: true }, bad(map(8, 0, 3, [{ seen: "2024-01-02 09:00:00", signup: "2024-01-03" }, { seen: "2024-01-06 00:00:00", signup: null }, { seen: null, signup: "2024-01-05" }])));
+  add("people", "fail", t, { column_A: "seen", column_B: "signup", or_equal: true }, bad(map(8, 0, 3, [["2024-01-02T09:00:00", "2024-01-03"], [null, "2024-01-05"], ["2024-01-06T00:00:00", null]])));
   add("hostile", "hostile", t, { column_A: "Mixed Case", column_B: "it's" }, bad({ missing_count: 0, unexpected_count: 2 }));
 }
 // biome-ignore format: a table of cases, one per line
 {
   const t = "expect_column_pair_values_to_be_equal";
   add("people", "pass", t, { column_A: "seq", column_B: "lo", row_condition: "seq IN (1, 2, 7, 8)" }, ok(map(4, 0, 0)));
-  add("people", "fail", t, { column_A: "seq", column_B: "lo" }, bad(map(8, 0, 4, [{ seq: 3, lo: null }, { seq: 4, lo: 3 }, { seq: 5, lo: 4 }, { seq: 6, lo: null }])));
+  add("people", "fail", t, { column_A: "seq", column_B: "lo" }, bad(map(8, 0, 4, [[4, 3], [3, null], [5, 4], [6, null]])));
   add("people", "nulls", t, { column_A: "seq", column_B: "lo", ignore_row_if: "either_value_is_missing" }, bad(map(8, 2, 2)));
   add("people", "mostly", t, { column_A: "seq", column_B: "lo", mostly: 0.5 }, ok(map(8, 0, 4)));
   add("empty", "empty", t, { column_A: "seq", column_B: "lo" }, ok(emptyMap));
@@ -443,7 +443,7 @@ const emptyMap = {
 {
   const t = "expect_multicolumn_sum_to_equal";
   add("people", "pass", t, { column_list: ["lo", "hi"], sum_total: 4, row_condition: "seq IN (2, 4, 5)" }, ok(map(3, 0, 0)));
-  add("people", "fail", t, { column_list: ["lo", "hi"], sum_total: 4 }, bad(map(8, 1, 4, [{ lo: 1, hi: 5 }, { lo: 7, hi: 3 }, { lo: 8, hi: 8 }, { lo: null, hi: 6 }])));
+  add("people", "fail", t, { column_list: ["lo", "hi"], sum_total: 4 }, bad(map(8, 1, 4, [{ lo: 1, hi: 5 }, { lo: null, hi: 6 }, { lo: 7, hi: 3 }, { lo: 8, hi: 8 }])));
   add("people", "nulls", t, { column_list: ["lo", "hi"], sum_total: 4, ignore_row_if: "any_value_is_missing" }, bad(map(8, 3, 3)));
   add("people", "mostly", t, { column_list: ["lo", "hi"], sum_total: 4, mostly: 0.4 }, ok(map(8, 1, 4)));
   add("empty", "empty", t, { column_list: ["lo", "hi"], sum_total: 4 }, ok(emptyMap));
@@ -468,7 +468,7 @@ const emptyMap = {
   const t = "expect_column_max_to_be_between";
   add("people", "pass", t, { column: "age", max_value: 200 }, ok({ observed_value: 200 }));
   add("people", "fail", t, { column: "age", max_value: 200, strict_max: true }, bad({ observed_value: 200 }));
-  add("people", "nulls", t, { column: "seen", min_value: "2024-01-08" }, ok({ observed_value: "2024-01-08 00:00:00" }));
+  add("people", "nulls", t, { column: "seen", min_value: "2024-01-08" }, ok({ observed_value: "2024-01-08T00:00:00" }));
   add("empty", "empty", t, { column: "age", max_value: 1000 }, bad({ observed_value: null }));
   add("people", "row_condition", t, { column: "age", max_value: 100, row_condition: "age < 100" }, ok({ observed_value: 60 }));
   add("hostile", "hostile", t, { column: "ünï cødé", min_value: "😀" }, ok({ observed_value: "😀" }));
@@ -476,11 +476,11 @@ const emptyMap = {
 // biome-ignore format: a table of cases, one per line
 {
   const t = "expect_column_mean_to_be_between";
-  add("people", "pass", t, { column: "age", min_value: 57, max_value: 58 }, ok({ observed_value: 57.5714285714 }));
-  add("people", "fail", t, { column: "age", max_value: 50 }, bad({ observed_value: 57.5714285714 }));
-  add("people", "nulls", t, { column: "score", min_value: 1.8, max_value: 1.9 }, ok({ observed_value: 1.85714285714 }));
+  add("people", "pass", t, { column: "age", min_value: 57, max_value: 58 }, ok({ observed_value: 403 / 7 }));
+  add("people", "fail", t, { column: "age", max_value: 50 }, bad({ observed_value: 403 / 7 }));
+  add("people", "nulls", t, { column: "score", min_value: 1.8, max_value: 1.9 }, ok({ observed_value: 13 / 7 }));
   add("empty", "empty", t, { column: "age", min_value: 0 }, bad({ observed_value: null }));
-  add("people", "row_condition", t, { column: "age", min_value: 30, max_value: 30, row_condition: "age BETWEEN 25 AND 35" }, bad({ observed_value: 29.6666666667 }));
+  add("people", "row_condition", t, { column: "age", min_value: 30, max_value: 30, row_condition: "age BETWEEN 25 AND 35" }, bad({ observed_value: 89 / 3 }));
 }
 // biome-ignore format: a table of cases, one per line
 {
@@ -503,9 +503,9 @@ const emptyMap = {
 // biome-ignore format: a table of cases, one per line
 {
   const t = "expect_column_stdev_to_be_between";
-  add("people", "pass", t, { column: "age", min_value: 64, max_value: 65 }, ok({ observed_value: 64.9765525475 }));
-  add("people", "fail", t, { column: "age", max_value: 10 }, bad({ observed_value: 64.9765525475 }));
-  add("people", "nulls", t, { column: "score", min_value: 1.7, max_value: 1.8 }, ok({ observed_value: 1.75509462504 }));
+  add("people", "pass", t, { column: "age", min_value: 64, max_value: 65 }, ok({ observed_value: 64.97655254745654 }));
+  add("people", "fail", t, { column: "age", max_value: 10 }, bad({ observed_value: 64.97655254745654 }));
+  add("people", "nulls", t, { column: "score", min_value: 1.7, max_value: 1.8 }, ok({ observed_value: 1.7550946250436592 }));
   add("empty", "empty", t, { column: "age", min_value: 0 }, bad({ observed_value: null }));
   add("people", "row_condition", t, { column: "age", min_value: 0, row_condition: "age = 25" }, bad({ observed_value: null }));
 }
@@ -523,8 +523,8 @@ const emptyMap = {
 {
   const t = "expect_column_proportion_of_unique_values_to_be_between";
   add("people", "pass", t, { column: "seq", min_value: 1 }, ok({ observed_value: 1 }));
-  add("people", "fail", t, { column: "country", min_value: 0.5 }, bad({ observed_value: 0.428571428571 }));
-  add("people", "nulls", t, { column: "id", min_value: 0.85, max_value: 0.86 }, ok({ observed_value: 0.857142857143 }));
+  add("people", "fail", t, { column: "country", min_value: 0.5 }, bad({ observed_value: 3 / 7 }));
+  add("people", "nulls", t, { column: "id", min_value: 0.85, max_value: 0.86 }, ok({ observed_value: 6 / 7 }));
   add("empty", "empty", t, { column: "id", max_value: 0 }, ok({ observed_value: 0 }));
   add("people", "row_condition", t, { column: "country", min_value: 1, row_condition: "seq >= 3" }, bad({ observed_value: 0.6 }));
 }
@@ -583,18 +583,19 @@ const emptyMap = {
 // biome-ignore format: a table of cases, one per line
 {
   const t = "expect_column_values_to_be_of_type";
-  add("people", "pass", t, { column: "age", type_: "integer" }, ok({ observed_value: "integer" }));
-  add("people", "pass", t, { column: "email", type_: "VARCHAR" }, ok({ observed_value: "varchar" }));
-  add("people", "fail", t, { column: "age", type_: "varchar" }, bad({ observed_value: "integer" }));
-  add("people", "nulls", t, { column: "signup", type_: "date" }, ok({ observed_value: "date" }));
-  add("empty", "empty", t, { column: "seen", type_: "timestamp" }, ok({ observed_value: "timestamp" }));
+  // The engine's own type names: TEXT and DOUBLE_PRECISION on PostgreSQL, VARCHAR and DOUBLE on DuckDB.
+  add("people", "pass", t, { column: "age", type_: "integer" }, ok({ observed_value: "INTEGER" }));
+  add("people", "pass", t, { column: "email", type_: "VARCHAR" }, ok());
+  add("people", "fail", t, { column: "age", type_: "varchar" }, bad({ observed_value: "INTEGER" }));
+  add("people", "nulls", t, { column: "signup", type_: "date" }, ok({ observed_value: "DATE" }));
+  add("empty", "empty", t, { column: "seen", type_: "timestamp" }, ok({ observed_value: "TIMESTAMP" }));
 }
 // biome-ignore format: a table of cases, one per line
 {
   const t = "expect_column_values_to_be_in_type_list";
-  add("people", "pass", t, { column: "score", type_list: ["integer", "double"] }, ok({ observed_value: "double" }));
-  add("people", "fail", t, { column: "score", type_list: ["integer", "bigint"] }, bad({ observed_value: "double" }));
-  add("empty", "empty", t, { column: "id", type_list: ["integer"] }, ok({ observed_value: "integer" }));
+  add("people", "pass", t, { column: "score", type_list: ["integer", "double"] }, ok());
+  add("people", "fail", t, { column: "score", type_list: ["integer", "bigint"] }, bad());
+  add("empty", "empty", t, { column: "id", type_list: ["integer"] }, ok({ observed_value: "INTEGER" }));
 }
 
 // ---- query ---------------------------------------------------------------------------------
@@ -788,7 +789,10 @@ for (const [regex, list, matching] of REGEX_VECTORS) {
     expectation: { type: "expect_column_values_to_not_match_regex", kwargs: { column: "v", regex } },
     expect: {
       success: matching.length === 0,
-      result: { unexpected_count: matching.length, partial_unexpected_list: sortBinary(matching) },
+      result: {
+        unexpected_count: matching.length,
+        partial_unexpected_list: list.filter((v) => matching.includes(v)),
+      },
     },
   });
   QUERY_CASES_LIST.push({
@@ -797,7 +801,7 @@ for (const [regex, list, matching] of REGEX_VECTORS) {
     expectation: { type: "expect_column_values_to_match_regex", kwargs: { column: "v", regex } },
     expect: {
       success: other.length === 0,
-      result: { unexpected_count: other.length, partial_unexpected_list: sortBinary(other) },
+      result: { unexpected_count: other.length, partial_unexpected_list: other },
     },
   });
 }
@@ -815,7 +819,7 @@ for (const [format, vectors] of STRFTIME_VECTORS) {
     },
     expect: {
       success: bad.length === 0,
-      result: { unexpected_count: bad.length, partial_unexpected_list: sortBinary(bad) },
+      result: { unexpected_count: bad.length, partial_unexpected_list: bad },
     },
   });
 }
@@ -830,7 +834,7 @@ for (const [format, vectors] of STRFTIME_VECTORS) {
     expectation: { type: "expect_column_values_to_be_json_parseable", kwargs: { column: "doc" } },
     expect: {
       success: false,
-      result: { unexpected_count: bad.length, partial_unexpected_list: sortBinary(bad).slice(0, 20) },
+      result: { unexpected_count: bad.length, partial_unexpected_list: bad.slice(0, 20) },
     },
   });
 }
@@ -847,12 +851,12 @@ const listAll = (column: string, list: unknown[]): QueryCase => ({
   expect: { success: false, result: { unexpected_count: 2, partial_unexpected_list: list } },
 });
 QUERY_CASES_LIST.push(
-  listAll("d", ["-0.25", "12.5"]),
-  listAll("b", [-3, "9007199254740993"]),
+  listAll("d", [12.5, -0.25]),
+  listAll("b", ["9007199254740993", -3]),
   listAll("tz", ["2024-01-01T08:00:00Z", "2024-06-30T23:59:59.5Z"]),
-  listAll("f", [false, true]),
+  listAll("f", [true, false]),
   listAll("x", [1.5, Number.POSITIVE_INFINITY]),
-  listAll("day", ["1999-12-31", "2024-03-01"]),
+  listAll("day", ["2024-03-01", "1999-12-31"]),
   {
     name: "max of a timestamptz",
     sql: TYPED,
@@ -899,7 +903,7 @@ QUERY_CASES_LIST.push(
     name: "mean of integers whose squares overflow a BIGINT",
     sql: HUGE,
     expectation: { type: "expect_column_mean_to_be_between", kwargs: { column: "b", max_value: 1 } },
-    expect: { success: true, result: { observed_value: 0.333333333333 } },
+    expect: { success: true, result: { observed_value: 1 / 3 } },
   },
 );
 
@@ -1024,4 +1028,126 @@ export async function checkQueryCase(engine: Engine, c: QueryCase): Promise<Expe
   expect(result.success, JSON.stringify(result.result)).toBe(c.expect.success);
   if (c.expect.result) expect(result.result).toMatchObject(c.expect.result);
   return result;
+}
+
+// ---- issue 11: the GX expectations added later (appended here so the lists above keep their order) ----
+// biome-ignore format: a table of cases, one per line
+{
+  const t = "expect_column_values_to_match_like_pattern_list";
+  add("people", "pass", t, { column: "email", like_pattern_list: ["%@x.com", "%@y.org", "bad%"] }, ok(map(8, 1, 0, [])));
+  add("people", "fail", t, { column: "email", like_pattern_list: ["%@x.com", "%@y.org"] }, bad(map(8, 1, 1, ["bad-email"])));
+  add("people", "fail", t, { column: "email", like_pattern_list: ["%@%", "%.com"], match_on: "all" }, bad(map(8, 1, 2)));
+  add("people", "nulls", t, { column: "email", like_pattern_list: ["%@%"], match_on: "any" }, bad({ missing_count: 1, unexpected_count: 1 }));
+  add("people", "mostly", t, { column: "email", like_pattern_list: ["%@x.com", "%@y.org"], mostly: 0.8 }, ok({ unexpected_count: 1 }));
+  add("people", "row_condition", t, { column: "email", like_pattern_list: ["%@x.com"], row_condition: "country = 'FR'" }, bad(map(2, 0, 1, ["cy@y.org"])));
+  add("empty", "empty", t, { column: "email", like_pattern_list: ["%"] }, ok(emptyMap));
+  add("hostile", "hostile", t, { column: 'we"ird', like_pattern_list: ["%'%", "a%"] }, bad(map(5, 1, 1, ["\\"])));
+}
+// biome-ignore format: a table of cases, one per line
+{
+  const t = "expect_column_values_to_not_match_like_pattern_list";
+  add("people", "pass", t, { column: "email", like_pattern_list: ["%@z.com", "x%"] }, ok(map(8, 1, 0, [])));
+  add("people", "fail", t, { column: "email", like_pattern_list: ["%@y.org", "bad%"] }, bad(map(8, 1, 2)));
+  add("people", "nulls", t, { column: "email", like_pattern_list: ["%"] }, bad({ missing_count: 1, unexpected_count: 7 }));
+  add("people", "mostly", t, { column: "email", like_pattern_list: ["%@y.org", "bad%"], mostly: 0.7 }, ok({ unexpected_count: 2 }));
+  add("people", "row_condition", t, { column: "email", like_pattern_list: ["bad%"], row_condition: "country = 'DE'" }, bad(map(1, 0, 1, ["bad-email"])));
+  add("empty", "empty", t, { column: "email", like_pattern_list: ["%"] }, ok(emptyMap));
+  add("hostile", "hostile", t, { column: 'we"ird', like_pattern_list: ["\\\\", "%\\%%"] }, bad(map(5, 1, 1, ["\\"])));
+}
+// biome-ignore format: a table of cases, one per line
+{
+  // age without its NULL: 25 31 47 7 200 60 33 — mean 57.57, sample sd 64.98, z(200) = 2.19.
+  const t = "expect_column_value_z_scores_to_be_less_than";
+  add("people", "pass", t, { column: "age", threshold: 3, double_sided: true }, ok(map(8, 1, 0, [])));
+  add("people", "fail", t, { column: "age", threshold: 2, double_sided: true }, bad(map(8, 1, 1, [200])));
+  add("people", "fail", t, { column: "age", threshold: -0.5, double_sided: false }, bad(map(8, 1, 5)));
+  add("people", "nulls", t, { column: "score", threshold: 1.5, double_sided: true }, bad(map(8, 1, 1, [-1])));
+  add("people", "mostly", t, { column: "age", threshold: 2, double_sided: true, mostly: 0.8 }, ok({ unexpected_count: 1 }));
+  add("people", "row_condition", t, { column: "age", threshold: 1.2, double_sided: true, row_condition: "country = 'US'" }, bad(map(4, 0, 1, [7])));
+  // One value has no standard deviation, so no z-score: unexpected, as pandas' NaN.
+  add("people", "row_condition", t, { column: "age", threshold: 3, double_sided: true, row_condition: "seq = 1" }, bad(map(1, 0, 1, [25])));
+  add("empty", "empty", t, { column: "age", threshold: 3, double_sided: true }, ok(emptyMap));
+}
+// biome-ignore format: a table of cases, one per line
+{
+  // (lo, hi): (1,5) (2,2) (3,1) (NULL,NULL) (4,NULL) (NULL,6) (7,3) (8,8)
+  const t = "expect_column_pair_values_to_be_in_set";
+  const all = [[1, 5], [2, 2], [3, 1], [4, null], [null, 6], [7, 3], [8, 8]];
+  add("people", "pass", t, { column_A: "lo", column_B: "hi", value_pairs_set: all }, ok(map(8, 1, 0, [])));
+  add("people", "fail", t, { column_A: "lo", column_B: "hi", value_pairs_set: all.slice(0, 6) }, bad(map(8, 1, 1, [[8, 8]])));
+  add("people", "nulls", t, { column_A: "lo", column_B: "hi", value_pairs_set: [[1, 5], [2, 2], [3, 1], [7, 3], [8, 8]], ignore_row_if: "either_value_is_missing" }, ok(map(8, 3, 0, [])));
+  add("people", "nulls", t, { column_A: "lo", column_B: "hi", value_pairs_set: [[1, 5], [2, 2], [3, 1], [7, 3], [8, 8]], ignore_row_if: "neither" }, bad(map(8, 0, 3)));
+  add("people", "mostly", t, { column_A: "lo", column_B: "hi", value_pairs_set: all.slice(0, 6), mostly: 0.8 }, ok({ unexpected_count: 1 }));
+  add("people", "row_condition", t, { column_A: "lo", column_B: "hi", value_pairs_set: [[1, 5]], row_condition: "seq <= 2" }, bad(map(2, 0, 1, [[2, 2]])));
+  add("empty", "empty", t, { column_A: "lo", column_B: "hi", value_pairs_set: [] }, ok(emptyMap));
+  add("hostile", "hostile", t, { column_A: 'we"ird', column_B: "it's", value_pairs_set: [['a"b', 1], ["c'd", 2], ["a.b*(c)", 3], ["\\", null], [null, 5]] }, ok(map(5, 0, 0, [])));
+}
+// biome-ignore format: a table of cases, one per line
+{
+  const t = "expect_select_column_values_to_be_unique_within_record";
+  add("people", "pass", t, { column_list: ["age", "seq"] }, ok(map(8, 0, 0, [])));
+  add("people", "fail", t, { column_list: ["lo", "hi"] }, bad(map(8, 1, 2)));
+  add("people", "nulls", t, { column_list: ["lo", "hi"], ignore_row_if: "never" }, bad(map(8, 0, 3)));
+  add("people", "nulls", t, { column_list: ["lo", "hi"], ignore_row_if: "any_value_is_missing" }, bad(map(8, 3, 2)));
+  add("people", "mostly", t, { column_list: ["lo", "hi"], mostly: 0.7 }, ok({ unexpected_count: 2 }));
+  add("people", "row_condition", t, { column_list: ["lo", "hi", "seq"], row_condition: "seq <= 2" }, bad(map(2, 0, 2)));
+  add("people", "row_condition", t, { column_list: ["lo", "hi"], row_condition: "seq >= 2 AND seq <= 3" }, bad(map(2, 1, 1, [{ lo: 2, hi: 2 }])));
+  add("empty", "empty", t, { column_list: ["lo", "hi"] }, ok(emptyMap));
+}
+// biome-ignore format: a table of cases, one per line
+{
+  const t = "expect_table_row_count_to_equal_other_table";
+  add("people", "pass", t, { other_table_name: "people" }, ok({ observed_value: { self: 8, other: 8 } }));
+  add("people", "fail", t, { other_table_name: "hostile" }, bad({ observed_value: { self: 8, other: 5 } }));
+  add("empty", "empty", t, { other_table_name: "people_empty" }, ok({ observed_value: { self: 0, other: 0 } }));
+  add("empty", "empty", t, { other_table_name: '"people"' }, bad({ observed_value: { self: 0, other: 8 } }));
+  // As GX: the other table is counted with the same row_condition.
+  add("people", "row_condition", t, { other_table_name: "people", row_condition: "country = 'US'" }, ok({ observed_value: { self: 4, other: 4 } }));
+}
+// biome-ignore format: a table of cases, one per line
+{
+  const t = "expect_column_kl_divergence_to_be_less_than";
+  const countries = { values: ["US", "FR", "DE"], weights: [4 / 7, 2 / 7, 1 / 7] };
+  add("people", "pass", t, { column: "country", partition_object: countries, threshold: 0.1 }, ok({ observed_value: 0, details: { observed_partition: { values: ["US", "FR", "DE"], weights: [4 / 7, 2 / 7, 1 / 7] } } }));
+  add("people", "fail", t, { column: "country", partition_object: { values: ["US", "FR", "DE"], weights: [1 / 3, 1 / 3, 1 / 3] }, threshold: 0.01 }, bad());
+  // A value the partition gives no weight: the divergence is infinite, reported as null.
+  add("people", "fail", t, { column: "country", partition_object: { values: ["US", "FR"], weights: [0.5, 0.5] }, threshold: 10 }, bad({ observed_value: null }));
+  add("people", "pass", t, { column: "country", partition_object: { values: ["US", "FR"], weights: [0.5, 0.5] }, threshold: null }, ok({ observed_value: null }));
+  add("people", "nulls", t, { column: "score", partition_object: { bins: [-1, 1, 3, 5], weights: [2 / 7, 3 / 7, 2 / 7] }, threshold: 0.01 }, ok({ observed_value: 0, details: { observed_partition: { bins: [-1, 1, 3, 5], weights: [2 / 7, 3 / 7, 2 / 7], tail_weights: [0, 0] } } }));
+  add("empty", "empty", t, { column: "country", partition_object: countries, threshold: 0.5 }, bad({ observed_value: null }));
+  add("empty", "empty", t, { column: "score", partition_object: { bins: [-1, 1, 3, 5], weights: [2 / 7, 3 / 7, 2 / 7] }, threshold: 0.5 }, bad({ observed_value: null }));
+  add("people", "row_condition", t, { column: "country", partition_object: { values: ["US", "FR", "DE"], weights: [1 / 3, 1 / 3, 1 / 3] }, threshold: 0, row_condition: "seq IN (1, 3, 4)" }, ok({ observed_value: 0 }));
+  add("hostile", "hostile", t, { column: "ünï cødé", partition_object: { values: ["ß", "日本", "é", "😀"], weights: [0.4, 0.2, 0.2, 0.2] }, threshold: 0 }, ok({ observed_value: 0 }));
+}
+// biome-ignore format: a table of cases, one per line
+{
+  // ds: 2024-01-15, 2024-02-29, 2023-02-29 (no such day), 2024-1-5, x, NULL, 2024-12-31, 2024-04-31 (no such day)
+  const t = "expect_column_values_to_be_dateutil_parseable";
+  add("people", "pass", t, { column: "ds", row_condition: "seq IN (1, 2, 3, 7)" }, ok(map(4, 0, 0, [])));
+  add("people", "fail", t, { column: "ds" }, bad(map(8, 1, 3)));
+  add("people", "nulls", t, { column: "ds", row_condition: "seq IN (1, 6)" }, ok(map(2, 1, 0, [])));
+  add("people", "mostly", t, { column: "ds", mostly: 0.5 }, ok({ unexpected_count: 3 }));
+  add("people", "row_condition", t, { column: "ds", row_condition: "seq = 4" }, bad(map(1, 0, 1, ["2023-02-29"])));
+  add("empty", "empty", t, { column: "ds" }, ok(emptyMap));
+  add("hostile", "hostile", t, { column: 'we"ird' }, bad(map(5, 1, 4)));
+}
+// biome-ignore format: a table of cases, one per line
+{
+  // js: {"a":1}, [1, 2], NaN, {"a":1,} (not JSON: seq 3 is left out, GX raises on it), NULL, "s", 1, []
+  const t = "expect_column_values_to_match_json_schema";
+  add("people", "pass", t, { column: "js", json_schema: {}, row_condition: "seq <> 3" }, ok(map(7, 1, 0, [])));
+  add("people", "fail", t, { column: "js", json_schema: { type: "object" }, row_condition: "seq <> 3" }, bad(map(7, 1, 5)));
+  add("people", "nulls", t, { column: "js", json_schema: { type: "number" }, row_condition: "seq IN (4, 5, 7)" }, ok(map(3, 1, 0, [])));
+  add("people", "mostly", t, { column: "js", json_schema: { type: ["object", "array"] }, mostly: 0.5, row_condition: "seq <> 3" }, ok({ unexpected_count: 3 }));
+  add("people", "row_condition", t, { column: "js", json_schema: { type: "object" }, row_condition: "seq IN (1, 2)" }, bad(map(2, 0, 1, ["[1, 2]"])));
+  add("empty", "empty", t, { column: "js", json_schema: { type: "object" } }, ok(emptyMap));
+}
+// biome-ignore format: a table of cases, one per line
+{
+  const t = "unexpected_rows_expectation";
+  add("people", "pass", t, { unexpected_rows_query: "SELECT id, age FROM {batch} WHERE age > 1000" }, ok({ observed_value: "0 unexpected rows", details: { unexpected_rows: [] } }));
+  add("people", "fail", t, { unexpected_rows_query: "SELECT id, age FROM {batch} WHERE age > 120 OR age < 13" }, bad({ observed_value: "2 unexpected rows", details: { unexpected_rows: [{ id: 5, age: 7 }, { id: 5, age: 200 }] } }));
+  add("people", "nulls", t, { unexpected_rows_query: "SELECT id, name FROM {batch} WHERE id IS NULL" }, bad({ observed_value: "1 unexpected row", details: { unexpected_rows: [{ id: null, name: "Gus" }] } }));
+  add("empty", "empty", t, { unexpected_rows_query: "SELECT * FROM {batch}" }, ok({ observed_value: "0 unexpected rows" }));
+  add("people", "row_condition", t, { unexpected_rows_query: "SELECT id FROM {batch} WHERE age > 120", row_condition: "country <> 'FR'" }, ok({ observed_value: "0 unexpected rows" }));
 }

@@ -5,12 +5,13 @@ import { defineExpectation } from "./expectation-definition.js";
 import {
   type Bound,
   betweenKwargs,
+  boundsInOrder,
   column,
   commonKwargs,
   hasABound,
   mostly,
   needsABound,
-  type SetValue,
+  type SetMember,
   valueSet,
 } from "./kwargs.js";
 import { strftimeMatchSql, strftimePattern } from "./strftime-pattern.js";
@@ -52,14 +53,16 @@ export function asText(ctx: CompileContext, name: string): string {
 /**
  * `v IN (…)`, or FALSE for an empty set (SQL has no empty IN list). A text value tested
  * against a set of strings goes through the engine's own spelling (`ExpectationSql.textInSet`),
- * which on DuckDB is several times faster than IN.
+ * which on DuckDB is several times faster than IN. NULL members are left out: they match no
+ * value (`v IN (NULL, …)` would make every non-member NULL rather than false).
  */
 export function inSet(
   ctx: CompileContext,
   value: string,
   type: WeirType | undefined,
-  set: readonly SetValue[],
+  members: readonly SetMember[],
 ): string {
+  const set = members.filter((v) => v !== null);
   if (set.length === 0) return "FALSE";
   const literals = set.map((v) => ctx.lit(v));
   if (type === "varchar" && set.every((v) => typeof v === "string"))
@@ -150,7 +153,8 @@ export const columnValuesToBeBetween = defineExpectation({
   kwargs: z
     .object({ ...mapKwargs, ...betweenKwargs })
     .strict()
-    .refine(hasABound, needsABound),
+    .refine(hasABound, needsABound)
+    .superRefine(boundsInOrder),
   columns: (a) => [a.column],
   compile: (a, ctx) => {
     const value = ctx.orderKey(ctx.q(a.column), ctx.typeOf(a.column));
@@ -158,10 +162,8 @@ export const columnValuesToBeBetween = defineExpectation({
   },
 });
 
-const regex = z
-  .string()
-  .min(1)
-  .describe("a regular expression (RE2 / POSIX ARE common subset), searched anywhere");
+// GX accepts an empty regex, which matches every value (Python's re.search("", v)).
+const regex = z.string().describe("a regular expression (RE2 / POSIX ARE common subset), searched anywhere");
 
 export const columnValuesToMatchRegex = defineExpectation({
   type: "expect_column_values_to_match_regex",
@@ -264,7 +266,8 @@ export const columnValueLengthsToBeBetween = defineExpectation({
       max_value: length.nullable().optional().describe("the longest allowed length"),
     })
     .strict()
-    .refine(hasABound, needsABound),
+    .refine(hasABound, needsABound)
+    .superRefine(boundsInOrder),
   columns: (a) => [a.column],
   compile: (a, ctx) =>
     columnMap(ctx, a.column, `NOT ${withinBounds(ctx, `length(${asText(ctx, a.column)})`, a)}`, a.mostly),

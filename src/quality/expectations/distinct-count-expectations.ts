@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { filtered, numberWithin, numericBetween } from "./column-aggregate-expectations.js";
 import type { CompileContext, GroupPlan, Outcome } from "./expectation-definition.js";
 import { defineExpectation, groupCount } from "./expectation-definition.js";
-import { column, commonKwargs, hasABound, needsABound } from "./kwargs.js";
-import { roundStatistic, toCount } from "./result-values.js";
+import { boundsInOrder, column, commonKwargs } from "./kwargs.js";
+import { filtered, numberWithin, numericBetween } from "./numeric-bounds.js";
+import { toCount } from "./result-values.js";
 
 /**
  * Expectations on how many distinct values a column has. The counts come from the column's
@@ -11,10 +11,11 @@ import { roundStatistic, toCount } from "./result-values.js";
  * `count(DISTINCT …)` inside the main scan.
  */
 
+/** No bounds is any value, a vacuous success (GX). */
 const proportionKwargs = z
   .object({ column, ...numericBetween, ...commonKwargs })
   .strict()
-  .refine(hasABound, needsABound);
+  .superRefine(boundsInOrder);
 
 /**
  * Distinct and non-NULL counts of a column: from the column's GROUP BY pass when another
@@ -49,8 +50,8 @@ export const columnProportionOfUniqueValuesToBeBetween = defineExpectation({
   columns: (a) => [a.column],
   compile: (a, ctx) =>
     distinctCounts(a, ctx, (distinct, n) => {
-      const observed = n === 0 ? 0 : roundStatistic(distinct / n)!;
-      return { success: numberWithin(observed, a), result: { observed_value: observed } };
+      const observed = n === 0 ? 0 : distinct / n;
+      return { success: numberWithin(observed, a, true), result: { observed_value: observed } };
     }),
 });
 

@@ -1,9 +1,10 @@
 import { z } from "zod";
-import { WEIR_TYPES, type WeirType } from "../../core/types.js";
+import type { WeirType } from "../../core/types.js";
 import { inSet } from "./column-map-expectations.js";
 import type { CompileContext, GroupOutput, GroupPlan, Outcome } from "./expectation-definition.js";
 import { defineExpectation, groupCount, groupKey, groupMax } from "./expectation-definition.js";
-import { column, commonKwargs, type SetValue, valueSet } from "./kwargs.js";
+import { column, commonKwargs, type SetMember, valueSet } from "./kwargs.js";
+import { observedTypeName, typeNameMatches } from "./type-names.js";
 
 /**
  * Expectations about a column's set of distinct values. They group the column in a pass of
@@ -44,27 +45,29 @@ function distinctPlan(
 }
 
 /** One flag per member of the set: does any group equal it? */
-function memberStats(ctx: CompileContext, set: readonly SetValue[]): Record<string, string> {
+function memberStats(ctx: CompileContext, set: readonly SetMember[]): Record<string, string> {
   return Object.fromEntries(
     set.map((v, i) => [`has${i}`, `COALESCE(bool_or(${groupKey(0)} = ${ctx.lit(v)}), FALSE)`]),
   );
 }
-const missingMembers = (out: GroupOutput, set: readonly SetValue[]) =>
+const missingMembers = (out: GroupOutput, set: readonly SetMember[]) =>
   set.filter((_, i) => out.stats[`has${i}`] !== true);
-const outsideStat = (ctx: CompileContext, type: WeirType | undefined, set: readonly SetValue[]) =>
+const outsideStat = (ctx: CompileContext, type: WeirType | undefined, set: readonly SetMember[]) =>
   `count(*) FILTER (WHERE NOT (${inSet(ctx, groupKey(0), type, set)}))`;
 
 export const columnDistinctValuesToBeInSet = defineExpectation({
   type: "expect_column_distinct_values_to_be_in_set",
   kind: "column_aggregate",
-  description: "Every distinct non-NULL value is a member of `value_set` (an empty column passes).",
-  kwargs: setKwargs,
+  description:
+    "Every distinct non-NULL value is a member of `value_set` (an empty column passes; value_set null passes, listing the values).",
+  kwargs: z.object({ column, value_set: valueSet.nullable(), ...commonKwargs }).strict(),
   columns: (a) => [a.column],
   compile: (a, ctx) =>
     distinctPlan(
-      a,
+      { ...a, value_set: a.value_set ?? [] },
       ctx,
-      { outside: outsideStat(ctx, ctx.typeOf(a.column), a.value_set) },
+      // GX: without a value_set the expectation is vacuously true, and reports the values.
+      a.value_set === null ? {} : { outside: outsideStat(ctx, ctx.typeOf(a.column), a.value_set) },
       (out, observed) => ({
         success: Number(out.stats.outside ?? 0) === 0,
         result: { observed_value: observed },
@@ -157,49 +160,52 @@ export const columnMostCommonValueToBeInSet = defineExpectation({
   },
 });
 
-/** A type name as weir's logical type: weir's own names, else the engine's names mapped. */
-function logicalTypeName(ctx: CompileContext, name: string): WeirType {
-  const lower = name.trim().toLowerCase();
-  return (WEIR_TYPES as readonly string[]).includes(lower)
-    ? (lower as WeirType)
-    : ctx.dialect.logicalType(name);
+/** The column's engine type, as `observed_value` shows it, and whether it is one of `wanted`. */
+function judgeType(
+  ctx: CompileContext,
+  column: string,
+  engineTypes: ReadonlyMap<string, string>,
+  wanted: readonly string[] | null | undefined,
+): Outcome {
+  const actual = engineTypes.get(column);
+  if (actual === undefined) return { success: false, result: { observed_value: null } };
+  // GX: no type list means any type passes, and the observed type is still reported.
+  const success =
+    wanted === null || wanted === undefined || wanted.some((t) => typeNameMatches(ctx.engine, actual, t));
+  return { success, result: { observed_value: observedTypeName(actual) } };
 }
 
 export const columnValuesToBeOfType = defineExpectation({
   type: "expect_column_values_to_be_of_type",
   kind: "column_aggregate",
   description:
-    "The column's type is `type_`: a weir type (integer, bigint, double, decimal, varchar, date, timestamp, …) or an engine type name mapped to one.",
+    "The column's type is `type_`: the engine's name for it or an alias (INTEGER, BIGINT, DOUBLE_PRECISION, FLOAT8, TEXT, VARCHAR, TIMESTAMP, …), or a weir type name.",
   kwargs: z.object({ column, type_: z.string().min(1).describe("the type name"), ...commonKwargs }).strict(),
   columns: (a) => [a.column],
   compile: (a, ctx) => ({
     plan: "schema",
-    evaluate: () => {
-      const actual = ctx.typeOf(a.column) ?? null;
-      return { success: actual === logicalTypeName(ctx, a.type_), result: { observed_value: actual } };
-    },
+    engineTypes: true,
+    evaluate: (_fields, engineTypes) => judgeType(ctx, a.column, engineTypes, [a.type_]),
   }),
 });
 
 export const columnValuesToBeInTypeList = defineExpectation({
   type: "expect_column_values_to_be_in_type_list",
   kind: "column_aggregate",
-  description: "The column's type is one of `type_list` (names as for expect_column_values_to_be_of_type).",
+  description:
+    "The column's type is one of `type_list` (names as for expect_column_values_to_be_of_type); null accepts any type.",
   kwargs: z
     .object({
       column,
-      type_list: z.array(z.string().min(1)).min(1).describe("the type names"),
+      type_list: z.array(z.string().min(1)).min(1).nullable().describe("the type names; null for any"),
       ...commonKwargs,
     })
     .strict(),
   columns: (a) => [a.column],
   compile: (a, ctx) => ({
     plan: "schema",
-    evaluate: () => {
-      const actual = ctx.typeOf(a.column) ?? null;
-      const allowed = a.type_list.map((t) => logicalTypeName(ctx, t));
-      return { success: actual !== null && allowed.includes(actual), result: { observed_value: actual } };
-    },
+    engineTypes: true,
+    evaluate: (_fields, engineTypes) => judgeType(ctx, a.column, engineTypes, a.type_list),
   }),
 });
 

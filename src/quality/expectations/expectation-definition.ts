@@ -1,14 +1,19 @@
 import type { z } from "zod";
-import type { Field, WeirType } from "../../core/types.js";
+import type { Field, TableRef, WeirType } from "../../core/types.js";
 import type { Dialect } from "../../engines/dialect.js";
 import type { EngineKind } from "../../engines/engine.js";
 import type { ExpectationKind, ExpectationResult } from "./expectation.js";
 import type { ExpectationSql } from "./expectation-sql.js";
+import type { MapEvidence } from "./map-evidence.js";
 
-/** What an expectation concluded: GX's `success` and `result`. */
+/**
+ * What an expectation concluded: GX's `success` and `result`. A map expectation (a test per
+ * row) gives its `evidence` instead, which the result format turns into `result`.
+ */
 export interface Outcome {
   success: boolean;
   result: ExpectationResult["result"];
+  evidence?: MapEvidence;
 }
 
 /** A value a failing row shows in `partial_unexpected_list`, with its type to read it back. */
@@ -29,8 +34,18 @@ export interface MapPlan {
   missing?: string;
   /** True for a considered, non-missing row that fails. */
   unexpected: string;
-  /** What a failing row lists in `partial_unexpected_list`; empty when the failing values are NULL. */
+  /**
+   * What a failing row lists in `partial_unexpected_list`; empty when the failing values are
+   * NULL. Expressions over the target's own columns only (no window values): on a DuckDB
+   * table they are read afterwards by row id (`../first-rows-lookup.ts`).
+   */
   sample: SampleValue[];
+  /**
+   * How the sample values make one unexpected item: `[a, b]` for a column pair (GX's
+   * column-pair expectations), an object keyed by the values' names (GX's multicolumn ones;
+   * the default for several values), or — the default for one — the value itself.
+   */
+  sampleShape?: "value" | "pair" | "record";
   /** GX's `mostly`: the share of considered rows that must pass (default 1). */
   mostly?: number | undefined;
   /** The expectation is about NULLs, so every considered row is tested (no `missing_*` in the result). */
@@ -54,7 +69,10 @@ export interface AggregatePlan {
 /** Judged from the target's columns alone; no data is read. */
 export interface SchemaPlan {
   plan: "schema";
-  evaluate(fields: readonly Field[]): Outcome;
+  /** The plan reads the engine's own type names of the columns (`engineTypes`). */
+  engineTypes?: boolean;
+  /** `engineTypes`: each column's type as the engine names it (`typeof` / `pg_typeof`). */
+  evaluate(fields: readonly Field[], engineTypes: ReadonlyMap<string, string>): Outcome;
 }
 
 /** A group's key values and its row count. */
@@ -148,9 +166,31 @@ export interface DistributionPlan {
 export interface QueryPlan {
   plan: "query";
   sql: string;
+  /** Reshapes the SQL check's outcome for another GX name (`unexpected_rows_expectation`). */
+  reshape?: (outcome: Outcome) => Outcome;
 }
 
-export type Plan = MapPlan | AggregatePlan | SchemaPlan | GroupPlan | DistributionPlan | QueryPlan;
+/**
+ * A per-row test that SQL cannot express (JSON Schema): the column's values are streamed
+ * from the engine in row order, inside row_condition, and judged in JS (`../stream-pass.ts`).
+ * NULLs are missing. Row-level predicates (quarantine) do not exist for it.
+ */
+export interface StreamPlan {
+  plan: "stream";
+  value: SampleValue;
+  mostly?: number | undefined;
+  /** A judge for one run: true when a non-NULL value is unexpected; throwing fails the expectation. */
+  judge(): (value: unknown) => boolean;
+}
+
+export type Plan =
+  | MapPlan
+  | AggregatePlan
+  | SchemaPlan
+  | GroupPlan
+  | DistributionPlan
+  | QueryPlan
+  | StreamPlan;
 
 /**
  * What a definition compiles against: quoting, per-engine snippets and the target's columns.
@@ -164,6 +204,8 @@ export interface CompileContext {
   mode: "validate" | "predicate";
   /** Whether the target is a table (it has a natural row order) or a query. */
   target: "table" | "query";
+  /** The table validated, when the target is one (other tables named without a schema are looked up beside it). */
+  table?: TableRef;
   /** A quoted identifier. */
   q(name: string): string;
   /** A SQL literal. */
@@ -180,6 +222,11 @@ export interface CompileContext {
    * predicate mode it returns the window expression itself.
    */
   window(sql: string): string;
+  /**
+   * An ORDER BY key giving the target's rows in row order (see `../row-order.ts`), for
+   * expectations comparing a row with the previous one when no `order_by` is given.
+   */
+  rowOrder(): string;
 }
 
 /** One expectation type: GX's name, its kind, its kwargs (zod) and how it compiles to SQL. */

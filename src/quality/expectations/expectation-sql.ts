@@ -30,12 +30,36 @@ export interface ExpectationSql {
   /** An ORDER BY key for a text expression sorting by code point (binary), like DuckDB's default. */
   binaryOrder(textValue: string): string;
   /**
-   * An aggregate returning a JSON array (as text) of the first `n` rows where `filter`
+   * An aggregate returning JSON (as text) of the first `n` rows where `filter` holds, in
+   * ascending order of `orderKey` (the row position), each row's `values` as text: an array
+   * per row (`firstRowsLayout` "rows") or an array per value (`"columns"`). NULL when no row
+   * qualifies. Written without lambdas or struct fields, so no column can capture a name.
+   */
+  firstRowsJson(values: readonly string[], orderKey: string, filter: string, n: number): string;
+  firstRowsLayout: "rows" | "columns";
+  /**
+   * Whether a table's first failing rows are better found by position: the main scan keeps
+   * only their row ids (`firstPositionsJson`), and one lookup by id reads their values.
+   */
+  lookupByRowId: boolean;
+  /** An aggregate returning a JSON array of the `n` smallest `position`s where `filter` holds. */
+  firstPositionsJson(position: string, filter: string, n: number): string;
+  /** A statement reading `values` (as text, aliased v0…) of the rows whose row id is in `ids`. */
+  rowsById(from: string, values: readonly string[], ids: readonly string[]): string;
+  /**
+   * An aggregate returning a JSON array (as text) of the `n` smallest rows where `filter`
    * holds, in ascending order of `values` (lexicographic for several), each row rendered as
    * its values' text (one text per row, or an array of texts when several). NULL when no row
    * qualifies. `orderKeys` are `values` as ORDER BY keys (text keys already binary-ordered).
    */
-  firstValuesJson(values: readonly string[], orderKeys: readonly string[], filter: string, n: number): string;
+  smallestValuesJson(
+    values: readonly string[],
+    orderKeys: readonly string[],
+    filter: string,
+    n: number,
+  ): string;
+  /** The engine's name for the type of `value` (`typeof`, `pg_typeof`), as text. */
+  typeName(value: string): string;
   /** The pseudo-column giving a table's rows in insertion order, for increasing/decreasing without `order_by`. */
   naturalOrder: string;
   /**
@@ -73,18 +97,26 @@ export const EXPECTATION_SQL: Record<EngineKind, ExpectationSql> = {
       `to_json(quantile_disc(${value}, [${qs.join(", ")}])${filterClause(filter)})`,
     quantileCont: (value, q, filter) => `quantile_cont(${value}, ${q})${filterClause(filter)}`,
     binaryOrder: (textValue) => textValue,
-    // `min(x, n)` keeps only the n smallest values, so memory stays bounded however many rows fail.
-    firstValuesJson: (values, _orderKeys, filter, n) => {
-      if (values.length === 1) {
-        return `to_json(list_transform(min(${values[0]}, ${n}) FILTER (WHERE ${filter}), x -> ${asText("x")}))`;
-      }
-      const fields = values.map((v, i) => `v${i} := ${v}`).join(", ");
-      const texts = values.map((_, i) => asText(`x.v${i}`)).join(", ");
-      // An aggregate's argument is computed for every row before FILTER drops most of them;
-      // the CASE builds the struct only for the rows that pass.
-      const struct = `CASE WHEN ${filter} THEN struct_pack(${fields}) END`;
-      return `to_json(list_transform(min(${struct}, ${n}) FILTER (WHERE ${filter}), x -> [${texts}]))`;
+    // One `arg_min_nulls_last` per value keeps the n first rows' values, NULLs included (min_by
+    // would skip them and misalign the columns); each list is cast to text once, not per row.
+    firstRowsJson: (values, orderKey, filter, n) =>
+      `to_json([${values.map((v) => `CAST(arg_min_nulls_last(${v}, ${orderKey}, ${n}) FILTER (WHERE ${filter}) AS VARCHAR[])`).join(", ")}])`,
+    firstRowsLayout: "columns",
+    // Keeping n row ids costs what counting does; reading values in the scan would cost several
+    // times more (an aggregate's arguments are computed for every row, before FILTER).
+    lookupByRowId: true,
+    firstPositionsJson: (position, filter, n) => `to_json(min(${position}, ${n}) FILTER (WHERE ${filter}))`,
+    // `rowid = ANY([…])` is pushed into the scan: the ids are looked up, not scanned for.
+    rowsById: (from, values, ids) =>
+      `SELECT rowid AS "weir_row"${values.map((v, i) => `, ${asText(v)} AS "v${i}"`).join("")} FROM ${from} WHERE rowid = ANY([${ids.join(", ")}])`,
+    // `min_by(x, key, n)` keeps the n smallest keys; a struct key orders field by field.
+    smallestValuesJson: (values, _orderKeys, filter, n) => {
+      const texts = values.length === 1 ? asText(values[0]!) : `[${values.map(asText).join(", ")}]`;
+      const key =
+        values.length === 1 ? values[0]! : `struct_pack(${values.map((v, i) => `v${i} := ${v}`).join(", ")})`;
+      return `to_json(min_by(CASE WHEN ${filter} THEN ${texts} END, ${key}, ${n}) FILTER (WHERE ${filter}))`;
     },
+    typeName: (value) => `typeof(${value})`,
     naturalOrder: "rowid",
     fence: "",
   },
@@ -102,12 +134,24 @@ export const EXPECTATION_SQL: Record<EngineKind, ExpectationSql> = {
     quantileCont: (value, q, filter) =>
       `percentile_cont(${q}) WITHIN GROUP (ORDER BY ${value})${filterClause(filter)}`,
     binaryOrder: (textValue) => `${textValue} COLLATE "C"`,
-    // No bounded "n smallest" aggregate: every failing value is collected, sorted, then cut.
-    firstValuesJson: (values, orderKeys, filter, n) => {
+    // No bounded "first n" aggregate: every failing row is collected, sorted, then cut. FILTER
+    // is applied before the arguments are computed, so only failing rows are rendered.
+    firstRowsJson: (values, orderKey, filter, n) =>
+      `array_to_json((array_agg(json_build_array(${values.map(asText).join(", ")}) ORDER BY ${orderKey}) FILTER (WHERE ${filter}))[1:${n}])`,
+    firstRowsLayout: "rows",
+    lookupByRowId: false,
+    firstPositionsJson: () => {
+      throw new Error("postgres reads first rows in the scan");
+    },
+    rowsById: () => {
+      throw new Error("postgres reads first rows in the scan");
+    },
+    smallestValuesJson: (values, orderKeys, filter, n) => {
       const row =
         values.length === 1 ? asText(values[0]!) : `json_build_array(${values.map(asText).join(", ")})`;
       return `array_to_json((array_agg(${row} ORDER BY ${orderKeys.join(", ")}) FILTER (WHERE ${filter}))[1:${n}])`;
     },
+    typeName: (value) => `CAST(pg_typeof(${value}) AS TEXT)`,
     naturalOrder: "ctid",
     // The planner pulls simple subqueries up into the outer query; OFFSET 0 keeps this one.
     fence: " OFFSET 0",

@@ -27,21 +27,25 @@ export interface ExpectationConfig {
 }
 
 /**
- * The outcome of one expectation, shaped like GX's `ExpectationValidationResult`.
+ * The outcome of one expectation, shaped like GX's `ExpectationValidationResult`; which keys
+ * `result` carries depends on the `result_format` (see `../result-format.ts`; SUMMARY by
+ * default, BOOLEAN_ONLY leaves `result` empty).
  *
  * Map expectations (`column_map`, `multicolumn_map`) report `element_count` (rows considered,
  * after `row_condition`), `missing_count`/`missing_percent` (rows skipped because a value
- * was NULL), `unexpected_count`, `unexpected_percent` (of the non-missing rows, as GX),
- * `unexpected_percent_nonmissing` (the same) and `partial_unexpected_list` (up to the sample
- * size of unexpected values: the smallest ones, ascending, text by code point, so both
- * engines list the same). The NULL expectations (`…_to_not_be_null`, `…_to_be_null`) count
- * against every row, so they carry no `missing_*` and their percent is of `element_count`.
- * Multi-column expectations list unexpected values as objects keyed by column name.
+ * was NULL), `unexpected_count`, `unexpected_percent` (of the non-missing rows, as GX 1.x),
+ * `unexpected_percent_total` (of all rows), `unexpected_percent_nonmissing` and
+ * `partial_unexpected_list`: the unexpected values of the FIRST failing rows in row order (see
+ * `map-evidence.ts`). A column pair's values are `[a, b]` lists, several columns' objects
+ * keyed by column name, as GX writes them. The NULL expectations (`…_to_not_be_null`,
+ * `…_to_be_null`) count against every row, so they carry no `missing_*` and their percent is
+ * of `element_count`. Percents are null when there are no rows.
  *
- * Aggregate and table expectations report `observed_value` (floating-point statistics
- * rounded to 12 significant digits so both engines agree; NULL — and failure — when there
- * is no value to measure). SQL checks report the number of rows returned as `observed_value`
- * and `unexpected_count`, and the first rows as objects.
+ * Aggregate and table expectations report `observed_value` (floating-point statistics shown
+ * rounded to 12 significant digits so both engines agree; the bounds are judged on the full
+ * value) and `details`. SQL checks report the number of rows returned as `observed_value`
+ * and `unexpected_count`, and the first rows as objects. Values are JSON: timestamps as
+ * ISO-8601 text, decimals as numbers, integers beyond 2^53 as text.
  */
 export interface ExpectationResult {
   expectation: ExpectationConfig;
@@ -52,12 +56,29 @@ export interface ExpectationResult {
     missing_percent?: number | null;
     unexpected_count?: number;
     unexpected_percent?: number | null;
+    unexpected_percent_total?: number | null;
     unexpected_percent_nonmissing?: number | null;
     partial_unexpected_list?: unknown[];
+    partial_unexpected_counts?: { value: unknown; count: number }[];
+    partial_unexpected_index_list?: Record<string, unknown>[];
+    unexpected_list?: unknown[];
+    unexpected_index_list?: Record<string, unknown>[];
+    unexpected_index_column_names?: string[];
+    /** A query on the engine returning every failing row (COMPLETE). */
+    unexpected_index_query?: string;
+    /** With `include_unexpected_rows`: the failing rows, every column. */
+    unexpected_rows?: Record<string, unknown>[];
     observed_value?: unknown;
     /** Expectation-specific facts: mismatched columns, missing set members, per-quantile verdicts. */
     details?: Record<string, unknown>;
   };
-  /** Set when the expectation could not be evaluated (bad SQL in `row_condition`, a missing column…). */
-  exception_info?: { raised_exception: boolean; exception_message?: string };
+  /**
+   * GX's `exception_info`: set, with `raised_exception: true`, when the expectation could not
+   * be evaluated (bad SQL in `row_condition`, a missing column…).
+   */
+  exception_info?: {
+    raised_exception: boolean;
+    exception_message?: string | null;
+    exception_traceback?: string | null;
+  };
 }

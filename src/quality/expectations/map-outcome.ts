@@ -1,14 +1,7 @@
 import type { Outcome } from "./expectation-definition.js";
-import { percent } from "./result-values.js";
+import type { MapCounts } from "./map-evidence.js";
 
-export interface MapCounts {
-  /** Rows considered (inside row_condition). */
-  element: number;
-  /** Considered rows skipped as missing (NULL). */
-  missing: number;
-  /** Considered, non-missing rows that failed. */
-  unexpected: number;
-}
+export type { MapCounts } from "./map-evidence.js";
 
 /**
  * GX's `_mostly_success`: the passing share of the rows considered reaches `mostly`
@@ -21,38 +14,21 @@ export function mostlySuccess(considered: number, unexpected: number, mostly = 1
 }
 
 /**
- * The result of a map expectation, as GX's `_format_map_output`: percents of the non-missing
- * rows, or — for the expectations about NULLs, which test every row — of all rows, and then
- * without `missing_*`.
+ * A map expectation's outcome from its counts and unexpected values (in row order): the
+ * verdict now, the result once a result format shapes the evidence (`../format-result.ts`).
+ * Percents are of the non-missing rows, or — for the expectations about NULLs, which test
+ * every row — of all rows.
  */
 export function mapOutcome(
   counts: MapCounts,
-  sample: unknown[],
+  values: unknown[] | undefined,
   options: { mostly?: number | undefined; aboutNulls?: boolean },
 ): Outcome {
-  if (options.aboutNulls) {
-    return {
-      success: mostlySuccess(counts.element, counts.unexpected, options.mostly),
-      result: {
-        element_count: counts.element,
-        unexpected_count: counts.unexpected,
-        unexpected_percent: percent(counts.unexpected, counts.element),
-        partial_unexpected_list: sample,
-      },
-    };
-  }
-  const nonMissing = counts.element - counts.missing;
-  const unexpectedPercent = percent(counts.unexpected, nonMissing);
+  const aboutNulls = options.aboutNulls === true;
+  const considered = aboutNulls ? counts.element : counts.element - counts.missing;
   return {
-    success: mostlySuccess(nonMissing, counts.unexpected, options.mostly),
-    result: {
-      element_count: counts.element,
-      missing_count: counts.missing,
-      missing_percent: percent(counts.missing, counts.element),
-      unexpected_count: counts.unexpected,
-      unexpected_percent: unexpectedPercent,
-      unexpected_percent_nonmissing: unexpectedPercent,
-      partial_unexpected_list: sample,
-    },
+    success: mostlySuccess(considered, counts.unexpected, options.mostly),
+    result: {},
+    evidence: { counts, aboutNulls, mostly: options.mostly, ...(values ? { values } : {}) },
   };
 }

@@ -6,7 +6,9 @@ import { ignoredRows } from "./uniqueness-expectations.js";
 /**
  * Tests across several columns of a row. Rows skipped by `ignore_row_if` count as missing;
  * a row with a NULL that is not skipped fails (the comparison cannot be confirmed).
- * Unexpected values are objects keyed by column name.
+ * Unexpected values are written as GX writes them: `[a, b]` for a column pair (GX's
+ * `_sqlalchemy_column_pair_map_condition_values` returns tuples), objects keyed by column
+ * name for a column list.
  */
 
 const pairIgnore = z
@@ -26,12 +28,14 @@ function multiMap(
   missing: string,
   passes: string,
   m: number | undefined,
+  sampleShape: "pair" | "record",
 ): MapPlan {
   return {
     plan: "map",
     missing,
     unexpected: `NOT COALESCE(${passes}, FALSE)`,
     sample: columns.map((c) => ({ sql: ctx.q(c), type: ctx.typeOf(c), name: c })),
+    sampleShape,
     mostly: m,
   };
 }
@@ -65,6 +69,7 @@ export const columnPairValuesAToBeGreaterThanB = defineExpectation({
       pairIgnored(ctx, a.column_A, a.column_B, a.ignore_row_if),
       `${lhs} ${a.or_equal ? ">=" : ">"} ${rhs}`,
       a.mostly,
+      "pair",
     );
   },
 });
@@ -82,6 +87,7 @@ export const columnPairValuesToBeEqual = defineExpectation({
       pairIgnored(ctx, a.column_A, a.column_B, a.ignore_row_if),
       `${ctx.q(a.column_A)} = ${ctx.q(a.column_B)}`,
       a.mostly,
+      "pair",
     ),
 });
 
@@ -110,6 +116,7 @@ export const multicolumnSumToEqual = defineExpectation({
       ignoredRows(ctx, a.column_list, a.ignore_row_if ?? "all_values_are_missing"),
       `(${sum}) = ${ctx.lit(a.sum_total)}`,
       a.mostly,
+      "record",
     );
   },
 });

@@ -1,11 +1,11 @@
 import type { Engine } from "../../engines/engine.js";
 import { codeTokens, scanSql } from "../../engines/scan-sql.js";
+import { internalNames } from "../internal-names.js";
 import type { Outcome } from "./expectation-definition.js";
 import { EXPECTATION_SQL } from "./expectation-sql.js";
 import { toCount } from "./result-values.js";
 
 const BATCH = "weir_batch";
-const TOTAL = "weir_total";
 
 /**
  * The user's query with `{batch}` bound to the dataset (filtered by `row_condition`) as a
@@ -55,7 +55,9 @@ export async function runQueryCheck(
   }
   const d = engine.dialect;
   const names = fields.map((f) => f.name);
-  const unique = new Set(names).size === names.length && !names.includes(TOTAL);
+  // The count's name is one no column of the query has, so it cannot hide one.
+  const total = internalNames(names).column("total");
+  const unique = new Set(names).size === names.length;
   // Duplicate column names cannot be ordered by name; ordinals still give a stable order.
   const order = unique
     ? fields.map((f) =>
@@ -66,15 +68,15 @@ export async function runQueryCheck(
     : fields.map((_, i) => String(i + 1));
   const orderBy = order.length === 0 ? "" : ` ORDER BY ${order.join(", ")}`;
   const rows = await engine.query(
-    `SELECT *, count(*) OVER () AS ${d.quoteIdent(TOTAL)} FROM (${bound}\n) AS weir_rows${orderBy} LIMIT ${Math.max(1, sampleSize)}`,
+    `SELECT *, count(*) OVER () AS ${d.quoteIdent(total)} FROM (${bound}\n) AS weir_rows${orderBy} LIMIT ${Math.max(1, sampleSize)}`,
   );
-  const total = rows.length === 0 ? 0 : toCount(rows[0]![TOTAL]);
+  const count = rows.length === 0 ? 0 : toCount(rows[0]![total]);
   const sample = rows.slice(0, sampleSize).map((row) => {
-    const { [TOTAL]: _total, ...rest } = row;
+    const { [total]: _total, ...rest } = row;
     return rest;
   });
   return {
-    success: total === 0,
-    result: { observed_value: total, unexpected_count: total, partial_unexpected_list: sample },
+    success: count === 0,
+    result: { observed_value: count, unexpected_count: count, partial_unexpected_list: sample },
   };
 }

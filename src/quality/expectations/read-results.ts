@@ -1,44 +1,38 @@
 import type { Row } from "../../core/batch.js";
 import type { CompiledExpectation, CompiledSuite } from "../compile-expectations.js";
+import { readCollection } from "../row-collection.js";
 import {
   type GroupOutput,
   type GroupRow,
   MAX_OBSERVED_VALUES,
   type MapPlan,
-  type Outcome,
 } from "./expectation-definition.js";
-import { mapOutcome } from "./map-outcome.js";
+import type { MapEvidence } from "./map-evidence.js";
 import { samplesFromJson, toCount } from "./result-values.js";
 
 /**
- * Turns the rows of expectation queries back into GX results: counts, samples (JSON of
- * value texts, read back by column type) and GROUP BY outputs.
+ * Turns the rows of expectation queries back into GX results: counts, the first failing
+ * rows (JSON of value texts, read back by column type) and GROUP BY outputs.
  */
 
-/** A map plan's result from its main-scan counts and sample. */
-export function mapResult(plan: MapPlan, v: Record<string, unknown>, sampleSize: number): Outcome {
+/** A map plan's evidence from its main-scan counts and first failing rows. */
+export function mapEvidence(
+  plan: MapPlan,
+  item: CompiledExpectation,
+  v: Record<string, unknown>,
+  layout: "rows" | "columns",
+): MapEvidence {
   const counts = {
     element: toCount(v.element),
     missing: toCount(v.missing),
     unexpected: toCount(v.unexpected),
   };
-  let sample: unknown[];
-  if (plan.sample.length === 0) sample = new Array(Math.min(sampleSize, counts.unexpected)).fill(null);
-  else {
-    sample = samplesFromJson(
-      v.sample,
-      plan.sample.map((s) => s.type),
-    ).slice(0, sampleSize);
-    const names = plan.sample.map((s) => s.name);
-    if (plan.sample.length > 1 && names.every((n) => n !== undefined))
-      sample = sample.map((row) =>
-        Object.fromEntries((row as unknown[]).map((value, i) => [names[i]!, value])),
-      );
-  }
-  return mapOutcome(counts, sample, {
+  return {
+    counts,
+    aboutNulls: plan.aboutNulls === true,
     mostly: plan.mostly,
-    ...(plan.aboutNulls ? { aboutNulls: true } : {}),
-  });
+    ...(item.collect ? readCollection(v.sample ?? null, item.collect, counts.unexpected, layout) : {}),
+  };
 }
 
 /** What a GROUP BY pass produced for one of its expectations. */

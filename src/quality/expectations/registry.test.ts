@@ -118,9 +118,13 @@ describe("the expectation registry", () => {
     ).toContain("min_vlaue");
     expect(
       configError(() =>
-        parseExpectation({ type: "expect_column_mean_to_be_between", kwargs: { column: "age" } }),
+        parseExpectation({ type: "expect_column_sum_to_be_between", kwargs: { column: "age" } }),
       ).message,
     ).toContain("min_value and max_value cannot both be null");
+    // GX reads a mean without bounds as any mean (a vacuous success), not an error.
+    expect(
+      parseExpectation({ type: "expect_column_mean_to_be_between", kwargs: { column: "age" } }).type,
+    ).toBe("expect_column_mean_to_be_between");
     expect(
       configError(() => parseExpectation({ type: "expect_column_values_to_not_be_null", kwargs: {} }))
         .message,

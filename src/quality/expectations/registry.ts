@@ -2,15 +2,23 @@ import type { z } from "zod";
 import { ConfigError } from "../../core/errors.js";
 import { COLUMN_AGGREGATE_EXPECTATIONS } from "./column-aggregate-expectations.js";
 import { COLUMN_MAP_EXPECTATIONS } from "./column-map-expectations.js";
+import { DATEUTIL_EXPECTATIONS } from "./dateutil-expectations.js";
 import { DISTINCT_COUNT_EXPECTATIONS } from "./distinct-count-expectations.js";
 import { DISTINCT_VALUE_EXPECTATIONS } from "./distinct-value-expectations.js";
 import type { ExpectationConfig, ExpectationKind } from "./expectation.js";
 import type { ExpectationDefinition } from "./expectation-definition.js";
+import { JSON_SCHEMA_EXPECTATIONS } from "./json-schema-expectations.js";
+import { KL_DIVERGENCE_EXPECTATIONS } from "./kl-divergence-expectations.js";
+import { LIKE_PATTERN_LIST_EXPECTATIONS } from "./like-pattern-list-expectations.js";
 import { MULTICOLUMN_EXPECTATIONS } from "./multicolumn-expectations.js";
+import { OTHER_TABLE_EXPECTATIONS } from "./other-table-expectations.js";
 import { QUERY_ALIASES, QUERY_EXPECTATIONS } from "./query-expectations.js";
+import { RECORD_EXPECTATIONS } from "./record-expectations.js";
 import { SEQUENCE_EXPECTATIONS } from "./sequence-expectations.js";
 import { TABLE_EXPECTATIONS } from "./table-expectations.js";
+import { UNEXPECTED_ROWS_EXPECTATIONS } from "./unexpected-rows-expectations.js";
 import { UNIQUENESS_EXPECTATIONS } from "./uniqueness-expectations.js";
+import { Z_SCORE_EXPECTATIONS } from "./z-score-expectations.js";
 
 const DEFINITIONS = new Map<string, ExpectationDefinition<never>>();
 for (const d of [
@@ -23,6 +31,14 @@ for (const d of [
   ...DISTINCT_VALUE_EXPECTATIONS,
   ...MULTICOLUMN_EXPECTATIONS,
   ...QUERY_EXPECTATIONS,
+  ...LIKE_PATTERN_LIST_EXPECTATIONS,
+  ...Z_SCORE_EXPECTATIONS,
+  ...RECORD_EXPECTATIONS,
+  ...OTHER_TABLE_EXPECTATIONS,
+  ...KL_DIVERGENCE_EXPECTATIONS,
+  ...DATEUTIL_EXPECTATIONS,
+  ...JSON_SCHEMA_EXPECTATIONS,
+  ...UNEXPECTED_ROWS_EXPECTATIONS,
 ] as ExpectationDefinition<never>[]) {
   DEFINITIONS.set(d.type, d);
 }

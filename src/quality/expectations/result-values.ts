@@ -5,13 +5,14 @@ import { normalizeDecimal, pgTimestamptzToIso } from "../../engines/value-text.j
  * Values read back from expectation queries, made identical across engines.
  */
 
-/** Significant digits kept in floating-point observed values (engines sum in different orders). */
+/** Significant digits floating-point statistics are shown with (engines sum in different orders). */
 const SIGNIFICANT_DIGITS = 12;
 
 /**
- * A floating-point statistic rounded to 12 significant digits, so DuckDB's and
- * PostgreSQL's last-bit differences (summation order, interpolation formula) vanish.
- * Integers below 2^53 are exact on both engines and pass unchanged; NULL stays null.
+ * A floating-point statistic rounded to 12 significant digits for display (messages,
+ * reports), so DuckDB's and PostgreSQL's last-bit differences (summation order,
+ * interpolation formula) vanish there. Results keep, and bounds judge, the full value.
+ * Integers below 2^53 pass unchanged; NULL stays null.
  */
 export function roundStatistic(value: unknown): number | null {
   const n = toNumber(value);
@@ -51,9 +52,10 @@ function parseFloatText(text: string): number {
 }
 
 /**
- * A value from its SQL text (`CAST(v AS VARCHAR)`), as the engine would have returned it
- * for a column of `type` (see core/batch.ts): numbers for integer and double columns,
- * exact text for decimals, ISO-8601 with `Z` for timestamptz, text otherwise.
+ * A value from its SQL text (`CAST(v AS VARCHAR)`) in its JSON form, as GX serialises results
+ * (`convert_to_json_serializable`): numbers for integer, double and decimal columns (integers
+ * beyond 2^53 stay exact, as text once stored), ISO-8601 for timestamps (`T` between date and
+ * time; `Z` for timestamptz), `YYYY-MM-DD` dates, text otherwise.
  */
 export function valueFromText(text: string | null, type: WeirType | undefined): unknown {
   if (text === null) return null;
@@ -66,14 +68,28 @@ export function valueFromText(text: string | null, type: WeirType | undefined): 
       return Number.isSafeInteger(n) ? n : BigInt(text);
     }
     case "decimal":
-      return normalizeDecimal(text);
+      return Number(normalizeDecimal(text));
     case "boolean":
       return text === "true" || text === "t";
+    case "timestamp":
+      return isoTimestamp(text);
     case "timestamptz":
       return pgTimestamptzToIso(text.replace(/\+00(:00)?$/, "+00"));
     default:
       return text;
   }
+}
+
+/** A value the engine returned, in the JSON form `valueFromText` gives its text. */
+export function jsonValue(value: unknown, type: WeirType | undefined): unknown {
+  if (typeof value === "string" && (type === "timestamp" || type === "decimal"))
+    return valueFromText(value, type);
+  return value;
+}
+
+/** `2024-01-02 09:00:00` → `2024-01-02T09:00:00` (infinities and BC dates pass through). */
+function isoTimestamp(text: string): string {
+  return /^\d{4,}-\d\d-\d\d \d/.test(text) ? text.replace(" ", "T") : text;
 }
 
 /** Parses the JSON text of a sample aggregate: one text per row, or an array of texts per row. */
@@ -82,6 +98,25 @@ export function samplesFromJson(json: unknown, types: readonly (WeirType | undef
   const rows = (typeof json === "string" ? JSON.parse(json) : json) as unknown[];
   if (types.length === 1) return rows.map((t) => valueFromText(t as string | null, types[0]));
   return rows.map((row) => (row as (string | null)[]).map((t, i) => valueFromText(t, types[i])));
+}
+
+/**
+ * Parses the JSON of `firstRowsJson` — an array of texts per row, or (`columns`) per value —
+ * into rows of values read back by `types`.
+ */
+export function rowsFromJson(
+  json: unknown,
+  types: readonly (WeirType | undefined)[],
+  layout: "rows" | "columns" = "rows",
+): unknown[][] {
+  if (json === null || json === undefined) return [];
+  const parsed = (typeof json === "string" ? JSON.parse(json) : json) as ((string | null)[] | null)[];
+  let rows = parsed as (string | null)[][];
+  if (layout === "columns") {
+    const length = Math.max(0, ...parsed.map((c) => c?.length ?? 0));
+    rows = Array.from({ length }, (_, r) => parsed.map((c) => c?.[r] ?? null));
+  }
+  return rows.map((row) => row.map((t, i) => valueFromText(t, types[i])));
 }
 
 /** `part / whole * 100`, or null when `whole` is 0 (GX's convention). */

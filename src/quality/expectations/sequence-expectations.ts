@@ -8,9 +8,9 @@ import { column, commonKwargs, mostly } from "./kwargs.js";
  * `expect_column_values_to_be_increasing` / `_decreasing`: each non-missing value is
  * compared with the previous non-missing value (inside row_condition) in the order given by
  * `order_by` (weir's addition: SQL tables have no row order). Without `order_by` a table's
- * insertion order is used (DuckDB `rowid`, PostgreSQL `ctid` — physical order, which is
- * insertion order only for tables never updated); a query target needs `order_by`. The
- * order should be unique, or ties make the verdict depend on the engine.
+ * row order is used (`../../row-order.ts`: DuckDB `rowid`, PostgreSQL `ctid` — physical
+ * order, which is insertion order only for tables never updated); a query target needs
+ * `order_by`. The order should be unique, or ties make the verdict depend on the engine.
  */
 const sequenceKwargs = z
   .object({
@@ -41,9 +41,7 @@ function sequencePlan(a: SequenceArgs, ctx: CompileContext, direction: "increasi
     );
   }
   const orderSql =
-    order.length === 0
-      ? ctx.sql.naturalOrder
-      : order.map((c) => ctx.orderKey(ctx.q(c), ctx.typeOf(c))).join(", ");
+    order.length === 0 ? ctx.rowOrder() : order.map((c) => ctx.orderKey(ctx.q(c), ctx.typeOf(c))).join(", ");
   // The rows compared form one window partition, so the previous row is the previous considered one.
   const considered =
     ctx.rowCondition === undefined ? `${col} IS NOT NULL` : `(${ctx.rowCondition} AND ${col} IS NOT NULL)`;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineExpectation, type Outcome } from "./expectation-definition.js";
-import { commonKwargs, hasABound, needsABound } from "./kwargs.js";
+import { boundsInOrder, commonKwargs } from "./kwargs.js";
 import { toCount } from "./result-values.js";
 
 const count = z.number().int().min(0);
@@ -44,7 +44,7 @@ export const tableRowCountToBeBetween = defineExpectation({
   kwargs: z
     .object({ ...countBounds, ...commonKwargs })
     .strict()
-    .refine(hasABound, needsABound),
+    .superRefine(boundsInOrder),
   columns: () => [],
   compile: (args, ctx) => ({
     plan: "aggregate",
@@ -78,7 +78,7 @@ export const tableColumnCountToBeBetween = defineExpectation({
   kwargs: z
     .object({ ...countBounds, ...commonKwargs })
     .strict()
-    .refine(hasABound, needsABound),
+    .superRefine(boundsInOrder),
   columns: () => [],
   compile: (args) => ({
     plan: "schema",
@@ -89,32 +89,53 @@ export const tableColumnCountToBeBetween = defineExpectation({
   }),
 });
 
+/** Sorted by code point, as Python sorts `str`. */
+const sortedNames = (names: Iterable<string>) =>
+  [...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+
 export const tableColumnsToMatchSet = defineExpectation({
   type: "expect_table_columns_to_match_set",
   kind: "table",
   description:
-    "The table's columns are exactly `column_set` (any order); with exact_match false, they include it.",
+    'The table\'s columns are exactly `column_set` (any order; names match case-insensitively unless written "quoted"); with exact_match false, they include it.',
   kwargs: z
     .object({
-      column_set: z.array(z.string().min(1)).describe("the column names"),
-      exact_match: z.boolean().optional().describe("extra columns fail too (default true)"),
+      column_set: z.array(z.string().min(1)).nullable().describe("the column names; null is none"),
+      exact_match: z.boolean().nullable().optional().describe("extra columns fail too (default true)"),
       ...commonKwargs,
     })
     .strict(),
   columns: () => [],
+  // As GX's SQL engines (expect_table_columns_to_match_set._validate_sqlalchemy): a name in
+  // double quotes must match exactly, others case-insensitively; observed_value and both
+  // mismatch lists are sorted; a null column_set is the empty set.
   compile: (args) => ({
     plan: "schema",
     evaluate: (fields) => {
       const actual = fields.map((f) => f.name);
-      const missing = args.column_set.filter((c) => !actual.includes(c));
-      const unexpected = actual.filter((c) => !args.column_set.includes(c));
+      const unmatchedActual = new Set(actual);
+      const missing: string[] = [];
+      for (const wanted of args.column_set ?? []) {
+        const quoted = wanted.length > 1 && wanted.startsWith('"') && wanted.endsWith('"');
+        const name = quoted ? wanted.slice(1, -1) : wanted;
+        const found = actual.find(
+          (c) => unmatchedActual.has(c) && (quoted ? c === name : c.toLowerCase() === name.toLowerCase()),
+        );
+        if (found === undefined) missing.push(wanted);
+        else unmatchedActual.delete(found);
+      }
+      const unexpected = sortedNames(unmatchedActual);
       const exact = args.exact_match ?? true;
       const success = missing.length === 0 && (!exact || unexpected.length === 0);
+      const mismatched = {
+        ...(unexpected.length > 0 ? { unexpected } : {}),
+        ...(missing.length > 0 ? { missing: sortedNames(missing) } : {}),
+      };
       return {
         success,
         result: {
-          observed_value: actual,
-          ...(success ? {} : { details: { mismatched: { unexpected: exact ? unexpected : [], missing } } }),
+          observed_value: sortedNames(actual),
+          ...(Object.keys(mismatched).length > 0 ? { details: { mismatched } } : {}),
         },
       };
     },
@@ -124,29 +145,28 @@ export const tableColumnsToMatchSet = defineExpectation({
 export const tableColumnsToMatchOrderedList = defineExpectation({
   type: "expect_table_columns_to_match_ordered_list",
   kind: "table",
-  description: "The table's columns are exactly `column_list`, in that order.",
+  description: "The table's columns are exactly `column_list`, in that order (null: any columns).",
   kwargs: z
     .object({
-      column_list: z.array(z.string().min(1)).describe("the column names in order"),
+      column_list: z.array(z.string().min(1)).nullable().describe("the column names in order; null for any"),
       ...commonKwargs,
     })
     .strict(),
   columns: () => [],
+  // GX's result: mismatches as { "Expected Column Position", "Expected", "Found" }.
   compile: (args) => ({
     plan: "schema",
     evaluate: (fields) => {
       const actual = fields.map((f) => f.name);
-      const mismatched: {
-        expected_column_position: number;
-        expected: string | null;
-        found: string | null;
-      }[] = [];
-      for (let i = 0; i < Math.max(actual.length, args.column_list.length); i++) {
-        if (actual[i] !== args.column_list[i]) {
+      const expected = args.column_list;
+      if (expected === null) return { success: true, result: { observed_value: actual } };
+      const mismatched: Record<string, unknown>[] = [];
+      for (let i = 0; i < Math.max(actual.length, expected.length); i++) {
+        if (actual[i] !== expected[i]) {
           mismatched.push({
-            expected_column_position: i,
-            expected: args.column_list[i] ?? null,
-            found: actual[i] ?? null,
+            "Expected Column Position": i,
+            Expected: expected[i] ?? null,
+            Found: actual[i] ?? null,
           });
         }
       }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { nullCount } from "./column-map-expectations.js";
-import type { CompileContext, GroupOutput, Plan } from "./expectation-definition.js";
+import type { CompileContext, Plan } from "./expectation-definition.js";
 import { defineExpectation, groupCount } from "./expectation-definition.js";
 import { column, commonKwargs, mostly } from "./kwargs.js";
 import { mapOutcome } from "./map-outcome.js";
@@ -19,19 +19,6 @@ const and = (...parts: (string | undefined)[]) => {
 const countWhere = (cond: string | undefined) =>
   cond === undefined ? "count(*)" : `count(*) FILTER (WHERE ${cond})`;
 
-/** The first `sampleSize` duplicated values, each repeated as often as it occurs (GX lists rows). */
-function duplicateSample(out: GroupOutput, single: boolean, names: readonly string[]): unknown[] {
-  const list: unknown[] = [];
-  for (const group of out.duplicates) {
-    const value = single
-      ? group.key[0]
-      : Object.fromEntries(names.map((name, i) => [name, group.key[i]] as [string, unknown]));
-    for (let i = 0; i < group.n && list.length < out.sampleSize; i++) list.push(value);
-    if (list.length >= out.sampleSize) break;
-  }
-  return list;
-}
-
 /**
  * Rows where `ignored` holds are missing; the others are grouped by `columns`, and rows of
  * groups bigger than one are unexpected.
@@ -41,7 +28,7 @@ function uniquenessPlan(
   columns: readonly string[],
   ignored: string,
   m: number | undefined,
-  asObjects: boolean,
+  sampleShape?: "record",
 ): Plan {
   const cols = columns.map((c) => ctx.q(c));
   const keys = columns.map((c) => ({ sql: ctx.q(c), type: ctx.typeOf(c), name: c }));
@@ -52,6 +39,7 @@ function uniquenessPlan(
       missing: ignored,
       unexpected: `${ctx.window(`count(*) OVER (PARTITION BY ${partition})`)} > 1`,
       sample: keys,
+      ...(sampleShape ? { sampleShape } : {}),
       mostly: m,
     };
   }
@@ -66,8 +54,9 @@ function uniquenessPlan(
         rc === undefined && columns.length === 1 ? nullCount(ctx, columns[0]!) : countWhere(and(rc, ignored)),
     },
     stats: { duplicated: `sum(${groupCount}) FILTER (WHERE ${groupCount} > 1)` },
-    duplicates: true,
     duplicatesOnly: true,
+    // The failing rows themselves (first in row order) are read afterwards, only when the
+    // expectation fails and its result format lists them (`failing-rows.ts`).
     evaluate: (out) =>
       mapOutcome(
         {
@@ -75,7 +64,7 @@ function uniquenessPlan(
           missing: toCount(out.main.missing),
           unexpected: toCount(out.stats.duplicated),
         },
-        duplicateSample(out, !asObjects, columns),
+        undefined,
         { mostly: m },
       ),
   };
@@ -87,7 +76,7 @@ export const columnValuesToBeUnique = defineExpectation({
   description: "No non-NULL value occurs twice; every row of a repeated value is unexpected.",
   kwargs: z.object({ column, mostly, ...commonKwargs }).strict(),
   columns: (a) => [a.column],
-  compile: (a, ctx) => uniquenessPlan(ctx, [a.column], `${ctx.q(a.column)} IS NULL`, a.mostly, false),
+  compile: (a, ctx) => uniquenessPlan(ctx, [a.column], `${ctx.q(a.column)} IS NULL`, a.mostly),
 });
 
 const ignoreRowIf = z
@@ -126,7 +115,7 @@ export const compoundColumnsToBeUnique = defineExpectation({
       a.column_list,
       ignoredRows(ctx, a.column_list, a.ignore_row_if ?? "all_values_are_missing"),
       a.mostly,
-      true,
+      "record",
     ),
 });
 
