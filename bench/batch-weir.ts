@@ -62,7 +62,7 @@ async function main(argv: readonly string[]): Promise<WeirReport> {
       steps: Object.fromEntries(summary.tasks.map((t) => [t.id, t.durationMs])),
       dimRows,
       quarantineRows,
-      reconciled: summary.reconciled,
+      reconciled: summary.reconciled === true,
       maxRssKiB: process.resourceUsage().maxRSS,
     };
   } catch (error) {

@@ -14,6 +14,8 @@ export { CsvSource, type CsvSourceConfig } from "./connectors/csv-source.js";
 export { defineSource, type SourceDefinition } from "./connectors/define-source.js";
 export { EngineTableSink, type EngineTableSinkOptions } from "./connectors/engine-table-sink.js";
 export { HttpSource, type HttpSourceConfig } from "./connectors/http-source.js";
+export type { InferredField, InferredSchema } from "./connectors/inferred-schema.js";
+export { JsonSource, type JsonSourceConfig } from "./connectors/json-source.js";
 export { LakeSink, type LakeSinkOptions } from "./connectors/lake-sink.js";
 export { MemorySink } from "./connectors/memory-sink.js";
 export { MemorySource } from "./connectors/memory-source.js";
@@ -112,8 +114,11 @@ export {
   PipelineRegistry,
 } from "./orchestrator/pipeline-registry.js";
 export type {
+  DatasetCounts,
+  DatasetSummary,
   RunEvent,
   RunEventListener,
+  RunOutcome,
   RunOutput,
   RunSummary,
 } from "./orchestrator/run-events.js";
@@ -126,11 +131,19 @@ export {
   type BackfillOptions,
   type BackfillPlan,
   type BackfillReport,
+  DEFAULT_BACKFILL_CONCURRENCY,
   planBackfill,
   runBackfill,
 } from "./orchestrator/scheduler/backfill.js";
 export { Scheduler, type SchedulerOptions, type TickReport } from "./orchestrator/scheduler/scheduler.js";
-export type { TaskContext, TaskLogger } from "./orchestrator/task-context.js";
+export { stagingSchemaOf } from "./orchestrator/staging.js";
+export type {
+  DatasetRowsRecord,
+  TaskContext,
+  TaskExtractOptions,
+  TaskExtractResult,
+  TaskLogger,
+} from "./orchestrator/task-context.js";
 export { type DatasetCondition, parseDatasetCondition } from "./orchestrator/triggers/dataset-condition.js";
 export { type DatasetEvent, datasetTriggerDue } from "./orchestrator/triggers/dataset-trigger-due.js";
 // quality: suites, actions, history, anomalies, profiling

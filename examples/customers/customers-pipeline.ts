@@ -21,6 +21,7 @@ import {
   type PipelineSpec,
   runSuite,
   type Source,
+  type TableRef,
   type TaskContext,
   uniqueBy,
   writeTable,
@@ -42,15 +43,20 @@ export interface CustomersPipelineOptions {
   settings?: Omit<PipelineSpec, "id" | "tasks">;
 }
 
-const STAGED = { schema: "staging", name: "customers" };
-// A view (see transform); named apart from the table earlier versions made, so re-runs in
-// an existing weir home never trip over it.
-const TRANSFORMED = { schema: "staging", name: "customers_derived" };
-const DEDUPED = { schema: "staging", name: "customers_deduped" };
-const DUPLICATES = { schema: "staging", name: "customers_duplicates" };
-const PASSED = { schema: "staging", name: "customers_passed" };
-const FAILED = { schema: "staging", name: "customers_failed" };
-const DIM = { name: "dim_customers" };
+/**
+ * The run's staged tables, in its own staging schema (`ctx.stagingTable`): two runs of a
+ * backfill never overwrite each other's, and they are dropped when the run succeeds.
+ */
+const staged = (ctx: TaskContext) => ({
+  extracted: ctx.stagingTable("customers"),
+  // A view (see transform).
+  transformed: ctx.stagingTable("customers_derived"),
+  deduped: ctx.stagingTable("customers_deduped"),
+  duplicates: ctx.stagingTable("customers_duplicates"),
+  passed: ctx.stagingTable("customers_passed"),
+  failed: ctx.stagingTable("customers_failed"),
+});
+const DIM: TableRef = { name: "dim_customers" };
 /** The checks, as a Great Expectations-style suite that `weir check` runs alone too. */
 const SUITE_FILE = fileURLToPath(new URL("./customers.suite.yaml", import.meta.url));
 
@@ -65,24 +71,16 @@ const SUITE_FILE = fileURLToPath(new URL("./customers.suite.yaml", import.meta.u
 export function customersPipeline(options: CustomersPipelineOptions): PipelineDefinition {
   const sourceKey = options.sourceKey ?? "crm.customers";
 
-  /** Customers changed in the data interval, from the source into staging; unreadable rows to quarantine. */
+  /**
+   * Customers changed in the data interval, from the source into the run's staging table;
+   * unreadable rows to quarantine (`ctx.extract` does both, and counts them).
+   */
   const extract = defineTask({
     id: "extract",
     run: async (ctx) => {
       const source = options.source(ctx);
       try {
-        const result = await source.extract(ctx.engine, STAGED, {
-          interval: ctx.interval,
-          signal: ctx.signal,
-          logger: ctx.logger,
-          reject: () => {},
-          // Drives the CLI's progress bar on a terminal; not awaited, so reading never waits on it.
-          progress: (done, total) => {
-            if (total !== undefined) void ctx.progress({ step: "extracting", done, total, unit: "rows" });
-          },
-        });
-        ctx.recordRows({ in: result.rowsRead, out: result.rowsLoaded });
-        await ctx.quarantine({ dataset: "customers", stage: "extract", rejections: result.rejections });
+        const result = await ctx.extract(source, { dataset: "customers", table: staged(ctx).extracted });
         await ctx.progress({ step: "extracted", done: result.rowsRead, unit: "rows" });
         return {
           rowsRead: result.rowsRead,
@@ -105,7 +103,7 @@ export function customersPipeline(options: CustomersPipelineOptions): PipelineDe
       const literal = (v: string) => ctx.engine.dialect.quoteLiteral(v);
       const dataset = ctx.lake.dataset("lake.raw.customers");
       const commit = await dataset.write(
-        { engine: ctx.engine, sql: `SELECT * FROM ${ctx.engine.dialect.quoteTable(STAGED)}` },
+        { engine: ctx.engine, sql: `SELECT * FROM ${ctx.engine.dialect.quoteTable(staged(ctx).extracted)}` },
         {
           mode: "overwrite-partition",
           partitionBy: [
@@ -113,9 +111,12 @@ export function customersPipeline(options: CustomersPipelineOptions): PipelineDe
             { name: "month", expression: literal(month) },
             { name: "day", expression: literal(day) },
           ],
+          // Dates of a backfill run side by side and commit to the same dataset: wait for its lock.
+          lockWaitMs: 120_000,
         },
       );
-      ctx.recordRows({ out: commit.rowsWritten });
+      // Every staged row is written: rows in = rows out.
+      ctx.recordRows({ in: commit.rowsWritten, out: commit.rowsWritten });
       ctx.recordOutput({
         kind: "lake",
         name: dataset.id,
@@ -135,17 +136,21 @@ export function customersPipeline(options: CustomersPipelineOptions): PipelineDe
     dependsOn: ["extract"],
     run: async (ctx) => {
       const d = ctx.engine.dialect;
+      const { extracted, transformed } = staged(ctx);
       // A literal, not a parameter: a view cannot hold parameters. The value is ours, not user input.
       const end = d.quoteLiteral(formatTimestamp(ctx.interval.end));
       await ctx.engine.run(
-        `CREATE OR REPLACE VIEW ${d.quoteTable(TRANSFORMED)} AS
+        `CREATE OR REPLACE VIEW ${d.quoteTable(transformed)} AS
          SELECT *,
            NULLIF(lower(split_part(email, '@', 2)), '') AS email_domain,
            date_diff('day', registration_date, CAST(CAST(${end} AS TIMESTAMP) AS DATE)) AS days_since_registration,
            COALESCE(last_activity >= CAST(${end} AS TIMESTAMP) - INTERVAL 30 DAY, FALSE) AS is_active
-         FROM ${d.quoteTable(STAGED)}`,
+         FROM ${d.quoteTable(extracted)}`,
       );
-      return { view: TRANSFORMED };
+      // One derived row per staged row (a view: counted from the extract, not scanned again).
+      const rows = ctx.outputOf(extract).rowsLoaded;
+      ctx.recordRows({ in: rows, out: rows });
+      return { view: transformed };
     },
   });
 
@@ -161,10 +166,11 @@ export function customersPipeline(options: CustomersPipelineOptions): PipelineDe
     id: "check",
     dependsOn: ["transform"],
     run: async (ctx) => {
-      await checkRows(ctx.engine, {
-        source: TRANSFORMED,
-        passed: DEDUPED,
-        failed: DUPLICATES,
+      const t = staged(ctx);
+      const deduped = await checkRows(ctx.engine, {
+        source: t.transformed,
+        passed: t.deduped,
+        failed: t.duplicates,
         checks: [uniqueBy("customer_id", { latestBy: "updated_at" })],
         // The deduplicated rows are a view over one table of every row with its flag, so
         // they are written once; the suite and the load read them before the next run.
@@ -173,10 +179,10 @@ export function customersPipeline(options: CustomersPipelineOptions): PipelineDe
       const duplicates = await ctx.quarantine({
         dataset: "customers",
         stage: "dedupe",
-        failed: DUPLICATES,
+        failed: t.duplicates,
         location: "staging.customers",
       });
-      const result = await runSuite(ctx.engine, DEDUPED, await loadSuiteFile(SUITE_FILE), {
+      const result = await runSuite(ctx.engine, t.deduped, await loadSuiteFile(SUITE_FILE), {
         dataset: "customers",
         runId: ctx.runId,
         store: ctx.metadata.quality,
@@ -185,9 +191,9 @@ export function customersPipeline(options: CustomersPipelineOptions): PipelineDe
         quarantine: {
           // A view over the deduplicated table: load reads it right after this task, so a
           // copy of nearly every row would only be written to be read once.
-          passed: PASSED,
+          passed: t.passed,
           passedAsView: true,
-          failed: FAILED,
+          failed: t.failed,
           logicalDate: formatDate(ctx.logicalDate),
           stage: "check",
           write: (request) => ctx.quarantine({ ...request, location: "staging.customers" }),
@@ -195,6 +201,7 @@ export function customersPipeline(options: CustomersPipelineOptions): PipelineDe
       });
       ctx.recordOutput({ kind: "quarantine", name: "quarantine.customers" });
       const quarantined = result.quarantined!;
+      ctx.recordRows({ in: deduped.passed + deduped.failed, out: quarantined.passed });
       return { passed: quarantined.passed, failed: duplicates.rows + quarantined.rows, score: result.score };
     },
   });
@@ -212,12 +219,14 @@ export function customersPipeline(options: CustomersPipelineOptions): PipelineDe
       const { rowsWritten } = await writeTable(
         ctx.engine,
         DIM,
-        { engine: ctx.engine, sql: `SELECT * FROM ${ctx.engine.dialect.quoteTable(PASSED)}` },
+        { engine: ctx.engine, sql: `SELECT * FROM ${ctx.engine.dialect.quoteTable(staged(ctx).passed)}` },
         { mode: "upsert", key: ["customer_id"] },
       );
       await ctx.progress({ step: "loaded", done: rowsWritten, unit: "rows" });
       if (cursor !== undefined) await ctx.cursors.commit(sourceKey, cursor);
       ctx.recordRows({ in: ctx.outputOf(check).passed, out: rowsWritten });
+      // Where the customers' rows end: the run summary reconciles extracted = loaded + quarantined.
+      ctx.recordDataset({ dataset: "customers", loaded: rowsWritten, into: DIM.name });
       ctx.recordOutput({ kind: "warehouse", name: DIM.name });
       return { rowsWritten };
     },

@@ -31,7 +31,6 @@ import {
   writeTable,
 } from "weir";
 
-const STAGED = { schema: "staging", name: "orders" };
 const SUMMARY = { name: "fct_orders_daily" };
 const HOUR_MS = 3_600_000;
 
@@ -40,11 +39,17 @@ function dayOf(ctx: TaskContext): { start: Date; end: Date } {
   return ctx.partition ?? ctx.interval;
 }
 
-/** Creates the staging table once; every hour replaces only its own rows in it. */
+/**
+ * The run's staged orders, in its own staging schema: days running side by side (catchup,
+ * backfills) never share the table, and it is dropped when the run succeeds.
+ */
+const staged = (ctx: TaskContext) => ctx.stagingTable("orders");
+
+/** Creates the run's staging table once; every hour replaces only its own rows in it. */
 async function ensureStaging(ctx: TaskContext): Promise<void> {
-  await ctx.engine.run(`CREATE SCHEMA IF NOT EXISTS ${ctx.engine.dialect.quoteIdent(STAGED.schema)}`);
+  await ctx.engine.createSchema(ctx.stagingSchema);
   await ctx.engine.run(
-    `CREATE TABLE IF NOT EXISTS ${ctx.engine.dialect.quoteTable(STAGED)} (
+    `CREATE TABLE IF NOT EXISTS ${ctx.engine.dialect.quoteTable(staged(ctx))} (
        order_id BIGINT, customer_id INTEGER, amount DECIMAL(10, 2), status VARCHAR, ordered_at TIMESTAMP)`,
   );
 }
@@ -68,7 +73,7 @@ const extractHour = defineTask({
     await ensureStaging(ctx);
     const from = new Date(hour);
     const to = new Date(from.getTime() + HOUR_MS);
-    const table = ctx.engine.dialect.quoteTable(STAGED);
+    const table = ctx.engine.dialect.quoteTable(staged(ctx));
     const seed = Math.floor(from.getTime() / HOUR_MS);
     // 40–99 orders an hour, the same for the same hour on every run.
     const n = 40 + (((seed * 2_654_435_761) % 2 ** 32) % 60);
@@ -89,6 +94,7 @@ const extractHour = defineTask({
     );
     ctx.logger.info(`extracted ${rows} orders for ${hour}`, { hour, rows });
     ctx.recordRows({ in: rows, out: rows });
+    ctx.recordDataset({ dataset: "orders", extracted: rows });
     return { hour, rows };
   },
 });
@@ -107,7 +113,7 @@ const landRaw = defineTask({
     const commit = await dataset.write(
       {
         engine: ctx.engine,
-        sql: `SELECT * FROM ${d.quoteTable(STAGED)}
+        sql: `SELECT * FROM ${d.quoteTable(staged(ctx))}
               WHERE ordered_at >= CAST(${d.quoteLiteral(formatTimestamp(start))} AS TIMESTAMP)
                 AND ordered_at < CAST(${d.quoteLiteral(formatTimestamp(end))} AS TIMESTAMP)`,
       },
@@ -117,7 +123,9 @@ const landRaw = defineTask({
     if (commit.rowsWritten !== expected) {
       throw new Error(`landed ${commit.rowsWritten} orders but the hours extracted ${expected}`);
     }
-    ctx.recordRows({ out: commit.rowsWritten });
+    ctx.recordRows({ in: expected, out: commit.rowsWritten });
+    // The orders' final place: the run summary reconciles extracted = loaded (+ 0 quarantined).
+    ctx.recordDataset({ dataset: "orders", loaded: commit.rowsWritten, into: dataset.id });
     ctx.recordOutput({ kind: "lake", name: dataset.id, location: dataset.dir });
     return { rows: commit.rowsWritten, hours: hours.length };
   },
@@ -125,9 +133,9 @@ const landRaw = defineTask({
 
 /**
  * The day's totals, upserted by day. Beside `land_raw`, not after it: both read the staged
- * hours, so the summary does not wait for the lake commit. It records no row counts of
- * its own: the run's `extracted = loaded` reconciliation is about the orders, which
- * `land_raw` lands, not about this one aggregate row.
+ * hours, so the summary does not wait for the lake commit. It aggregates (the day's orders
+ * in, one row out), so it records no dataset: the run's reconciliation is about the
+ * orders, which `land_raw` lands.
  */
 const dailySummary = defineTask({
   id: "daily_summary",
@@ -145,12 +153,14 @@ const dailySummary = defineTask({
                      count(*) AS orders,
                      count(*) FILTER (WHERE status = 'refunded') AS refunds,
                      CAST(sum(amount) FILTER (WHERE status = 'paid') AS DECIMAL(14, 2)) AS revenue
-              FROM ${d.quoteTable(STAGED)}
+              FROM ${d.quoteTable(staged(ctx))}
               WHERE ordered_at >= CAST(${d.quoteLiteral(formatTimestamp(start))} AS TIMESTAMP)
                 AND ordered_at < CAST(${d.quoteLiteral(formatTimestamp(end))} AS TIMESTAMP)`,
       },
       { mode: "upsert", key: ["day"] },
     );
+    const orders = ctx.outputOf(extractHour).reduce((sum, h) => sum + h.rows, 0);
+    ctx.recordRows({ in: orders, out: rowsWritten });
     ctx.logger.info(`upserted the summary of ${start.toISOString().slice(0, 10)}`, { rowsWritten });
     ctx.recordOutput({ kind: "warehouse", name: SUMMARY.name });
     return { rowsWritten };

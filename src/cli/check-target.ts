@@ -1,44 +1,46 @@
 import { existsSync, statSync } from "node:fs";
-import { basename, extname, resolve } from "node:path";
+import { basename, extname } from "node:path";
 import { ConfigError, LakeError } from "../core/errors.js";
 import { tableLabel, tableRef } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
 import { openEngine } from "../engines/open-engine.js";
 import { openRuntime, type WeirRuntime } from "../orchestrator/open-runtime.js";
 import type { CheckTarget } from "../quality/suite-target.js";
-
-const READERS: Record<string, string> = {
-  ".csv": "read_csv",
-  ".tsv": "read_csv",
-  ".parquet": "read_parquet",
-  ".ndjson": "read_json_auto",
-  ".jsonl": "read_json_auto",
-  ".json": "read_json_auto",
-};
+import { type FileRead, isFileTargetExtension, readFileTarget } from "./file-target.js";
 
 export interface ResolvedTarget {
   target: CheckTarget;
+  /** The engine the target is checked on: the session's, or the private DuckDB a file was read into. */
+  engine: Engine;
   /** The dataset name results are stored under. */
   dataset: string;
   /** What the user named, for messages. */
   label: string;
+  /** For a file: what reading it took (rows loaded and rejected, column types). */
+  read?: FileRead;
 }
 
 /** The engine (the home's warehouse, or `--engine`) and the metadata store a `check`/`profile` uses. */
 export interface CheckSession {
   runtime: WeirRuntime;
   engine: Engine;
+  /** Also drops what resolving targets made (the table a file was read into). */
   close(): Promise<void>;
+  /** Run by `close()` first, newest first. */
+  cleanups: (() => Promise<void>)[];
 }
 
 export async function openCheckSession(engineUrl: string | undefined): Promise<CheckSession> {
   const runtime = await openRuntime();
   try {
     const engine = engineUrl ? await openEngine(engineUrl) : runtime.engine;
+    const cleanups: (() => Promise<void>)[] = [];
     return {
       runtime,
       engine,
+      cleanups,
       close: async () => {
+        for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
         if (engine !== runtime.engine) await engine.close();
         await runtime.close();
       },
@@ -50,37 +52,20 @@ export async function openCheckSession(engineUrl: string | undefined): Promise<C
 }
 
 /**
- * What `weir check` / `weir profile` were pointed at: a CSV/Parquet/NDJSON file (read by
- * DuckDB), a lake dataset (`lake.raw.customers`, scanned from its manifest) or a table of
- * the engine (`dim_customers`, `quarantine.customers`).
+ * What `weir check` / `weir profile` were pointed at: a CSV/TSV/Parquet/NDJSON/JSON file
+ * (read by the source a pipeline would use, rejections and all: `file-target.ts`), a lake
+ * dataset (`lake.raw.customers`, scanned from its manifest) or a table of the engine
+ * (`dim_customers`, `quarantine.customers`).
  */
 export async function resolveCheckTarget(arg: string, session: CheckSession): Promise<ResolvedTarget> {
   const { engine } = session;
   const ext = extname(arg).toLowerCase();
-  const isFile = existsSync(arg) ? statSync(arg).isFile() : arg.includes("*") && ext in READERS;
+  const isFile = existsSync(arg) ? statSync(arg).isFile() : arg.includes("*") && isFileTargetExtension(ext);
   if (isFile) {
-    const reader = READERS[ext];
-    if (!reader) {
-      throw new ConfigError(
-        `cannot read ${arg}: expected a .csv, .tsv, .parquet, .ndjson, .jsonl or .json file`,
-        {
-          details: { file: arg },
-        },
-      );
-    }
-    if (!engine.capabilities.readsFiles) {
-      throw new ConfigError(
-        `the ${engine.kind} engine cannot read files: check ${arg} without --engine (DuckDB)`,
-        {
-          details: { file: arg },
-        },
-      );
-    }
-    return {
-      target: { sql: `SELECT * FROM ${reader}(${engine.dialect.quoteLiteral(resolve(arg))})` },
-      dataset: basename(arg),
-      label: arg,
-    };
+    // Into --engine's database when one was named (its other tables stay in reach), else a private DuckDB.
+    const file = await readFileTarget(arg, engine === session.runtime.engine ? undefined : engine);
+    session.cleanups.push(file.close);
+    return { target: file.table, engine: file.engine, dataset: basename(arg), label: arg, read: file.read };
   }
   if (arg.startsWith("lake.")) {
     if (engine !== session.runtime.engine) {
@@ -102,7 +87,7 @@ export async function resolveCheckTarget(arg: string, session: CheckSession): Pr
         },
       );
     }
-    return { target: { sql: `SELECT * FROM ${scan}` }, dataset: dataset.id, label: dataset.id };
+    return { target: { sql: `SELECT * FROM ${scan}` }, engine, dataset: dataset.id, label: dataset.id };
   }
   const table = tableRef(arg);
   if (!(await engine.describe(table))) {
@@ -111,5 +96,5 @@ export async function resolveCheckTarget(arg: string, session: CheckSession): Pr
       { details: { target: arg } },
     );
   }
-  return { target: table, dataset: tableLabel(table), label: tableLabel(table) };
+  return { target: table, engine, dataset: tableLabel(table), label: tableLabel(table) };
 }

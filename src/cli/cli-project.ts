@@ -13,6 +13,7 @@ import { Notifier } from "../notifications/notifier.js";
 import type { PipelineDefinition } from "../orchestrator/define-pipeline.js";
 import { openRuntime, type WeirRuntime } from "../orchestrator/open-runtime.js";
 import { PipelineRegistry } from "../orchestrator/pipeline-registry.js";
+import { requireStore } from "./cli-home.js";
 
 /** What most commands start from: the project config and its pipelines. */
 export interface CliProject {
@@ -20,7 +21,11 @@ export interface CliProject {
   registry: PipelineRegistry;
 }
 
-/** Loads `weir.config.ts` (from the working directory up) and the pipeline registry it describes. */
+/**
+ * Loads `weir.config.ts` (from the working directory up) and the pipeline registry it
+ * describes, and settles the home every command uses (see `cli-home.ts`): `--home` /
+ * `WEIR_HOME`, else the config's, else `.weir` next to the config (or here, without one).
+ */
 export async function loadCliProject(): Promise<CliProject> {
   const config = await loadProjectConfig(process.cwd());
   // Library code and pipelines find the home through weirPaths(): make it the project's.
@@ -28,8 +33,15 @@ export async function loadCliProject(): Promise<CliProject> {
   return { config, registry: new PipelineRegistry(config.pipelines, { cwd: process.cwd() }) };
 }
 
-/** The metadata store alone (for commands that only read history), secrets scrubbed from writes. */
-export async function openCliStore(config: ProjectConfig): Promise<MetadataStore> {
+/**
+ * The metadata store alone, secrets scrubbed from writes. `read` (commands that only read
+ * history) refuses to create it: there is no history without a home.
+ */
+export async function openCliStore(
+  config: ProjectConfig,
+  options: { read?: boolean } = {},
+): Promise<MetadataStore> {
+  if (options.read) requireStore(config);
   return redactingStore(await openMetadataStore(config.metadataUrl ?? `${config.home}/weir.db`));
 }
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerBackfillCommand } from "./commands/backfill.js";
 import { registerCheckCommand } from "./commands/check.js";
@@ -23,7 +24,11 @@ import { reportError } from "./report-error.js";
 export function buildProgram(): Command {
   const program = new Command("weir")
     .description("data pipelines as TypeScript code")
-    .option("--home <dir>", "weir home folder (default: $WEIR_HOME or .weir)")
+    .version(packageVersion(), "-V, --version", "print weir's version")
+    .option(
+      "--home <dir>",
+      "weir home folder (default: $WEIR_HOME, else the home of the nearest weir.config.ts, else ./.weir)",
+    )
     .option("--verbose", "print stack traces with errors")
     .hook("preAction", (command) => {
       const { home } = command.optsWithGlobals<{ home?: string }>();
@@ -45,6 +50,26 @@ export function buildProgram(): Command {
   registerCheckCommand(program);
   registerProfileCommand(program);
   return program;
+}
+
+/** The version in weir's package.json (the same relative path from src/cli/ and dist/cli/). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version?: string;
+  };
+  return pkg.version ?? "unknown";
+}
+
+/**
+ * A reader that stopped early (`weir profile … | head`) closes the pipe: the next write
+ * fails with EPIPE. That is the reader's choice, not an error: the rest of the output is
+ * dropped quietly (the stream is destroyed, later writes go nowhere) and the command
+ * finishes what it was doing — a run is not abandoned half-way because nobody reads on.
+ */
+function ignoreClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -69,6 +94,8 @@ function flushed(stream: NodeJS.WriteStream): Promise<void> {
   });
 }
 
+ignoreClosedPipe(process.stdout);
+ignoreClosedPipe(process.stderr);
 await main(process.argv);
 // The command is done (a run decided, its store closed): exit now, even if task code that
 // ignored its abort signal still holds timers or sockets. It was told to stop and given its

@@ -1,3 +1,5 @@
+import { formatElapsed } from "../core/duration.js";
+
 /**
  * Renders rows as an aligned text table (numbers right-aligned). For the CLI's human
  * output; `--json` prints the data itself.
@@ -5,9 +7,10 @@
 export function renderTable(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
   const cells = rows.map((r) => r.map(cellText));
   const numeric = headers.map(
-    (_, c) => rows.length > 0 && rows.every((r) => isNumber(r[c]) || r[c] === null),
+    (_, c) => rows.length > 0 && rows.every((r) => isNumber(r[c]) || r[c] === null || r[c] === undefined),
   );
-  const widths = headers.map((h, c) => Math.max(h.length, ...cells.map((r) => r[c]!.length)));
+  // A loop, not Math.max(...column): spreading 200,000 cells overflows the call stack.
+  const widths = headers.map((h, c) => cells.reduce((w, r) => Math.max(w, r[c]!.length), h.length));
   const line = (values: readonly string[]) =>
     values
       .map((v, c) => (numeric[c] ? v.padStart(widths[c]!) : v.padEnd(widths[c]!)))
@@ -21,15 +24,13 @@ function isNumber(v: unknown): boolean {
 }
 
 function cellText(v: unknown): string {
-  if (v === null || v === undefined) return "NULL";
+  // undefined: a value nobody recorded ("-"); null: SQL's NULL.
+  if (v === undefined) return "-";
+  if (v === null) return "NULL";
   if (v instanceof Date) return v.toISOString();
   if (typeof v === "object") return JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
   return String(v);
 }
 
-/** "850 ms", "2.4 s", "3 min 5 s". */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
+/** "850 ms", "2.4 s", "3 min 5 s", "5 min" (see `formatElapsed`). */
+export const formatDuration = formatElapsed;

@@ -18,16 +18,27 @@ interface ErrorShape {
 export function reportError(error: unknown, verbose: boolean): number {
   const e = (typeof error === "object" && error !== null ? error : { message: String(error) }) as ErrorShape;
   const code = isErrorCode(e.code) ? e.code : "INTERNAL";
-  const lines = [`${pc.red(pc.bold("error"))} ${pc.dim(`[${code}]`)}: ${String(e.message ?? error)}`];
+  const message = String(e.message ?? error);
+  const lines = [`${pc.red(pc.bold("error"))} ${pc.dim(`[${code}]`)}: ${message}`];
   lines.push(...detailLines(e.details));
   let cause = e.cause;
   for (let depth = 0; cause !== undefined && depth < 5; depth++) {
     const c = (
       typeof cause === "object" && cause !== null ? cause : { message: String(cause) }
     ) as ErrorShape;
-    const tag = typeof c.code === "string" ? ` [${c.code}]` : "";
-    lines.push(`  ${pc.dim(`caused by${tag}:`)} ${String(c.message)}`);
-    lines.push(...detailLines(c.details).map((l) => `  ${l}`));
+    // A wrapper's message quotes its cause's (a task's, a connector's, the engine's): a
+    // cause already said in full is not said again, unless asked for everything.
+    // A cause's details are still printed, but not what the messages said already (a
+    // statement quoted in full, the file it is about).
+    // (By its first line: a driver's message may go on to quote the statement, which the
+    // engine's error names once already.)
+    const first = String(c.message).split("\n")[0]!.trim();
+    const said = !verbose && first !== "" && message.includes(first);
+    if (!said) {
+      const tag = typeof c.code === "string" ? ` [${c.code}]` : "";
+      lines.push(`  ${pc.dim(`caused by${tag}:`)} ${String(c.message)}`);
+    }
+    lines.push(...detailLines(c.details, verbose ? "" : message).map((l) => `  ${l}`));
     if (verbose && typeof c.stack === "string") lines.push(pc.dim(c.stack));
     cause = c.cause;
   }
@@ -42,10 +53,15 @@ function isErrorCode(code: unknown): code is ErrorCode {
   return typeof code === "string" && Object.hasOwn(ERROR_CODES, code);
 }
 
-function detailLines(details: unknown): string[] {
+/** The details as `key: value` lines, leaving out string values `said` holds already (a shortened statement counts). */
+function detailLines(details: unknown, said = ""): string[] {
   if (typeof details !== "object" || details === null) return [];
+  const alreadySaid = (v: unknown) =>
+    typeof v === "string" &&
+    said !== "" &&
+    (said.includes(v) || (v.length > 400 && said.includes(v.slice(0, 400))));
   return Object.entries(details as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
+    .filter(([, v]) => v !== undefined && !alreadySaid(v))
     .map(([k, v]) => `  ${pc.dim(`${k}:`)} ${typeof v === "string" ? v : JSON.stringify(v, jsonSafe)}`);
 }
 

@@ -3,6 +3,7 @@ import type { Source } from "./source.js";
 // Importing the built-in sources registers them with defineSource.
 import "./csv-source.js";
 import "./http-source.js";
+import "./json-source.js";
 import "./ndjson-source.js";
 import "./parquet-source.js";
 import "./postgres-source.js";

@@ -1,13 +1,15 @@
 import { z } from "zod";
-import type { Schema, TableRef, WeirType } from "../core/types.js";
+import { ConnectorError } from "../core/errors.js";
+import type { Schema, TableRef } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
+import { type CsvPlan, CsvPlanner } from "./csv-plan.js";
 import { csvRejections } from "./csv-rejections.js";
 import { columnTypesConfig, defineSource, parseSourceConfig } from "./define-source.js";
-import { emptyCsvSchema } from "./empty-csv-schema.js";
-import { describeRelation, emptyRelationSql, extractFileScan, type FileScan } from "./file-extract.js";
+import { checkedNumberSql, isWidenError } from "./faithful-numbers.js";
+import { emptyRelationSql, extractFileScan, type FileScan } from "./file-extract.js";
 import { FileSource } from "./file-source.js";
 import { incrementalConfig } from "./incremental.js";
-import { type PeekedFile, peekFiles } from "./peek-files.js";
+import { inferredSchemaOf, logInferredSchema } from "./inferred-schema.js";
 import type { ExtractResult, ReadContext } from "./source.js";
 
 export const csvSourceConfig = z.object({
@@ -20,24 +22,13 @@ export const csvSourceConfig = z.object({
   columns: columnTypesConfig
     .optional()
     .describe(
-      "column name → weir type; overrides the sniffed type of those columns. An input without data rows (an empty file, a header only) has no types to sniff: it reads as zero rows of these columns, and every header column must be among them; without `columns` it is an error",
+      "column name → weir type; overrides the sniffed type of those columns, and values that do not fit are rejected (to quarantine). Undeclared columns are sniffed from the first 20,480 rows; a column sniffed as a number stays one only when every value reads back unchanged (no leading zeros, `+`, spaces or separators), else it is text. An input without data rows (an empty file, a header only) has no types to sniff: it reads as zero rows of these columns, and every header column must be among them; without `columns` it is an error",
     ),
   incremental: incrementalConfig.optional(),
   batchSize: z.number().int().positive().optional().describe("rows per batch of `read()`"),
 });
 
 export type CsvSourceConfig = z.input<typeof csvSourceConfig>;
-
-/** How the files are scanned: DuckDB's sniffer, or (when it cannot cope) explicit columns. */
-interface CsvPlan {
-  schema: Schema;
-  /** read_csv options besides the path and the rejects tables. */
-  options: string[];
-  /** The files to read when some named by the glob must be left out (blank ones); else the path. */
-  files?: string[] | undefined;
-  /** No file has a data row: the scan is an empty relation of `schema`, no file is read. */
-  empty?: boolean;
-}
 
 /**
  * CSV files read by DuckDB's `read_csv`. On a DuckDB engine `extract` pushes the whole
@@ -50,6 +41,14 @@ interface CsvPlan {
  * swallows the lines after it, and each swallowed line is reported too, so every input
  * line is either loaded, rejected, or counted in `rowsSkipped` (outside the interval).
  *
+ * Types: declared `columns` are strict (a value that does not cast is a rejection).
+ * Undeclared columns are sniffed from a sample; an inferred type never changes a value: a
+ * column sniffed as a number is read as text and cast back only when every value prints
+ * the same as its number (`faithful-numbers.ts`), else it stays text — a zip code column
+ * whose `00501` lies past the sample keeps its zeros. Other sniffed types (dates,
+ * timestamps, booleans) keep them, and a value that does not parse is a rejection. The
+ * result's `inferredSchema` (and an info log line) says what each column became and why.
+ *
  * Empty input is looked at before DuckDB sniffs it (its sniffer makes an empty file one
  * text column `column0`): a blank file in a glob with other files is left out, and input
  * with no data row at all is zero rows of the declared `columns`, or an error naming the
@@ -58,101 +57,15 @@ interface CsvPlan {
 export class CsvSource extends FileSource<z.output<typeof csvSourceConfig>> {
   readonly type = "csv";
   private plan: Promise<CsvPlan> | undefined;
+  private readonly planner: CsvPlanner;
 
   constructor(config: CsvSourceConfig) {
     super(parseSourceConfig("csv", csvSourceConfig, config));
-  }
-
-  private baseOptions(engine: Engine): string[] {
-    const q = (v: string) => engine.dialect.quoteLiteral(v);
-    const c = this.config;
-    return [
-      `header = ${c.header}`,
-      `delim = ${q(c.delimiter)}`,
-      `quote = ${q(c.quote)}`,
-      `escape = ${q(c.escape ?? c.quote)}`,
-      `encoding = ${q(c.encoding)}`,
-    ];
-  }
-
-  private typesOption(engine: Engine, types: Record<string, WeirType>, key: "types" | "columns"): string {
-    const entries = Object.entries(types).map(
-      ([name, type]) =>
-        `${engine.dialect.quoteLiteral(name)}: ${engine.dialect.quoteLiteral(engine.dialect.typeName(type))}`,
-    );
-    return `${key} = {${entries.join(", ")}}`;
-  }
-
-  private scanSql(engine: Engine, options: readonly string[], files?: readonly string[]): string {
-    const q = (v: string) => engine.dialect.quoteLiteral(v);
-    const from = files ? `[${files.map(q).join(", ")}]` : q(this.config.path);
-    return `read_csv(${from}, ${options.join(", ")})`;
-  }
-
-  /** Sniffs the files; falls back to the header line + declared types when the sniffer fails. */
-  private async makePlan(engine: Engine): Promise<CsvPlan> {
-    const overrides = this.config.columns ?? {};
-    // One non-blank line past the header shows a file has rows.
-    const maxLines = this.config.header ? 2 : 1;
-    const peeked = await peekFiles(engine, this.config.path, { maxLines, encoding: this.config.encoding });
-    const noRows = (f: PeekedFile) => f.blank || (f.lines !== undefined && f.lines.length < maxLines);
-    if (peeked.length > 0 && peeked.every(noRows)) {
-      const schema = emptyCsvSchema({
-        location: this.location,
-        files: peeked,
-        header: this.config.header,
-        headerCells: (line) => this.headerCells(line),
-        declared: overrides,
-      });
-      return { schema, options: [], empty: true };
-    }
-    // A blank file in a glob is sniffed (or read) as one column `column0` and fails the glob; it holds no rows.
-    const files = peeked.some((f) => f.blank) ? peeked.filter((f) => !f.blank).map((f) => f.path) : undefined;
-    const sniffed = [...this.baseOptions(engine)];
-    if (Object.keys(overrides).length > 0) sniffed.push(this.typesOption(engine, overrides, "types"));
-    try {
-      const probe = this.scanSql(engine, [...sniffed, "ignore_errors = true"], files);
-      const schema = await describeRelation(engine, probe, overrides, this.location);
-      return { schema, options: sniffed, files };
-    } catch (error) {
-      // The sniffer gives up on some broken files (an unterminated quote runs to the end);
-      // the header line still names the columns, and the declared types (or text) type them.
-      const names = await this.headerNames(engine);
-      if (!names) throw error;
-      const types = Object.fromEntries(names.map((n) => [n, overrides[n] ?? ("varchar" as WeirType)]));
-      const options = [
-        ...this.baseOptions(engine),
-        "auto_detect = false",
-        this.typesOption(engine, types, "columns"),
-      ];
-      return { schema: { fields: names.map((n) => ({ name: n, type: types[n]! })) }, options, files };
-    }
-  }
-
-  private async headerNames(engine: Engine): Promise<string[] | undefined> {
-    const q = (v: string) => engine.dialect.quoteLiteral(v);
-    const rows = await engine
-      .query<{ line: string }>(
-        `SELECT line FROM read_csv(${q(this.config.path)}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = ${q("\u0001")}, quote = '', escape = '', encoding = ${q(this.config.encoding)}, ignore_errors = true) LIMIT 1`,
-      )
-      .catch(() => []);
-    const first = rows[0]?.line;
-    if (first === undefined || first === null) return undefined;
-    const cells = this.headerCells(first);
-    return this.config.header ? cells : cells.map((_c, i) => `column${i}`);
-  }
-
-  /** The column names on a header line (split on the delimiter, quotes stripped). */
-  private headerCells(line: string): string[] {
-    return line.split(this.config.delimiter).map((c) => {
-      const t = c.trim();
-      const quote = this.config.quote;
-      return quote && t.startsWith(quote) && t.endsWith(quote) && t.length >= 2 ? t.slice(1, -1) : t;
-    });
+    this.planner = new CsvPlanner(this.config, this.location);
   }
 
   private getPlan(engine: Engine): Promise<CsvPlan> {
-    this.plan ??= this.makePlan(engine);
+    this.plan ??= this.planner.make(engine);
     const plan = this.plan;
     // Kept only while it holds: a failure, an empty input or a list of files may change by the next read.
     const forget = () => {
@@ -162,17 +75,60 @@ export class CsvSource extends FileSource<z.output<typeof csvSourceConfig>> {
     return plan;
   }
 
+  /** The sniffed schema; a number column that turned out to need text is text once an extract found it. */
   async schema(): Promise<Schema> {
     return (await this.getPlan(await this.local.get())).schema;
   }
 
+  /**
+   * Lands the files in `target`. Numeric-sniffed columns are checked value by value while
+   * loading; when one would change a value, it is found with the others like it in one
+   * aggregate pass, read as text, and the extract runs again (the plan remembers it).
+   */
   protected async extractInEngine(
     engine: Engine,
     target: TableRef,
     context: ReadContext,
   ): Promise<ExtractResult> {
+    const planned = this.getPlan(engine);
+    let plan = await planned;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await this.extractPlan(engine, target, context, plan);
+        const overrides = this.config.columns ?? {};
+        result.inferredSchema = inferredSchemaOf(plan.schema, overrides, plan.notes);
+        logInferredSchema(context.logger, this.location, result.inferredSchema);
+        return result;
+      } catch (error) {
+        if (attempt > 0 || plan.checked.length === 0 || !isWidenError(error)) throw error;
+        const widened = await this.planner.widen(engine, plan);
+        if (widened.checked.length === plan.checked.length) throw error;
+        this.assertCursorKept(widened);
+        if (this.plan === planned) this.plan = Promise.resolve(widened);
+        plan = widened;
+      }
+    }
+  }
+
+  /** A cursor column read as text would compare as text: the user must say what it is. */
+  private assertCursorKept(plan: CsvPlan): void {
+    const cursor = this.config.incremental?.cursorColumn;
+    const note = cursor === undefined ? undefined : plan.notes.get(cursor);
+    if (cursor === undefined || note === undefined) return;
+    throw new ConnectorError(
+      "SCHEMA_MISMATCH",
+      `${this.location}: incremental cursor column "${cursor}" was sniffed as a number, but ${note.replace(/^text: /, "")}; declare its type in \`columns\` (varchar to compare it as text, or a number type to read it as one)`,
+      { details: { location: this.location, column: cursor } },
+    );
+  }
+
+  private extractPlan(
+    engine: Engine,
+    target: TableRef,
+    context: ReadContext,
+    plan: CsvPlan,
+  ): Promise<ExtractResult> {
     const cursorColumn = this.config.incremental?.cursorColumn;
-    const plan = await this.getPlan(engine);
     let rejectsTable = "";
     let rejectsScan = "";
     const scan: FileScan = {
@@ -185,16 +141,18 @@ export class CsvSource extends FileSource<z.output<typeof csvSourceConfig>> {
         rejectsTable = tmp("rejects");
         rejectsScan = tmp("rejects_scan");
         const q = (v: string) => engine.dialect.quoteLiteral(v);
-        return this.scanSql(
+        const read = this.planner.scanSql(
           engine,
-          [
-            ...plan.options,
+          this.planner.options(engine, plan, [
             "store_rejects = true",
             `rejects_table = ${q(rejectsTable)}`,
             `rejects_scan = ${q(rejectsScan)}`,
-          ],
+          ]),
           plan.files,
         );
+        if (plan.checked.length === 0) return read;
+        const checks = plan.checked.map((f) => checkedNumberSql(engine.dialect, f));
+        return `(SELECT * REPLACE (${checks.join(", ")}) FROM ${read})`;
       },
       rejections: async (tx) =>
         plan.empty ? [] : csvRejections(tx, rejectsTable, rejectsScan, plan.schema, this.config.encoding),
@@ -207,5 +165,19 @@ export const csvSourceDefinition = defineSource({
   type: "csv",
   description: "CSV files (a path or a glob), parsed by DuckDB",
   config: csvSourceConfig,
+  notes: `**Types.** Columns in \`columns\` are read as declared: a value that does not fit is rejected (to
+quarantine) with its file, line, column and value. Other columns are sniffed by DuckDB from the first 20,480
+rows, and an inferred type never changes a value: a column sniffed as a number (bigint, double) stays a
+number only if every value in the input prints back exactly as its number — no leading zeros (\`00501\`),
+\`+\` sign, surrounding spaces, thousands separators, or more digits than the type holds (over 15
+significant digits for a double). Otherwise the whole column is text, as pandas would read it, and nothing
+is rejected. Columns sniffed as dates, timestamps or booleans keep that type, and a later value that is not
+one is rejected. An incremental cursor column is never quietly read as text: the extract fails and asks for
+its type. What each column became, and why, is in \`ExtractResult.inferredSchema\`, an info log line and
+\`weir profile <file>\`.
+
+**Rejections.** One per bad line, with file, line, column, expected type and value: a wrong number of
+columns, a value that does not cast, an unterminated quote (each line it swallowed is reported too), text
+that is not valid in the encoding. Every line is loaded, rejected, or counted as outside the interval.`,
   create: (config) => new CsvSource(config),
 });

@@ -8,7 +8,7 @@ describe("createSource", () => {
     const types = sourceDefinitions()
       .map((d) => d.type)
       .sort();
-    expect(types).toEqual(["csv", "http", "ndjson", "parquet", "postgres", "sqlite"]);
+    expect(types).toEqual(["csv", "http", "json", "ndjson", "parquet", "postgres", "sqlite"]);
     const csv = sourceDefinitions().find((d) => d.type === "csv")!;
     const shape = (csv.config as unknown as { shape: Record<string, { description?: string }> }).shape;
     expect(shape.path?.description).toMatch(/glob/);

@@ -11,6 +11,8 @@ export interface SourceDefinition<C extends z.ZodType = z.ZodType> {
   type: string;
   description: string;
   config: C;
+  /** Markdown for the reference page (`docs/sources.md`) below the options: behaviour the options do not say. */
+  notes?: string;
   create(config: z.output<C>): Source;
 }
 

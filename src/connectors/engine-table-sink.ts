@@ -1,7 +1,8 @@
 import type { Schema, TableRef } from "../core/types.js";
 import { tableLabel } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
-import { writeTable } from "../engines/table-writer.js";
+import type { OnSchemaChange } from "../engines/schema-change.js";
+import { partitionColumnsOf, writeTable } from "../engines/table-writer.js";
 import type { Sink, WriteInput, WriteMode, WriteResult } from "./sink.js";
 
 export interface EngineTableSinkOptions {
@@ -11,9 +12,13 @@ export interface EngineTableSinkOptions {
   /** Key columns for `upsert`. */
   key?: string[];
   /** Partition columns for `overwrite-partition`. */
+  partitionBy?: string[];
+  /** @deprecated the old name of `partitionBy`. */
   partitionColumns?: string[];
   /** Schema for creating the table when missing; defaults to the input's. */
   schema?: Schema;
+  /** When the input's columns differ from the table's (see `writeTable`). */
+  onSchemaChange?: OnSchemaChange;
 }
 
 /**
@@ -36,12 +41,13 @@ export class EngineTableSink implements Sink {
   }
 
   write(input: WriteInput): Promise<WriteResult> {
-    const { engine, table, mode, key, partitionColumns, schema } = this.options;
+    const { engine, table, mode, key, schema, onSchemaChange } = this.options;
     return writeTable(engine, table, input, {
       mode,
       ...(key ? { key } : {}),
-      ...(partitionColumns ? { partitionColumns } : {}),
+      partitionBy: partitionColumnsOf(this.options),
       ...(schema ? { schema } : {}),
+      ...(onSchemaChange ? { onSchemaChange } : {}),
     });
   }
 }

@@ -23,7 +23,7 @@ export class ReadTally {
       ...outer,
       reject: (rejection) => {
         this.rejections.push(rejection);
-        outer.reject(rejection);
+        outer.reject?.(rejection);
       },
       skipped: (rows) => {
         this.skipped += rows;
@@ -59,6 +59,9 @@ export async function extractBatches(
       yield batch;
     }
   }
+  // Before the transaction, committed on its own: two extracts creating one new schema
+  // inside their transactions cannot both commit on DuckDB (see Engine.createSchema).
+  if (target.schema !== undefined) await engine.createSchema(target.schema);
   const rowsLoaded = await engine.transaction(async (tx) => {
     await tx.run(tx.dialect.dropTable(target));
     await tx.createTable(target, schema);

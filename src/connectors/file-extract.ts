@@ -121,11 +121,13 @@ export async function extractFileScan(
   const t = dialect.quoteTable(target);
 
   try {
+    // Before the transaction, committed on its own: two extracts creating one new schema
+    // inside their transactions cannot both commit on DuckDB (see Engine.createSchema).
+    if (target.schema !== undefined) await engine.createSchema(target.schema);
     return await engine.transaction(async (tx) => {
       try {
         const relation = await scan.relation(tx, tmp);
         await tx.run(dialect.dropTable(target));
-        if (target.schema !== undefined) await tx.run(dialect.createSchema(target.schema));
         let skipped = 0;
         if (!where || scan.cheapCount) {
           await tx.run(`CREATE TABLE ${t} AS SELECT ${select} FROM ${relation}${where}`, params);
@@ -141,7 +143,7 @@ export async function extractFileScan(
         }
         const rowsLoaded = await count(tx, t);
         const rejections = await scan.rejections(tx);
-        for (const r of rejections) context.reject(r);
+        for (const r of rejections) context.reject?.(r);
         const rowsSkipped = skipped;
         if (rowsSkipped > 0) context.skipped?.(rowsSkipped);
         const result: ExtractResult = {

@@ -184,7 +184,7 @@ export class HttpSource implements Source {
         raw[c]![i] = (rec as Record<string, unknown>)[schema.fields[c]!.name];
     }
     for (const i of notObject) {
-      context.reject({
+      context.reject?.({
         location: label,
         line: i + 1,
         reason: `page ${page}, record ${i + 1}: not a JSON object`,
@@ -198,7 +198,7 @@ export class HttpSource implements Source {
     const { batch, failures } = coerceColumns(schema, cols, index.length);
     for (const f of failures) {
       const at = index[f.row]! + 1;
-      context.reject({
+      context.reject?.({
         location: label,
         line: at,
         column: f.field.name,

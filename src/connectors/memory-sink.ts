@@ -7,6 +7,8 @@ export interface MemorySinkOptions {
   /** Key columns for `upsert`. */
   key?: string[];
   /** Partition columns for `overwrite-partition`. */
+  partitionBy?: string[];
+  /** @deprecated the old name of `partitionBy`. */
   partitionColumns?: string[];
   location?: string;
 }
@@ -33,7 +35,7 @@ export class MemorySink implements Sink {
   constructor(options: MemorySinkOptions = {}) {
     this.mode = options.mode ?? "append";
     this.key = options.key ?? [];
-    this.partitionColumns = options.partitionColumns ?? [];
+    this.partitionColumns = options.partitionBy ?? options.partitionColumns ?? [];
     this.location = options.location ?? "memory";
     if (this.mode === "upsert" && this.key.length === 0) {
       throw new ConfigError(`memory sink: mode "upsert" needs key columns`);

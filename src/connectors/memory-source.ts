@@ -41,7 +41,7 @@ export class MemorySource implements Source {
 
   async *read(context: ReadContext): AsyncGenerator<RecordBatch> {
     this.reads++;
-    for (const rejection of this.options.rejections ?? []) context.reject(rejection);
+    for (const rejection of this.options.rejections ?? []) context.reject?.(rejection);
     const batches = this.options.batches ?? [batchFromRows(this.options.schema, this.options.rows ?? [])];
     const cursor = this.options.incremental?.cursorColumn;
     for (const batch of batches) {

@@ -1,5 +1,6 @@
-import type { Field, Schema } from "../core/types.js";
+import type { Schema } from "../core/types.js";
 import type { Dialect } from "../engines/dialect.js";
+import { parseRecordsSql } from "./json-records-sql.js";
 
 export interface NdjsonTempNames {
   /** Raw lines with file name and reader ordinal. */
@@ -10,22 +11,6 @@ export interface NdjsonTempNames {
   rejectsScan: string;
 }
 
-/** A strict cast of a JSON value's text to a column type: `1.5` is not an integer (DuckDB would round). */
-function castExpr(dialect: Dialect, field: Field, raw: string, obj: string, path: string): string {
-  const type = dialect.typeName(field.type);
-  switch (field.type) {
-    case "integer":
-    case "bigint":
-      return `CASE WHEN regexp_full_match(${raw}, '-?[0-9]+') THEN TRY_CAST(${raw} AS ${type}) END`;
-    case "varchar":
-      return raw;
-    case "json":
-      return `CASE WHEN ${raw} IS NOT NULL THEN CAST(json_extract(${obj}, ${path}) AS ${type}) END`;
-    default:
-      return `TRY_CAST(${raw} AS ${type})`;
-  }
-}
-
 /**
  * The statements that read NDJSON files as numbered lines and parse them in SQL.
  *
@@ -33,7 +18,7 @@ function castExpr(dialect: Dialect, field: Field, raw: string, obj: string, path
  * cannot contain unescaped), so invalid UTF-8 and over-long lines land in the rejects tables
  * with their line numbers. `WITH ORDINALITY` numbers the rows the reader emitted; a line it
  * rejected is not emitted, so each row's physical line is its per-file ordinal plus the
- * rejected lines before it.
+ * rejected lines before it. `inferred` names the columns parsed strictly (`json-records-sql.ts`).
  */
 export function ndjsonLineSql(
   dialect: Dialect,
@@ -41,6 +26,7 @@ export function ndjsonLineSql(
   schema: Schema,
   names: NdjsonTempNames,
   maxLineBytes: number,
+  inferred: ReadonlySet<string> = new Set(),
 ): string[] {
   const q = (v: string) => dialect.quoteLiteral(v);
   const id = (v: string) => dialect.quoteIdent(v);
@@ -51,31 +37,7 @@ export function ndjsonLineSql(
                     store_rejects = true, rejects_table = ${q(names.rejectsTable)}, rejects_scan = ${q(names.rejectsScan)})
       WITH ORDINALITY`;
 
-  const raws = schema.fields.map((f, i) => {
-    const path = q(`$."${f.name.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`);
-    return { field: f, raw: `weir_raw_${i}`, path };
-  });
-  const rawCols = raws
-    .map((r) => `json_extract_string(weir_obj, ${r.path}) AS ${r.raw}`)
-    .join(",\n           ");
-  const casts = raws.map(
-    (r) => `${castExpr(dialect, r.field, r.raw, "weir_obj", r.path)} AS ${id(r.field.name)}`,
-  );
-  const failedChecks = raws.map((r) => ({
-    when: `${r.raw} IS NOT NULL AND (${castExpr(dialect, r.field, r.raw, "weir_obj", r.path)}) IS NULL`,
-    name: q(r.field.name),
-    raw: r.raw,
-  }));
-  const failedColumn = `CASE WHEN weir_obj IS NULL THEN '' ${failedChecks.map((c) => `WHEN ${c.when} THEN ${c.name}`).join(" ")} END`;
-  const failedValue = `CASE WHEN weir_obj IS NULL THEN NULL ${failedChecks.map((c) => `WHEN ${c.when} THEN ${c.raw}`).join(" ")} END`;
-  const selectList = [
-    ...casts,
-    `${failedColumn} AS weir_failed_column`,
-    `${failedValue} AS weir_failed_value`,
-  ].join(",\n         ");
-
-  const parse = `CREATE TEMP TABLE ${id(names.parsed)} AS
-    WITH bad AS (
+  const located = `bad AS (
       SELECT DISTINCT s.file_path AS f, r.line AS l
         FROM ${id(names.rejectsTable)} r JOIN ${id(names.rejectsScan)} s ON r.scan_id = s.scan_id AND r.file_id = s.file_id
     ), gaps AS (
@@ -86,14 +48,6 @@ export function ndjsonLineSql(
       SELECT n.weir_file, n.weir_text,
              n.kf + (SELECT count(*) FROM gaps WHERE gaps.f = n.weir_file AND gaps.g < n.kf) AS weir_line
         FROM numbered n WHERE n.weir_text IS NOT NULL
-    ), objects AS (
-      SELECT *, CASE WHEN json_valid(weir_text) THEN CASE WHEN json_type(weir_text) = 'OBJECT' THEN weir_text END END AS weir_obj
-        FROM located
-    ), raws AS (
-      SELECT *${rawCols ? `,\n           ${rawCols}` : ""} FROM objects
-    )
-    SELECT weir_file, weir_line, weir_text,
-         ${selectList}
-      FROM raws`;
-  return [readLines, parse];
+    )`;
+  return [readLines, parseRecordsSql(dialect, schema, names.parsed, located, inferred)];
 }

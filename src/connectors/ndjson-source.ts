@@ -1,22 +1,24 @@
 import { z } from "zod";
-import { ConfigError, ConnectorError } from "../core/errors.js";
-import type { Field, Schema, TableRef, WeirType } from "../core/types.js";
+import { ConnectorError } from "../core/errors.js";
+import type { Schema, TableRef } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
 import { csvRejections } from "./csv-rejections.js";
 import { columnTypesConfig, defineSource, parseSourceConfig } from "./define-source.js";
-import { describeRelation, extractFileScan, type FileScan } from "./file-extract.js";
 import { FileSource } from "./file-source.js";
 import { incrementalConfig } from "./incremental.js";
+import { extractJsonRecords, type JsonRecordsTypes } from "./json-extract.js";
+import { describeJsonFields, structureFields, withDeclaredTypes } from "./json-fields.js";
+import { assertNotJsonArray } from "./json-format.js";
 import { ndjsonLineSql } from "./ndjson-lines.js";
 import { peekFiles } from "./peek-files.js";
-import type { ExtractResult, ReadContext, Rejection } from "./source.js";
+import type { ExtractResult, ReadContext } from "./source.js";
 
 export const ndjsonSourceConfig = z.object({
   path: z.string().min(1).describe("an NDJSON file or a glob such as `events/*.ndjson`"),
   columns: columnTypesConfig
     .optional()
     .describe(
-      "column name → weir type; overrides the inferred type of those columns. Input without a JSON object (an empty file) has nothing to infer from: it reads as these columns, and without `columns` it is an error",
+      "field name → weir type; overrides the inferred type of those fields, and values that do not fit are rejected (to quarantine). Input without a JSON object (an empty file) has nothing to infer from: it reads as these columns, and without `columns` it is an error",
     ),
   incremental: incrementalConfig.optional(),
   maxLineBytes: z
@@ -30,53 +32,70 @@ export const ndjsonSourceConfig = z.object({
 
 export type NdjsonSourceConfig = z.input<typeof ndjsonSourceConfig>;
 
+/** How JSON records are typed; shared by the ndjson and json sources' reference notes. */
+export const JSON_TYPES_NOTE = `**Types.** DuckDB infers each field's type from the first 20,480 records; nested objects and arrays
+are \`json\`. Fields in \`columns\` are read as declared (\`"12"\` is a fine integer) and a value that does
+not fit is rejected. Inferred fields never change or lose a value, the way Spark and pandas infer JSON: a
+field whose values mix kinds — a string in most records, a number in some — is text, each value as its JSON
+text, so a plain \`WHERE title = '…'\` works; integers with fractions make a double; a later value of
+another kind widens the field the same way (a string \`"00501"\` in a field inferred as a number makes it
+text, never \`501\`), and nothing is rejected for it. Fields inferred as dates or timestamps (from strings)
+keep that type, and a value that is not one is rejected. Fields that first appear after the first 20,480
+records are not read: declare them in \`columns\`. What each field became, and why, is in
+\`ExtractResult.inferredSchema\`.`;
+
 /**
  * Newline-delimited JSON files. DuckDB's JSON reader cannot say which line was bad, so the
  * files are read as lines of text (with their line numbers) and parsed in SQL:
- * `json_valid` finds broken lines, a strict cast per column finds values of the wrong type,
- * and invalid UTF-8 is caught by the line reader. Each bad line becomes one rejection with
+ * `json_valid` finds broken lines, a cast per column finds values that do not fit, and
+ * invalid UTF-8 is caught by the line reader. Each bad line becomes one rejection with
  * file, line, column and expected type; blank lines are not records and are not counted.
- * The schema is inferred by `read_json` (nested values become `json`), with `columns` on top;
- * input with no JSON object to infer from (an empty file) is read as the declared `columns`,
- * or is an error naming the files.
+ *
+ * Types: `read_json` infers them from a sample (nested values become `json`; a field whose
+ * values mix kinds is text), `columns` on top. A declared column rejects values that do not
+ * fit; an inferred one is widened instead — integers to double when fractions appear, any
+ * other mix to text — so no value is changed or lost (`json-widening.ts`). Input with no
+ * JSON object to infer from (an empty file) is read as the declared `columns`, or is an
+ * error naming the files. A file that is a JSON array is refused with a pointer to
+ * `JsonSource`.
  */
 export class NdjsonSource extends FileSource<z.output<typeof ndjsonSourceConfig>> {
   readonly type = "ndjson";
-  private cachedSchema: Promise<Schema> | undefined;
+  private cachedTypes: Promise<JsonRecordsTypes> | undefined;
 
   constructor(config: NdjsonSourceConfig) {
     super(parseSourceConfig("ndjson", ndjsonSourceConfig, config));
   }
 
-  private inferSchema(engine: Engine): Promise<Schema> {
-    this.cachedSchema ??= this.describe(engine);
-    const schema = this.cachedSchema;
+  private inferTypes(engine: Engine): Promise<JsonRecordsTypes> {
+    this.cachedTypes ??= this.describe(engine).then((schema) => ({ schema, notes: new Map() }));
+    const types = this.cachedTypes;
     // A failure is not remembered: the files may have rows by the next read.
-    schema.catch(() => {
-      if (this.cachedSchema === schema) this.cachedSchema = undefined;
+    types.catch(() => {
+      if (this.cachedTypes === types) this.cachedTypes = undefined;
     });
-    return schema;
+    return types;
   }
 
   private async describe(engine: Engine): Promise<Schema> {
+    await assertNotJsonArray(engine, this.config.path, this.location);
     const q = (v: string) => engine.dialect.quoteLiteral(v);
-    const overrides = this.config.columns ?? {};
     const probe = `read_json(${q(this.config.path)}, format = 'newline_delimited', ignore_errors = true, maximum_object_size = ${this.config.maxLineBytes})`;
-    const sniffed = await describeRelation(engine, probe, {}, this.location).catch(() => undefined);
     // read_json turns a file with any non-object line into one "json" column; then the
     // columns come from the structure of the lines that are objects.
-    const usable = sniffed && !(sniffed.fields.length === 1 && sniffed.fields[0]!.name === "json");
-    const fields = usable ? sniffed.fields : await this.structureFields(engine);
+    const fields =
+      (await describeJsonFields(engine, probe)) ?? (await structureFields(engine, this.objectLines(engine)));
     if (fields.length === 0) return this.declaredSchema(engine);
-    for (const name of Object.keys(overrides)) {
-      if (!fields.some((f) => f.name === name)) {
-        const names = fields.map((f) => f.name).join(", ");
-        throw new ConfigError(`${this.location}: column override "${name}" matches no field (${names})`, {
-          details: { location: this.location, column: name },
-        });
-      }
-    }
-    return { fields: fields.map((f) => ({ name: f.name, type: overrides[f.name] ?? f.type })) };
+    return { fields: withDeclaredTypes(fields, this.config.columns ?? {}, this.location) };
+  }
+
+  /** The lines that are JSON objects, as a relation with one column `line`. */
+  private objectLines(engine: Engine): string {
+    const q = (v: string) => engine.dialect.quoteLiteral(v);
+    return `(SELECT line
+         FROM read_csv(${q(this.config.path)}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false,
+                       delim = ${q("\u0001")}, quote = '', escape = '', ignore_errors = true, max_line_size = ${this.config.maxLineBytes})
+        WHERE CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT' ELSE false END)`;
   }
 
   /**
@@ -102,22 +121,9 @@ export class NdjsonSource extends FileSource<z.output<typeof ndjsonSourceConfig>
     });
   }
 
-  private async structureFields(engine: Engine): Promise<Field[]> {
-    const q = (v: string) => engine.dialect.quoteLiteral(v);
-    const rows = await engine.query<{ s: string | null }>(
-      `SELECT json_group_structure(CAST(line AS JSON))::VARCHAR AS s FROM (SELECT line
-         FROM read_csv(${q(this.config.path)}, columns = {'line': 'VARCHAR'}, header = false, auto_detect = false,
-                       delim = ${q("\u0001")}, quote = '', escape = '', ignore_errors = true, max_line_size = ${this.config.maxLineBytes})
-        WHERE CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT' ELSE false END)`,
-    );
-    const parsed: unknown = JSON.parse(rows[0]?.s ?? "{}");
-    const structure =
-      parsed !== null && typeof parsed === "object" ? (parsed as Record<string, unknown>) : {};
-    return Object.entries(structure).map(([name, t]) => ({ name, type: structureType(t) }));
-  }
-
+  /** The inferred schema; an inferred field widened by an extract is reported widened after it. */
   async schema(): Promise<Schema> {
-    return this.inferSchema(await this.local.get());
+    return (await this.inferTypes(await this.local.get())).schema;
   }
 
   protected async extractInEngine(
@@ -125,98 +131,62 @@ export class NdjsonSource extends FileSource<z.output<typeof ndjsonSourceConfig>
     target: TableRef,
     context: ReadContext,
   ): Promise<ExtractResult> {
-    const cursorColumn = this.config.incremental?.cursorColumn;
-    const schema = await this.inferSchema(engine);
-    let names: { lines: string; parsed: string; rejectsTable: string; rejectsScan: string } | undefined;
-    const scan: FileScan = {
-      location: this.location,
-      schema,
-      cursorColumn,
-      cheapCount: false,
-      relation: async (tx, tmp) => {
-        names = {
-          lines: tmp("lines"),
-          parsed: tmp("parsed"),
-          rejectsTable: tmp("rejects"),
-          rejectsScan: tmp("rejects_scan"),
-        };
-        for (const sql of ndjsonLineSql(
-          tx.dialect,
-          this.config.path,
-          schema,
-          names,
-          this.config.maxLineBytes,
-        )) {
-          await tx.run(sql);
-        }
-        return `(SELECT * FROM ${tx.dialect.quoteIdent(names.parsed)} WHERE weir_failed_column IS NULL)`;
+    const cached = this.inferTypes(engine);
+    const start = await cached;
+    // Checked on every extract, not only when the schema was inferred: the file may have been replaced.
+    await assertNotJsonArray(engine, this.config.path, this.location);
+    const { result, types } = await extractJsonRecords(
+      engine,
+      target,
+      context,
+      {
+        location: this.location,
+        cursorColumn: this.config.incremental?.cursorColumn,
+        declared: this.config.columns ?? {},
+        unit: "line",
+        parse: async (tx, tmp, schema, inferred) => {
+          const names = {
+            lines: tmp("lines"),
+            parsed: tmp("parsed"),
+            rejectsTable: tmp("rejects"),
+            rejectsScan: tmp("rejects_scan"),
+          };
+          for (const sql of ndjsonLineSql(
+            tx.dialect,
+            this.config.path,
+            schema,
+            names,
+            this.config.maxLineBytes,
+            inferred,
+          ))
+            await tx.run(sql);
+          // The line reader's own column ("line") means nothing to the user; the line number does.
+          const unreadable = async () =>
+            (await csvRejections(tx, names.rejectsTable, names.rejectsScan, schema)).map(
+              ({ column: _column, ...rest }) => ({
+                ...rest,
+                reason: rest.reason.replace(', column "line"', ""),
+              }),
+            );
+          return { parsed: names.parsed, unreadable };
+        },
       },
-      rejections: async (tx) => {
-        if (!names) return [];
-        // The line reader's own column ("line") means nothing to the user; the line number does.
-        const unreadable = (await csvRejections(tx, names.rejectsTable, names.rejectsScan, schema)).map(
-          ({ column: _column, ...rest }) => ({ ...rest, reason: rest.reason.replace(', column "line"', "") }),
-        );
-        const parsed = await this.parseRejections(tx, names.parsed, schema);
-        return [...unreadable, ...parsed].sort(
-          (a, b) => a.location.localeCompare(b.location) || (a.line ?? 0) - (b.line ?? 0),
-        );
-      },
-    };
-    return extractFileScan(engine, target, context, scan);
-  }
-
-  private async parseRejections(tx: Engine, parsed: string, schema: Schema): Promise<Rejection[]> {
-    const rows = await tx.query<{
-      weir_file: string;
-      weir_line: number | bigint;
-      weir_text: string;
-      weir_failed_column: string;
-      weir_failed_value: string | null;
-    }>(
-      `SELECT weir_file, weir_line, weir_text, weir_failed_column, weir_failed_value FROM ${tx.dialect.quoteIdent(parsed)}
-        WHERE weir_failed_column IS NOT NULL ORDER BY weir_file, weir_line`,
+      start,
     );
-    return rows.map((r) => {
-      const line = Number(r.weir_line);
-      const at = `${r.weir_file}:${line}`;
-      if (r.weir_failed_column === "") {
-        return {
-          location: r.weir_file,
-          line,
-          expected: "a JSON object",
-          value: r.weir_text,
-          raw: r.weir_text,
-          reason: `${at}: not a valid JSON object`,
-        };
-      }
-      const field = schema.fields.find((f) => f.name === r.weir_failed_column);
-      const expected = field?.type ?? "the column's type";
-      return {
-        location: r.weir_file,
-        line,
-        column: r.weir_failed_column,
-        expected,
-        value: r.weir_failed_value ?? "",
-        raw: r.weir_text,
-        reason: `${at}, field "${r.weir_failed_column}": ${JSON.stringify(r.weir_failed_value)} is not of type ${expected}`,
-      };
-    });
+    if (types !== start && this.cachedTypes === cached) this.cachedTypes = Promise.resolve(types);
+    return result;
   }
-}
-
-/** A logical type for a `json_group_structure` entry: nested structures are json. */
-function structureType(t: unknown): WeirType {
-  if (typeof t !== "string") return "json";
-  if (/^U?(BIGINT|INTEGER)$/.test(t)) return "bigint";
-  if (t === "DOUBLE") return "double";
-  if (t === "BOOLEAN") return "boolean";
-  return t === "JSON" ? "json" : "varchar";
 }
 
 export const ndjsonSourceDefinition = defineSource({
   type: "ndjson",
   description: "newline-delimited JSON files (a path or a glob), parsed by DuckDB",
   config: ndjsonSourceConfig,
+  notes: `${JSON_TYPES_NOTE}
+
+**Rejections.** One per bad line, with file and line: not valid JSON, not an object, a value that does not
+fit a declared column or an inferred date field, invalid UTF-8, a line over \`maxLineBytes\`. Blank lines are
+not records. A file that is a JSON array is refused with \`<file> is a JSON array, not newline-delimited
+JSON; use JsonSource (type: json)\`.`,
   create: (config) => new NdjsonSource(config),
 });

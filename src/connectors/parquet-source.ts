@@ -6,6 +6,7 @@ import { columnTypesConfig, defineSource, parseSourceConfig } from "./define-sou
 import { describeRelation, extractFileScan } from "./file-extract.js";
 import { FileSource } from "./file-source.js";
 import { incrementalConfig } from "./incremental.js";
+import { inferredSchemaOf } from "./inferred-schema.js";
 import { listFiles } from "./peek-files.js";
 import type { ExtractResult, ReadContext } from "./source.js";
 
@@ -82,7 +83,7 @@ export class ParquetSource extends FileSource<z.output<typeof parquetSourceConfi
   ): Promise<ExtractResult> {
     const cursorColumn = this.config.incremental?.cursorColumn;
     const schema = await this.inferSchema(engine);
-    return extractFileScan(engine, target, context, {
+    const result = await extractFileScan(engine, target, context, {
       location: this.location,
       schema,
       cursorColumn,
@@ -90,6 +91,8 @@ export class ParquetSource extends FileSource<z.output<typeof parquetSourceConfi
       relation: async () => this.scanSql(engine),
       rejections: async () => [],
     });
+    result.inferredSchema = inferredSchemaOf(schema, this.config.columns ?? {});
+    return result;
   }
 }
 
@@ -97,5 +100,11 @@ export const parquetSourceDefinition = defineSource({
   type: "parquet",
   description: "Parquet files (a path or a glob, with hive partitions), read by DuckDB",
   config: parquetSourceConfig,
+  notes: `**Types.** From the files' schema; \`columns\` casts chosen columns. With \`hivePartitioning\`, DuckDB
+types \`key=value\` folder values by their text: \`year=2024\` is a bigint, \`day=2024-03-07\` a date, and
+\`month=03\` or \`code=007\` stay text (a leading zero is kept); declare a partition column in \`columns\` to
+read it otherwise. A lake dataset read through the lake (\`dataset.scanSql()\`, \`weir sql\`'s views) keeps
+the types its partition columns were written with, and time partitions (\`timePartitions\`) read as
+integers.`,
   create: (config) => new ParquetSource(config),
 });

@@ -112,7 +112,7 @@ export class PostgresSource implements Source {
     return engine.transaction(async (tx) => {
       const { dialect } = tx;
       await tx.run(dialect.dropTable(target));
-      if (target.schema !== undefined) await tx.run(dialect.createSchema(target.schema));
+      if (target.schema !== undefined) await tx.createSchema(target.schema);
       const rowsLoaded = await tx.run(`CREATE TABLE ${dialect.quoteTable(target)} AS ${sql}`, params);
       const result: ExtractResult = { rowsRead: rowsLoaded, rowsLoaded, rejections: [], rowsSkipped: 0 };
       if (cursorColumn) {

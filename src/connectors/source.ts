@@ -3,6 +3,7 @@ import type { DataInterval } from "../core/interval.js";
 import type { Logger } from "../core/log.js";
 import type { Schema, TableRef } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
+import type { InferredSchema } from "./inferred-schema.js";
 
 /**
  * A row that could not be read as declared: where it was, which column, what was expected
@@ -37,8 +38,12 @@ export interface ReadContext {
   since?: string;
   signal?: AbortSignal;
   logger?: Logger;
-  /** Called for every row that cannot be read as declared. */
-  reject(rejection: Rejection): void;
+  /**
+   * Called for every row that cannot be read as declared. Optional: `extract` returns its
+   * rejections in `ExtractResult.rejections` whether or not it is given (and
+   * `ctx.extract` in a task quarantines them); a `read()` without it drops them.
+   */
+  reject?(rejection: Rejection): void;
   /**
    * Called with the number of rows a source had to read but filtered out because they lie
    * outside the interval (or at/below `since`); only sources that cannot push the filter
@@ -69,6 +74,11 @@ export interface ExtractResult {
   rowsSkipped?: number;
   /** Highest cursor value among loaded rows, to be committed after the load commits. */
   cursor?: string;
+  /**
+   * The columns the rows landed with and how each type was decided (declared or inferred,
+   * and why an inferred one was widened), from sources that type their input (files).
+   */
+  inferredSchema?: InferredSchema;
 }
 
 /**

@@ -202,7 +202,7 @@ export class SqliteSource implements Source {
         rowNumber += n;
         const { batch, failures } = coerceColumns(schema, raw, n);
         for (const f of failures) {
-          context.reject({
+          context.reject?.({
             location: this.location,
             line: firstRow + f.row,
             column: f.field.name,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, parseDuration } from "./duration.js";
+import { formatDuration, formatElapsed, parseDuration } from "./duration.js";
 import { ConfigError } from "./errors.js";
 
 describe("parseDuration", () => {
@@ -85,5 +85,39 @@ describe("formatDuration", () => {
   ])("formats %d as %j and reads back", (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
     if (ms >= 0) expect(parseDuration(text)).toBe(ms);
+  });
+});
+
+describe("formatElapsed", () => {
+  // Rounded at the unit shown, so a value just under a boundary never reads "4 min 60 s".
+  it.each([
+    [0, "0 ms"],
+    [850, "850 ms"],
+    [999.4, "999 ms"],
+    [999.6, "1.0 s"],
+    [2_400, "2.4 s"],
+    [59_940, "59.9 s"],
+    [59_960, "1 min"],
+    [60_000, "1 min"],
+    [185_000, "3 min 5 s"],
+    [299_400, "4 min 59 s"],
+    [299_600, "5 min"],
+    [300_000, "5 min"],
+    [3_599_600, "1 h"],
+    [3_659_000, "1 h 1 min"],
+    [7_500_000, "2 h 5 min"],
+    [-2_400, "-2.4 s"],
+  ])("formats %d as %j", (ms, text) => {
+    expect(formatElapsed(ms)).toBe(text);
+  });
+
+  it("never shows 60 of a smaller unit, every 7 ms of the first two hours", () => {
+    const sixty = /\b60(\.0)? (s|min)\b/;
+    const wrong: string[] = [];
+    for (let ms = 0; ms < 7_200_000; ms += 7) {
+      const text = formatElapsed(ms);
+      if (sixty.test(text)) wrong.push(`${ms} ms → ${text}`);
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
   });
 });

@@ -135,3 +135,28 @@ export function formatDuration(ms: number): string {
   }
   return (ms < 0 ? "-" : "") + (parts.join("") || "0ms");
 }
+
+/**
+ * Formats elapsed milliseconds for people: "850 ms", "2.4 s", "3 min 5 s", "5 min",
+ * "2 h 5 min". The value is rounded at the smallest unit shown first and split after, so
+ * 4 min 59.6 s reads "5 min", never "4 min 60 s". (`formatDuration` writes the
+ * parseable form, for settings and messages that quote them.)
+ *
+ * @example
+ * formatElapsed(299_600); // "5 min"
+ */
+export function formatElapsed(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  if (ms < 0) return `-${formatElapsed(-ms)}`;
+  if (Math.round(ms) < 1000) return `${Math.round(ms)} ms`;
+  const tenths = Math.round(ms / 100);
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 3600) {
+    const s = seconds % 60;
+    return `${Math.floor(seconds / 60)} min${s > 0 ? ` ${s} s` : ""}`;
+  }
+  const minutes = Math.round(ms / 60_000);
+  const m = minutes % 60;
+  return `${Math.floor(minutes / 60)} h${m > 0 ? ` ${m} min` : ""}`;
+}

@@ -2,8 +2,9 @@ import { join, resolve } from "node:path";
 
 /**
  * Where weir keeps its embedded state. Everything lives under one home folder
- * (default `.weir/` in the working directory, or `WEIR_HOME`), so a project is
- * self-contained and deleting the folder resets it.
+ * (`WEIR_HOME`, else `.weir/` in the working directory; the CLI sets `WEIR_HOME` to the
+ * project's home, see `cli/cli-home.ts`), so a project is self-contained and deleting the
+ * folder resets it.
  */
 export interface WeirPaths {
   home: string;
@@ -13,7 +14,7 @@ export interface WeirPaths {
   tmp: string;
 }
 
-export function weirPaths(home = process.env.WEIR_HOME ?? ".weir"): WeirPaths {
+export function weirPaths(home = process.env.WEIR_HOME || ".weir"): WeirPaths {
   const root = resolve(home);
   return {
     home: root,

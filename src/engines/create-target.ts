@@ -1,19 +1,9 @@
-import { WeirError } from "../core/errors.js";
 import type { Schema, TableRef } from "../core/types.js";
+import { lostCreateRace } from "./create-race.js";
 import type { CreateTableOptions, Engine } from "./engine.js";
-
-/** SQLSTATEs of losing a race to create a table or schema another session created first. */
-const DUPLICATE_OBJECT = new Set(["42P07", "42P06"]);
 
 /** How often creating is tried: once for the schema race, once for the table race, and a spare. */
 const CREATE_ATTEMPTS = 3;
-
-function lostCreateRace(error: unknown): boolean {
-  if (!(error instanceof WeirError)) return false;
-  const state = error.details.sqlState;
-  // 23505 on a catalog index is classified retryable by queryFailed; on another index it is real.
-  return typeof state === "string" && (DUPLICATE_OBJECT.has(state) || (state === "23505" && error.retryable));
-}
 
 /**
  * Creates the target of a write inside the write's transaction `tx`, and copes with another

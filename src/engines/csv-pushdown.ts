@@ -8,6 +8,7 @@ import { EngineError } from "../core/errors.js";
 import type { Schema, TableRef } from "../core/types.js";
 import { tableLabel } from "../core/types.js";
 import type { Engine } from "./engine.js";
+import { applySchemaChange, type OnSchemaChange } from "./schema-change.js";
 
 /** An engine that bulk-loads CSV (PostgreSQL's `COPY … FROM STDIN (FORMAT csv)`). */
 export interface CsvLoader {
@@ -35,7 +36,7 @@ export async function copyThroughCsv(
   fields: Schema["fields"],
   to: Engine & CsvLoader,
   toTable: TableRef,
-  options: { mode: "append" | "overwrite"; schema?: Schema },
+  options: { mode: "append" | "overwrite"; schema?: Schema; onSchemaChange?: OnSchemaChange },
 ): Promise<number> {
   const dir = await mkdtemp(path.join(tmpdir(), "weir-csv-"));
   const file = path.join(dir, "rows.csv");
@@ -61,9 +62,12 @@ export async function copyThroughCsv(
   const columns = fields.map((f) => f.name);
   try {
     return await to.transaction(async (tx) => {
-      const existing = await tx.describe(toTable);
-      if (!existing) await tx.createTable(toTable, options.schema ?? { fields });
+      const found = await tx.describe(toTable);
+      if (!found) await tx.createTable(toTable, options.schema ?? { fields });
       else {
+        // The same schema rules as writeTable: an overwrite replaces a schema that differs.
+        const wanted = options.schema ?? { fields };
+        const { schema: existing, replaced } = await applySchemaChange(tx, toTable, found, wanted, options);
         const known = new Set(existing.fields.map((f) => f.name));
         const unknown = columns.filter((c) => !known.has(c));
         if (unknown.length > 0) {
@@ -73,7 +77,8 @@ export async function copyThroughCsv(
             { details: { table: tableLabel(toTable), unknownColumns: unknown } },
           );
         }
-        if (options.mode === "overwrite") await tx.run(`DELETE FROM ${tx.dialect.quoteTable(toTable)}`);
+        if (options.mode === "overwrite" && !replaced)
+          await tx.run(`DELETE FROM ${tx.dialect.quoteTable(toTable)}`);
       }
       const loader = tx as Engine & CsvLoader;
       if (!fifo) {

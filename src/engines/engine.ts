@@ -71,7 +71,17 @@ export interface Engine {
    */
   stream(sql: string, params?: readonly unknown[], options?: StreamOptions): AsyncIterable<RecordBatch>;
 
-  /** Creates a table (and its schema namespace when missing) from a logical schema. */
+  /**
+   * Creates a schema namespace unless it exists. Safe for concurrent runs: a session that
+   * loses the race to create it (DuckDB's catalog write-write conflict, PostgreSQL's
+   * duplicate on `pg_namespace`) finds it made and carries on. Inside `transaction` it
+   * does not tie the transaction to the schema: DuckDB creates it on a short connection
+   * of its own that commits at once (two transactions creating one schema cannot both
+   * commit there); PostgreSQL under a savepoint.
+   */
+  createSchema(schema: string): Promise<void>;
+
+  /** Creates a table (and its schema namespace when missing, as `createSchema`) from a logical schema. */
   createTable(table: TableRef, schema: Schema, options?: CreateTableOptions): Promise<void>;
 
   /** Bulk-loads batches into an existing table (DuckDB appender, PostgreSQL COPY). Returns rows loaded. */

@@ -26,6 +26,17 @@ const TRANSIENT_SQLSTATE = /^(40|08|53|57P)/;
 /** SQLSTATEs that mean the session is gone: class 08, and admin/crash shutdown, cannot connect now, idle session timeout. */
 const CONNECTION_SQLSTATE = /^(08|57P0[1235])/;
 
+/**
+ * DuckDB quotes the failing statement under its message ("LINE 1: SELECT …" and a line with
+ * a caret). The error names the statement itself, once, so the quote is left out.
+ */
+const STATEMENT_EXCERPT = /\n*LINE \d+: [^\n]*(\n[ \t]*\^[ \t]*)?/g;
+
+/** The driver's message without its quote of the statement. */
+function engineMessage(cause: unknown): string {
+  return messageOf(cause).replace(STATEMENT_EXCERPT, "").trimEnd();
+}
+
 function shorten(sql: string, max = 400): string {
   const oneLine = sql.replace(/\s+/g, " ").trim();
   return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max)}…`;
@@ -74,7 +85,7 @@ export function queryFailed(
   if (connectionLost(cause)) {
     return new EngineError(
       "ENGINE_CONNECTION_FAILED",
-      `${engine} lost its connection${where}: ${messageOf(cause)}; running the work again may succeed\n  statement: ${shorten(sql)}`,
+      `${engine} lost its connection${where}: ${engineMessage(cause)}; running the work again may succeed\n  statement: ${shorten(sql)}`,
       { cause, retryable: true, details: facts },
     );
   }
@@ -86,7 +97,7 @@ export function queryFailed(
     (state !== undefined && TRANSIENT_SQLSTATE.test(state));
   return new EngineError(
     "ENGINE_QUERY_FAILED",
-    `${engine} rejected a statement${where}: ${message}\n  statement: ${shorten(sql)}`,
+    `${engine} rejected a statement${where}: ${engineMessage(cause)}\n  statement: ${shorten(sql)}`,
     { cause, retryable, details: facts },
   );
 }

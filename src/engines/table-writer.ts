@@ -8,6 +8,7 @@ import { createTarget } from "./create-target.js";
 import type { Engine } from "./engine.js";
 import { peekBatches } from "./peek-batches.js";
 import { queryShape } from "./query-shape.js";
+import { applySchemaChange, type OnSchemaChange, schemaChangePolicy } from "./schema-change.js";
 import { serialWrites } from "./serial-writes.js";
 import { ensureUpsertKey, keyRaceRetryable } from "./upsert-key.js";
 import { dedupeByKey, keysUniqueAndSet, SEQ, withSequence } from "./write-stage.js";
@@ -16,10 +17,29 @@ export interface WriteTableOptions {
   mode: WriteMode;
   /** Key columns for `upsert`; also the primary key when the target is created. */
   key?: string[];
-  /** Partition columns for `overwrite-partition` (NULL matches NULL). */
+  /** Partition columns for `overwrite-partition` (NULL matches NULL); the lake's option has the same name. */
+  partitionBy?: string[];
+  /** @deprecated the old name of `partitionBy`; still read when `partitionBy` is not given. */
   partitionColumns?: string[];
-  /** Schema for creating a missing target; defaults to the input's. */
+  /**
+   * The table's schema when it is created, and for `overwrite` the schema it is given when it
+   * differs (the contract); defaults to the input's.
+   */
   schema?: Schema;
+  /**
+   * When the input's columns differ from the existing table's: `overwrite` replaces the
+   * table's schema by default (`"replace"`), or fails naming the drift (`"fail"`); the
+   * other modes keep the table's schema (`"ignore"`, values cast to its types), fail, or
+   * add the new columns (`"append_new_columns"`). See `OnSchemaChange`.
+   */
+  onSchemaChange?: OnSchemaChange;
+}
+
+/** The partition columns of a write, from `partitionBy` or its deprecated alias. */
+export function partitionColumnsOf(
+  options: Pick<WriteTableOptions, "partitionBy" | "partitionColumns">,
+): string[] {
+  return options.partitionBy ?? options.partitionColumns ?? [];
 }
 
 /**
@@ -28,7 +48,9 @@ export interface WriteTableOptions {
  * the unique key it needs, beforehand; see below).
  *
  * - creates the target when missing (from `options.schema`, else the input's schema);
- * - `append` adds rows; `overwrite` replaces all rows (the table and its constraints stay);
+ * - `append` adds rows; `overwrite` replaces all rows — and the table's schema when the
+ *   input's differs (dropped and created again, its unique keys kept), or fails naming the
+ *   difference with `onSchemaChange: "fail"` (see `OnSchemaChange` for the other modes);
  * - `overwrite-partition` replaces every partition present in the input;
  * - `upsert` updates rows whose key matches and inserts the rest, in one
  *   `INSERT … ON CONFLICT (key)`, so concurrent upserts (other runs, other processes) of
@@ -58,12 +80,15 @@ export async function writeTable(
 ): Promise<WriteResult> {
   const label = tableLabel(target);
   const key = options.key ?? [];
-  const partitions = options.partitionColumns ?? [];
+  const partitions = partitionColumnsOf(options);
+  schemaChangePolicy(options.mode, options.onSchemaChange, label);
   if (options.mode === "upsert" && key.length === 0) {
     throw new ConfigError(`writing ${label} with mode "upsert" needs key columns (options.key)`);
   }
   if (options.mode === "overwrite-partition" && partitions.length === 0) {
-    throw new ConfigError(`writing ${label} with mode "overwrite-partition" needs partition columns`);
+    throw new ConfigError(
+      `writing ${label} with mode "overwrite-partition" needs partition columns (options.partitionBy)`,
+    );
   }
   // SQL on the same engine can be replayed, so a write that lost a race with another
   // transaction is tried again; streamed input cannot be.
@@ -97,7 +122,7 @@ async function writeOnce(
 ): Promise<WriteResult> {
   const label = tableLabel(target);
   const key = options.key ?? [];
-  const partitions = options.partitionColumns ?? [];
+  const partitions = partitionColumnsOf(options);
   const local = "sql" in input && input.engine === engine ? input : undefined;
   const batches =
     "batches" in input ? input.batches : local ? undefined : input.engine.stream(input.sql, input.params);
@@ -128,13 +153,23 @@ async function writeOnce(
     // A target missing before the transaction may have been created without a key by
     // another writer since.
     if (!created && !keyed && options.mode === "upsert") await ensureUpsertKey(tx, target, key);
+    let replaced = false;
+    if (!created) {
+      ({ schema: existing, replaced } = await applySchemaChange(
+        tx,
+        target,
+        existing,
+        options.schema ?? data,
+        options,
+      ));
+    }
     const known = new Set(existing.fields.map((f) => f.name));
     const columns = (data ?? existing).fields.map((f) => f.name);
     const unknown = columns.filter((c) => !known.has(c));
     if (unknown.length > 0) {
       throw new EngineError(
         "SCHEMA_MISMATCH",
-        `cannot write ${label}: it has no column ${unknown.map((c) => JSON.stringify(c)).join(", ")}; its columns are ${[...known].map((c) => JSON.stringify(c)).join(", ")}`,
+        `cannot write ${label}: it has no column ${unknown.map((c) => JSON.stringify(c)).join(", ")}; its columns are ${[...known].map((c) => JSON.stringify(c)).join(", ")} (onSchemaChange: "append_new_columns" adds new columns)`,
         { details: { table: label, unknownColumns: unknown } },
       );
     }
@@ -147,7 +182,8 @@ async function writeOnce(
     }
 
     if (options.mode === "append" || options.mode === "overwrite") {
-      if (options.mode === "overwrite") await tx.run(`DELETE FROM ${tx.dialect.quoteTable(target)}`);
+      if (options.mode === "overwrite" && !replaced)
+        await tx.run(`DELETE FROM ${tx.dialect.quoteTable(target)}`);
       if (rest) return { rowsWritten: await tx.load(target, rest) };
       const sql = tx.dialect.insertSelect(target, columns, selectFrom(tx, local!.sql, columns));
       return { rowsWritten: await tx.run(sql, local!.params) };

@@ -5,7 +5,8 @@ import { tableLabel } from "../core/types.js";
 import { copyThroughCsv, loadsCsv } from "./csv-pushdown.js";
 import type { Engine } from "./engine.js";
 import { queryShape } from "./query-shape.js";
-import { writeTable } from "./table-writer.js";
+import type { OnSchemaChange } from "./schema-change.js";
+import { partitionColumnsOf, writeTable } from "./table-writer.js";
 
 export interface CopyTableOptions {
   /** Default `append`. */
@@ -13,7 +14,11 @@ export interface CopyTableOptions {
   /** Key columns for `upsert`. */
   key?: string[];
   /** Partition columns for `overwrite-partition`. */
+  partitionBy?: string[];
+  /** @deprecated the old name of `partitionBy`. */
   partitionColumns?: string[];
+  /** When the source's columns differ from an existing target's (see `writeTable`). */
+  onSchemaChange?: OnSchemaChange;
   /** Rows per streamed batch; default 8192. */
   batchSize?: number;
 }
@@ -67,6 +72,7 @@ export async function copyTable(
     const rows = await copyThroughCsv(from, sql, fields, to, toTable, {
       mode,
       ...(schema ? { schema } : {}),
+      ...(options.onSchemaChange ? { onSchemaChange: options.onSchemaChange } : {}),
     });
     return { rows };
   }
@@ -77,8 +83,9 @@ export async function copyTable(
   const { rowsWritten } = await writeTable(to, toTable, input, {
     mode,
     ...(options.key ? { key: options.key } : {}),
-    ...(options.partitionColumns ? { partitionColumns: options.partitionColumns } : {}),
+    partitionBy: partitionColumnsOf(options),
     ...(schema ? { schema } : {}),
+    ...(options.onSchemaChange ? { onSchemaChange: options.onSchemaChange } : {}),
   });
   return { rows: rowsWritten };
 }

@@ -78,7 +78,7 @@ describe("LakeDataset write/read", () => {
       "SELECT * FROM events WHERE strftime(ts, '%d') = '02' AND country = 'DE' ORDER BY id",
     );
     expect(got.map((r) => r.id)).toEqual(want.map((r) => r.id));
-    expect(got.every((r) => r.country === "DE" && r.day === "02")).toBe(true);
+    expect(got.every((r) => r.country === "DE" && r.day === 2)).toBe(true);
 
     // Pruning is real: a file outside the filter can vanish without the filtered read noticing.
     const other = (await ds.files({ day: "03", country: "FR" }))[0]!;

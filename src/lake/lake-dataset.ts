@@ -180,7 +180,7 @@ export class LakeDataset {
     const ref = typeof view === "string" ? tableRef(view) : view;
     const from = await this.scanSql();
     if (from === undefined) return false;
-    if (ref.schema) await engine.run(engine.dialect.createSchema(ref.schema));
+    if (ref.schema) await engine.createSchema(ref.schema);
     await engine.run(`CREATE OR REPLACE VIEW ${engine.dialect.quoteTable(ref)} AS SELECT * FROM ${from}`);
     return true;
   }

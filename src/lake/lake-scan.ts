@@ -2,6 +2,18 @@ import type { Dialect } from "../engines/dialect.js";
 import { resolveRelative } from "./lake-files.js";
 import type { Manifest, ManifestFile, SchemaColumn } from "./manifest.js";
 import { isEscapedValue, unescapePartitionSql } from "./partition-escape.js";
+import { partitionColumnName, partitionReadType } from "./partitioning.js";
+
+/** Each partition column's read type: as written (the manifest), time partitions as INTEGER. */
+function partitionTypes(manifest: Manifest): Map<string, string> {
+  const written = new Map(manifest.schema.map((c) => [c.name, c.type]));
+  return new Map(
+    manifest.partitionColumns.map((name) => {
+      const column = manifest.partitionBy.find((c) => partitionColumnName(c) === name);
+      return [name, partitionReadType(column, written.get(name) ?? "VARCHAR")];
+    }),
+  );
+}
 
 /**
  * A FROM-able DuckDB expression reading exactly `files` of a dataset:
@@ -9,7 +21,8 @@ import { isEscapedValue, unescapePartitionSql } from "./partition-escape.js";
  *
  * Partition values live in folder names, so their types come from the manifest
  * (`hive_types`) rather than DuckDB's guess, which would read `month=03` as text but
- * `year=2024` as a number. `union_by_name` lets files from before a column was added
+ * `year=2024` as a number: an INTEGER column reads back as INTEGER, a DATE as DATE, text
+ * as text (`code=007` stays "007"), and a time partition (`timePartitions`) as INTEGER. `union_by_name` lets files from before a column was added
  * be read together with newer ones. When some files hold escaped partition values
  * (`partition-escape.ts`), the expression is a subquery that unescapes them.
  */
@@ -21,7 +34,7 @@ export function readParquetSql(
 ): string {
   const list = files.map((f) => dialect.quoteLiteral(resolveRelative(datasetDir, f.path))).join(", ");
   const options = ["hive_partitioning = true", "union_by_name = true"];
-  const types = new Map(manifest.schema.map((c) => [c.name, c.type]));
+  const types = partitionTypes(manifest);
   const hiveTypes = manifest.partitionColumns.map(
     (c) => `${dialect.quoteLiteral(c)}: ${dialect.quoteLiteral(types.get(c) ?? "VARCHAR")}`,
   );
@@ -47,6 +60,9 @@ export function emptyRelationSql(dialect: Dialect, manifest: Manifest): string {
   const isPartition = (c: SchemaColumn): boolean => manifest.partitionColumns.includes(c.name);
   const partitions = manifest.schema.filter(isPartition).sort((a, b) => (a.name < b.name ? -1 : 1));
   const ordered = [...manifest.schema.filter((c) => !isPartition(c)), ...partitions];
-  const columns = ordered.map((c) => `CAST(NULL AS ${c.type}) AS ${dialect.quoteIdent(c.name)}`);
+  const types = partitionTypes(manifest);
+  const columns = ordered.map(
+    (c) => `CAST(NULL AS ${types.get(c.name) ?? c.type}) AS ${dialect.quoteIdent(c.name)}`,
+  );
   return `(SELECT ${columns.join(", ")} WHERE false)`;
 }

@@ -51,6 +51,24 @@ export function timePartitions(column: string, grain: TimeGrain): PartitionColum
   }));
 }
 
+/** An expression `timePartitions` writes: a zero-padded year, month, day or hour of a column. */
+const TIME_PARTITION = /^strftime\("(?:[^"]|"")*", '%[YmdH]'\)$/;
+
+/**
+ * The SQL type a partition column reads back as: the type it was written with (from the
+ * manifest), except that a time partition (`timePartitions`) reads as INTEGER. Its folder
+ * value stays zero-padded text (`month=03`), so existing folders and filters keep working,
+ * while `WHERE month > 2` compares numbers instead of failing on VARCHAR vs INTEGER.
+ *
+ * @example
+ * partitionReadType(timePartitions("ts", "month")[1], "VARCHAR") // "INTEGER"
+ * partitionReadType("code", "VARCHAR") // "VARCHAR": `code=007` stays "007"
+ */
+export function partitionReadType(column: PartitionColumn | undefined, writtenType: string): string {
+  const isTime = column !== undefined && typeof column !== "string" && TIME_PARTITION.test(column.expression);
+  return isTime && writtenType.toUpperCase() === "VARCHAR" ? "INTEGER" : writtenType;
+}
+
 export function partitionColumnName(column: PartitionColumn): string {
   return typeof column === "string" ? column : column.name;
 }

@@ -83,7 +83,11 @@ export interface RunStore {
   claim(id: string, claim: { owner: string; at: string; staleBefore: string }): Promise<boolean>;
   /** Heartbeats the runs and running attempts `owner` executes. */
   heartbeat(owner: string, at: string): Promise<void>;
-  /** Gives the run up without finishing it (shutdown): another executor may claim it at once. */
+  /**
+   * Gives the run up without finishing it (shutdown, interruption): a running run is
+   * queued again with no owner, so any executor may claim it at once and every reader
+   * sees it waiting, not running.
+   */
   release(id: string, owner: string): Promise<void>;
   finish(
     id: string,
@@ -205,7 +209,10 @@ export class SqlRunStore implements RunStore {
   }
 
   async release(id: string, owner: string): Promise<void> {
-    await this.db.run("UPDATE runs SET owner = NULL WHERE id = ? AND owner = ?", [id, owner]);
+    await this.db.run(
+      "UPDATE runs SET owner = NULL, state = CASE WHEN state = 'running' THEN 'queued' ELSE state END WHERE id = ? AND owner = ?",
+      [id, owner],
+    );
   }
 
   async finish(

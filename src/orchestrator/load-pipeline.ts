@@ -1,10 +1,10 @@
-import { existsSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { messageOf, PipelineError } from "../core/errors.js";
 import { isPipelineDefinition, type PipelineDefinition } from "./define-pipeline.js";
 import { commonJsHint, esModuleExports } from "./module-format.js";
+import { resolveWeirToSelf } from "./weir-self-import.js";
 
 export interface LoadedPipeline {
   pipeline: PipelineDefinition;
@@ -58,16 +58,17 @@ export async function loadPipeline(pathOrDir: string): Promise<LoadedPipeline> {
 /**
  * Imports a user's `.ts`/`.js` module with tsx, no build step, and returns its exports
  * whether it was loaded as an ES module or as CommonJS. Used for pipeline files, the
- * project config and the example's seed script.
+ * project config and the example's seed script. `import "weir"` in them is the running
+ * weir, wherever the file is (see `resolveWeirToSelf`).
  */
 export async function importUserModule(file: string): Promise<Record<string, unknown>> {
+  resolveWeirToSelf();
   // Imported lazily: tsx's loader is only needed when a user file is actually loaded.
   const { tsImport } = await import("tsx/esm/api");
-  const tsconfig = sourceTreeTsconfig();
-  const namespace = (await tsImport(
-    pathToFileURL(resolve(file)).href,
-    tsconfig ? { parentURL: import.meta.url, tsconfig } : import.meta.url,
-  )) as Record<string, unknown>;
+  const namespace = (await tsImport(pathToFileURL(resolve(file)).href, import.meta.url)) as Record<
+    string,
+    unknown
+  >;
   return esModuleExports(namespace);
 }
 
@@ -86,20 +87,5 @@ export function resolvePipelineFile(pathOrDir: string): string {
       details: { path: file },
     });
   }
-  return file;
-}
-
-/**
- * When weir itself runs from its TypeScript sources (tests, `npm run weir`), the built
- * `dist/` that the package's `weir` self-reference points at may not exist or be stale,
- * so map `import "weir"` in pipeline files to `src/index.ts`. From `dist/` (an installed
- * or built weir) no mapping is needed and the user's own tsconfig applies.
- */
-function sourceTreeTsconfig(): string | undefined {
-  if (!import.meta.url.endsWith(".ts")) return undefined;
-  const index = fileURLToPath(new URL("../index.ts", import.meta.url));
-  if (!existsSync(index)) return undefined;
-  const file = join(tmpdir(), `weir-tsx-${Buffer.from(index).toString("base64url").slice(-24)}.json`);
-  writeFileSync(file, JSON.stringify({ compilerOptions: { paths: { weir: [index] } } }));
   return file;
 }

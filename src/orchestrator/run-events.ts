@@ -4,6 +4,13 @@ import type { RowCounts, RunState, RunType } from "../metadata/metadata-store.js
 export type FinalRunState = Exclude<RunState, "running" | "queued">;
 
 /**
+ * How an execution of a run ended: finished (succeeded, failed), or interrupted — stopped
+ * by a signal before it finished, its running tasks handed back and the run queued again
+ * in the store (resumable: `weir retry <run>`).
+ */
+export type RunOutcome = FinalRunState | "interrupted";
+
+/**
  * What a run does, as a stream of typed events (Dagster-style). The runner only emits;
  * the metadata store, the CLI, tests (and later lineage and metrics) subscribe, so adding
  * a consumer touches no executor code. Times are ISO-8601 strings so events serialise
@@ -130,27 +137,66 @@ export interface RunFinishedEvent extends EventBase {
   summary: RunSummary;
 }
 
+/**
+ * Rows of one dataset a task accounted for: read from its source (`ctx.extract`, or
+ * `ctx.recordDataset({ extracted })`), loaded into its final table (`recordDataset({ loaded,
+ * into })`), sent to `quarantine.<dataset>` (`ctx.quarantine`).
+ */
+export interface DatasetCounts {
+  extracted?: number;
+  loaded?: number;
+  quarantined?: number;
+  /** Quarantined rows by check name. */
+  quarantinedByCheck?: Record<string, number>;
+  /** The tables the loaded rows went to. */
+  into?: string[];
+}
+
 export interface TaskSummary {
   id: string;
   state: "succeeded" | "failed" | "skipped" | "upstream_failed";
   /** Attempts made (of every instance, for a mapped task). */
   attempts?: number;
   durationMs: number;
+  /** Rows in (read) and out (written) as the task recorded them; a count it did not record is absent. */
   rows: RowCounts;
   quarantined: Record<string, number>;
+  /** Rows of each dataset the task accounted for, by dataset name. */
+  datasets?: Record<string, DatasetCounts>;
+  /** When the task ended (ISO), when it ran. */
+  endedAt?: string;
   error?: string;
 }
 
 /**
- * Totals of a run. `extracted` sums `rows.in` of the root tasks (no dependencies),
- * `loaded` sums `rows.out` of the leaf tasks, `quarantined` sums every task's quarantined
- * rows; `reconciled` is `extracted === loaded + quarantined` ("nothing is lost").
+ * One dataset's rows over the run. `reconciled` is `extracted === loaded + quarantined`
+ * ("nothing is lost"), judged only for a run that succeeded and a dataset with both an
+ * extract and a load recorded; otherwise absent (there is nothing to compare).
+ */
+export interface DatasetSummary {
+  dataset: string;
+  extracted?: number;
+  loaded?: number;
+  quarantined: number;
+  quarantinedByCheck: Record<string, number>;
+  into: string[];
+  reconciled?: boolean;
+}
+
+/**
+ * Totals of a run. Reconciliation is per dataset (`datasets`): rows its source read =
+ * rows loaded into its final table + rows quarantined. `rows.extracted` and `rows.loaded`
+ * sum the datasets' (when no task recorded a dataset: rows into the root tasks and out of
+ * the leaf tasks, which are not compared: an aggregating pipeline writes fewer rows than
+ * it reads by design); `quarantined` sums every task's quarantined rows. `reconciled` is
+ * true when every dataset that could be compared reconciles, false when one does not, and
+ * absent when none could be.
  */
 export interface RunSummary {
   runId: string;
   pipeline: string;
   logicalDate: string;
-  state: FinalRunState;
+  state: RunOutcome;
   durationMs: number;
   rows: {
     extracted: number;
@@ -158,7 +204,8 @@ export interface RunSummary {
     quarantined: number;
     quarantinedByCheck: Record<string, number>;
   };
-  reconciled: boolean;
+  datasets: DatasetSummary[];
+  reconciled?: boolean;
   tasks: TaskSummary[];
   outputs: RunOutput[];
   error?: { taskId: string; code: string; message: string };

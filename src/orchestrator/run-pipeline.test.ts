@@ -86,9 +86,11 @@ describe("runPipeline", () => {
       state: "succeeded",
       logicalDate: "2024-01-15",
       rows: { extracted: 10, loaded: 10, quarantined: 0 },
-      reconciled: true,
+      datasets: [],
       outputs: [{ kind: "warehouse", name: "t" }],
     });
+    // No dataset recorded: rows into the first task and out of the last are listed, not judged.
+    expect(result.summary.reconciled).toBeUndefined();
     // The metadata store subscribed to the same events.
     const run = await metadata.getRun(result.summary.runId);
     expect(run).toMatchObject({
@@ -98,9 +100,10 @@ describe("runPipeline", () => {
       params: { region: "eu" },
     });
     const tasks = await metadata.tasks.list(result.summary.runId);
+    // A count a task did not record is unknown, not 0.
     expect(tasks.map((t) => [t.taskId, t.state, t.rows])).toEqual([
-      ["extract", "success", { in: 10, out: 0, rejected: 0 }],
-      ["load", "success", { in: 0, out: 10, rejected: 0 }],
+      ["extract", "success", { in: 10 }],
+      ["load", "success", { out: 10 }],
     ]);
     // Outputs are stored for a resumed run to read.
     expect(await metadata.tasks.outputs(result.summary.runId)).toEqual(
@@ -178,12 +181,13 @@ describe("runPipeline", () => {
     expect(result.error?.message).toMatch(/outputOf\("a"\): "a" is not upstream of "b"/);
   });
 
-  it("counts quarantined rows so a run reconciles in = out + quarantined", async () => {
+  it("counts quarantined rows so a dataset reconciles extracted = loaded + quarantined", async () => {
     const extract = defineTask({
       id: "extract",
       run: async (ctx) => {
         await ctx.engine.run("CREATE OR REPLACE TABLE src AS SELECT * FROM (VALUES (1), (NULL), (3)) t(id)");
         ctx.recordRows({ in: 3 });
+        ctx.recordDataset({ dataset: "things", extracted: 3 });
         await ctx.quarantine({
           dataset: "things",
           stage: "extract",
@@ -203,6 +207,7 @@ describe("runPipeline", () => {
         });
         await ctx.quarantine({ dataset: "things", stage: "check", failed: { name: "src_bad" } });
         ctx.recordRows({ out: r.passed });
+        ctx.recordDataset({ dataset: "things", loaded: r.passed, into: "src_ok" });
       },
     });
     const result = await runPipeline(definePipeline({ id: "q", tasks: [extract, check] }), {
@@ -217,6 +222,17 @@ describe("runPipeline", () => {
       quarantined: 1,
       quarantinedByCheck: { "not_null(id)": 1 },
     });
+    expect(result.summary.datasets).toEqual([
+      {
+        dataset: "things",
+        extracted: 3,
+        loaded: 2,
+        quarantined: 1,
+        quarantinedByCheck: { "not_null(id)": 1 },
+        into: ["src_ok"],
+        reconciled: true,
+      },
+    ]);
     expect(result.summary.reconciled).toBe(true);
     const [row] = await engine.query("SELECT run_id, stage FROM quarantine.things");
     expect(row).toEqual({ run_id: result.summary.runId, stage: "check" });

@@ -1,6 +1,6 @@
 import type { Clock } from "../core/clock.js";
 import type { DataInterval } from "../core/interval.js";
-import { dailyInterval, parseLogicalDate } from "../core/interval.js";
+import { parseLogicalDate } from "../core/interval.js";
 import type { Logger } from "../core/log.js";
 import type { Engine } from "../engines/engine.js";
 import type { Lake } from "../lake/lake.js";
@@ -10,11 +10,16 @@ import type { PipelineDefinition } from "./define-pipeline.js";
 import { executeRun } from "./executor/execute-run.js";
 import type { RunResult } from "./executor/run-result.js";
 import type { RunEventListener } from "./run-events.js";
+import { intervalOfLogicalDate } from "./run-interval.js";
 
 export type { RunResult } from "./executor/run-result.js";
 
 export interface RunPipelineOptions {
-  /** "YYYY-MM-DD" or a Date; the data interval is that UTC day. */
+  /**
+   * "YYYY-MM-DD" or a Date. The data interval is the schedule interval (or partition) whose
+   * logical date it is — `2001-03-01` of a `@monthly` pipeline is March, as the scheduler's
+   * and a backfill's run of it — else that UTC day.
+   */
   logicalDate: Date | string;
   /**
    * The data interval to hand the tasks instead of the logical date's UTC day, for a run
@@ -71,7 +76,7 @@ export async function runPipeline(
     store: options.metadata,
     runtime: { engine: options.engine, lake: options.lake },
     logicalDate,
-    interval: options.interval ?? dailyInterval(logicalDate),
+    interval: options.interval ?? intervalOfLogicalDate(pipeline, logicalDate),
     params: { ...(options.params ?? {}) },
     runType: options.runType ?? "manual",
     concurrency: options.concurrency ?? 1,

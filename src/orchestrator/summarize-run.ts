@@ -1,6 +1,6 @@
 import type { WeirError } from "../core/errors.js";
 import type { PipelineDefinition } from "./define-pipeline.js";
-import type { FinalRunState, RunOutput, RunSummary, TaskSummary } from "./run-events.js";
+import type { DatasetSummary, RunOutcome, RunOutput, RunSummary, TaskSummary } from "./run-events.js";
 
 export interface SummarizeInput {
   runId: string;
@@ -10,40 +10,38 @@ export interface SummarizeInput {
   tasks: TaskSummary[];
   outputs: RunOutput[];
   /** The run's state when the executor decided it; default: succeeded when every task succeeded. */
-  state?: FinalRunState;
+  state?: RunOutcome;
   error?: WeirError;
 }
 
 /**
- * Totals for a run: rows in at the roots, rows out at the leaves, quarantined rows
- * everywhere, and whether they reconcile (in = out + quarantined).
+ * Totals for a run, and its reconciliation per dataset: for each dataset whose rows were
+ * both extracted and loaded, extracted = loaded + quarantined. Rows into the first tasks
+ * and out of the last are never compared: a pipeline that aggregates writes fewer rows
+ * than it reads by design, and that is not a loss.
  */
 export function summarizeRun(input: SummarizeInput): RunSummary {
   const { pipeline, tasks } = input;
-  const roots = new Set(pipeline.tasks.filter((t) => t.dependsOn.length === 0).map((t) => t.id));
-  const upstreamOfSomething = new Set(pipeline.tasks.flatMap((t) => t.dependsOn));
-  const leaves = new Set(pipeline.tasks.filter((t) => !upstreamOfSomething.has(t.id)).map((t) => t.id));
-  let extracted = 0;
-  let loaded = 0;
+  const state = input.state ?? (tasks.every((t) => t.state === "succeeded") ? "succeeded" : "failed");
+  const datasets = datasetSummaries(tasks, state === "succeeded");
   let quarantined = 0;
   const quarantinedByCheck: Record<string, number> = {};
   for (const task of tasks) {
-    if (roots.has(task.id)) extracted += task.rows.in ?? 0;
-    if (leaves.has(task.id)) loaded += task.rows.out ?? 0;
     for (const [check, n] of Object.entries(task.quarantined)) {
       quarantined += n;
       quarantinedByCheck[check] = (quarantinedByCheck[check] ?? 0) + n;
     }
   }
-  const state = input.state ?? (tasks.every((t) => t.state === "succeeded") ? "succeeded" : "failed");
+  const judged = datasets.filter((d) => d.reconciled !== undefined);
   return {
     runId: input.runId,
     pipeline: pipeline.id,
     logicalDate: input.logicalDate,
     state,
     durationMs: input.durationMs,
-    rows: { extracted, loaded, quarantined, quarantinedByCheck },
-    reconciled: state === "succeeded" && extracted === loaded + quarantined,
+    rows: { ...totals(pipeline, tasks, datasets), quarantined, quarantinedByCheck },
+    datasets,
+    ...(judged.length > 0 ? { reconciled: judged.every((d) => d.reconciled) } : {}),
     tasks,
     outputs: input.outputs,
     ...(input.error
@@ -56,4 +54,56 @@ export function summarizeRun(input: SummarizeInput): RunSummary {
         }
       : {}),
   };
+}
+
+/** Each dataset's rows summed over the tasks, by name; judged only when `judge` (the run succeeded). */
+function datasetSummaries(tasks: readonly TaskSummary[], judge: boolean): DatasetSummary[] {
+  const byName = new Map<string, DatasetSummary>();
+  for (const task of tasks) {
+    for (const [dataset, counts] of Object.entries(task.datasets ?? {})) {
+      let sum = byName.get(dataset);
+      if (!sum) {
+        sum = { dataset, quarantined: 0, quarantinedByCheck: {}, into: [] };
+        byName.set(dataset, sum);
+      }
+      if (counts.extracted !== undefined) sum.extracted = (sum.extracted ?? 0) + counts.extracted;
+      if (counts.loaded !== undefined) sum.loaded = (sum.loaded ?? 0) + counts.loaded;
+      sum.quarantined += counts.quarantined ?? 0;
+      for (const [check, n] of Object.entries(counts.quarantinedByCheck ?? {}))
+        sum.quarantinedByCheck[check] = (sum.quarantinedByCheck[check] ?? 0) + n;
+      for (const table of counts.into ?? []) if (!sum.into.includes(table)) sum.into.push(table);
+    }
+  }
+  const all = [...byName.values()].sort((a, b) => (a.dataset < b.dataset ? -1 : 1));
+  for (const d of all) {
+    if (judge && d.extracted !== undefined && d.loaded !== undefined)
+      d.reconciled = d.extracted === d.loaded + d.quarantined;
+  }
+  return all;
+}
+
+/**
+ * The run's extracted and loaded rows: the datasets' sums when tasks recorded datasets;
+ * otherwise rows into the root tasks and out of the leaf tasks (listed, not compared).
+ */
+function totals(
+  pipeline: PipelineDefinition,
+  tasks: readonly TaskSummary[],
+  datasets: readonly DatasetSummary[],
+): { extracted: number; loaded: number } {
+  if (datasets.some((d) => d.extracted !== undefined || d.loaded !== undefined)) {
+    return {
+      extracted: datasets.reduce((n, d) => n + (d.extracted ?? 0), 0),
+      loaded: datasets.reduce((n, d) => n + (d.loaded ?? 0), 0),
+    };
+  }
+  const roots = new Set(pipeline.tasks.filter((t) => t.dependsOn.length === 0).map((t) => t.id));
+  const upstream = new Set(pipeline.tasks.flatMap((t) => t.dependsOn));
+  let extracted = 0;
+  let loaded = 0;
+  for (const task of tasks) {
+    if (roots.has(task.id)) extracted += task.rows.in ?? 0;
+    if (!upstream.has(task.id)) loaded += task.rows.out ?? 0;
+  }
+  return { extracted, loaded };
 }

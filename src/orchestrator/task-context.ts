@@ -1,4 +1,4 @@
-import type { Rejection } from "../connectors/source.js";
+import type { ExtractResult, Rejection, Source } from "../connectors/source.js";
 import type { DataInterval } from "../core/interval.js";
 import type { Logger, LogLevel } from "../core/log.js";
 import type { TableRef } from "../core/types.js";
@@ -8,6 +8,34 @@ import type { MetadataStore, RowCounts, RunType } from "../metadata/metadata-sto
 import type { QuarantineResult } from "../quality/quarantine.js";
 import type { TimePartition } from "./partitions/partition-scheme.js";
 import type { RunOutput } from "./run-events.js";
+
+/** What `ctx.extract` does with a source. */
+export interface TaskExtractOptions {
+  /** The dataset the rows belong to: rejections go to `quarantine.<dataset>`; the run summary reconciles it. */
+  dataset: string;
+  /** Where the rows land; default `ctx.stagingTable(dataset)`. */
+  table?: TableRef;
+  /** The quarantine stage of the rejections; default "extract". */
+  stage?: string;
+}
+
+export interface TaskExtractResult extends ExtractResult {
+  /** The table the rows landed in. */
+  table: TableRef;
+  /** Rows sent to `quarantine.<dataset>` (the rejections). */
+  quarantined: number;
+}
+
+/** Rows of a dataset for the run summary's reconciliation (extracted = loaded + quarantined). */
+export interface DatasetRowsRecord {
+  dataset: string;
+  /** Rows read from the dataset's source (loaded + rejected). `ctx.extract` records these itself. */
+  extracted?: number;
+  /** Rows that reached the dataset's final table. */
+  loaded?: number;
+  /** That final table, named in the summary. */
+  into?: string;
+}
 
 /** What to quarantine: a source's rejections, or the `failed` table made by `checkRows`. */
 export type QuarantineRequest = { dataset: string; stage: string } & (
@@ -59,6 +87,14 @@ export interface TaskContext {
   readonly logger: TaskLogger;
   /** The warehouse engine. */
   readonly engine: Engine;
+  /**
+   * This run's staging schema, `staging_<run id>`: what tasks stage there is the run's
+   * alone, so two runs (two dates of a backfill) never overwrite each other's tables. It is
+   * created by the first write into it (`extract`, `writeTable`, `checkRows`; raw SQL:
+   * `await ctx.engine.createSchema(ctx.stagingSchema)` first) and dropped with everything
+   * in it when the run succeeds; a failed run keeps it for `weir retry`.
+   */
+  readonly stagingSchema: string;
   readonly lake: Lake;
   readonly metadata: MetadataStore;
   /** Aborted when the attempt times out, the run times out or the executor shuts down. */
@@ -73,6 +109,26 @@ export interface TaskContext {
   };
   /** The output of an upstream task (one this task depends on, directly or not). */
   outputOf<T>(task: { id: string; run(ctx: TaskContext): Promise<T> } | string): T;
+  /** A table (or view) of this run's staging schema: `{ schema: ctx.stagingSchema, name }`. */
+  stagingTable(name: string): TableRef;
+  /**
+   * Lands `source`'s rows for this run's data interval in `options.table` (default
+   * `stagingTable(dataset)`), replacing it; sends its rejections to `quarantine.<dataset>`
+   * (replacing an earlier run's of the same date), counts the task's rows (in: read, out:
+   * loaded) and the dataset's extracted rows, and reports progress. The source is not
+   * closed.
+   *
+   * @example
+   * const { table, cursor } = await ctx.extract(source, { dataset: "orders" });
+   */
+  extract(source: Source, options: TaskExtractOptions): Promise<TaskExtractResult>;
+  /**
+   * Counts rows of a dataset for the run summary, which reconciles each dataset whose
+   * extracted and loaded rows are both known: extracted = loaded + quarantined. Call it
+   * where the dataset's rows reach their final table, e.g.
+   * `ctx.recordDataset({ dataset: "orders", loaded: rowsWritten, into: "fact_orders" })`.
+   */
+  recordDataset(rows: DatasetRowsRecord): void;
   /** Emits a progress event; never writes to stdout. */
   progress(update: ProgressUpdate): Promise<void>;
   /**

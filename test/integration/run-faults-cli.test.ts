@@ -160,7 +160,9 @@ describe("weir run with a task that ignores its timeout", () => {
     });
     expect(r.exitedByItself, r.stderr).toBe(true);
     expect(r.status).toBe(130);
-    expect(r.stderr).toMatch(/run run_\w+ interrupted; continue it with: weir retry run_\w+/);
+    expect(r.stderr).toMatch(
+      /run run_\w+ interrupted \(stored as queued: no process runs it\); continue it with: weir retry run_\w+/,
+    );
   }, 90_000);
 });
 

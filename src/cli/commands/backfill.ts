@@ -8,6 +8,7 @@ import {
   planBackfill,
   runBackfill,
 } from "../../orchestrator/scheduler/backfill.js";
+import { backfillReporter, renderBackfillRuns } from "../backfill-reporter.js";
 import {
   cliNotifier,
   collectParam,
@@ -18,7 +19,7 @@ import {
 } from "../cli-project.js";
 import { heartbeatTimeoutOf } from "../heartbeat-timeout.js";
 import { interruptSignal } from "../interrupt-signal.js";
-import { logicalText, stateText } from "../render-runs.js";
+import { logicalText } from "../render-runs.js";
 import { formatDuration } from "../render-table.js";
 import { jsonSafe, reportError } from "../report-error.js";
 
@@ -41,7 +42,10 @@ export function registerBackfillCommand(program: Command): void {
     .argument("<pipeline>", "pipeline id, file or folder")
     .requiredOption("--from <date>", "first logical date, YYYY-MM-DD or an ISO instant")
     .requiredOption("--to <date>", "last logical date (a plain date includes that whole day)")
-    .option("--concurrency <n>", "runs at once (default: the pipeline's maxActiveRuns)")
+    .option(
+      "--concurrency <n>",
+      "runs at once (default 1: runs share this process and the warehouse; pipelines that stage per run can take more)",
+    )
     .option("--param <key=value>", "a parameter for every run (repeatable)", collectParam, {})
     .option("--dry-run", "list the runs it would create, and run nothing")
     .option("--json", "print the report as JSON")
@@ -79,6 +83,8 @@ export function registerBackfillCommand(program: Command): void {
         }
         const { notifier, notifyFor } = cliNotifier(config);
         const interrupt = interruptSignal();
+        const progress = backfillReporter(out);
+        out(`${pc.bold(pipeline.id)} backfill ${options.from} .. ${options.to}`);
         try {
           const report = await runBackfill({
             pipeline,
@@ -92,19 +98,12 @@ export function registerBackfillCommand(program: Command): void {
             notify: notifyFor(pipeline),
             pipelineFile: file,
             heartbeatTimeoutMs,
-            onRunFinished: (result, date) => {
-              const mark = result.interrupted
-                ? pc.yellow("-")
-                : result.state === "succeeded"
-                  ? pc.green("✓")
-                  : pc.red("✗");
-              const why = result.error && !result.interrupted ? `: ${result.error.message}` : "";
-              out(
-                `  ${mark} ${date.toISOString()} ${pc.dim(result.runId)} ${stateText(result.interrupted ? "interrupted" : result.state)} ${pc.dim(formatDuration(result.summary.durationMs))}${why}`,
-              );
-            },
+            ...(options.json ? {} : { listeners: [progress.listener] }),
+            onPlan: progress.onPlan,
+            onRunFinished: progress.onRunFinished,
           });
           if (options.json) process.stdout.write(`${redactSecrets(JSON.stringify(report, jsonSafe, 2))}\n`);
+          if (report.runs.length > 0) out(`\n${renderBackfillRuns(report)}\n`);
           out(
             `${pc.bold(pipeline.id)} backfill ${options.from} .. ${options.to}: ${report.runs.length} run(s) in ${formatDuration(report.durationMs)} — ` +
               `${report.succeeded} succeeded, ${report.failed} failed, ${report.interrupted} interrupted; ${skippedText(report)}`,

@@ -6,7 +6,10 @@ import { exportQualityHistory, qualityHistory } from "../../quality/quality-hist
 import { runSuite } from "../../quality/run-suite.js";
 import { loadSuiteFile } from "../../quality/suite-yaml.js";
 import { openCheckSession, resolveCheckTarget } from "../check-target.js";
+import { isFileTarget, requireHome, requireStore } from "../cli-home.js";
+import { loadCliProject } from "../cli-project.js";
 import { renderCheck, renderHistory } from "../render-check.js";
+import { renderFileRead } from "../render-file-read.js";
 import { jsonSafe } from "../report-error.js";
 
 interface CheckOptions {
@@ -18,10 +21,25 @@ interface CheckOptions {
   history?: string;
   csv?: boolean;
   limit?: string;
+  param?: Record<string, unknown>;
+}
+
+/** `--param name=value`: the value as JSON when it reads as JSON (numbers, lists), else as text. */
+function suiteParameter(text: string, previous: Record<string, unknown>): Record<string, unknown> {
+  const eq = text.indexOf("=");
+  if (eq <= 0) throw new ConfigError(`--param "${text}": expected name=value, e.g. --param min_rows=100`);
+  const raw = text.slice(eq + 1);
+  let value: unknown = raw;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    // plain text, such as a date
+  }
+  return { ...previous, [text.slice(0, eq)]: value };
 }
 
 /**
- * `weir check <dataset|file> --suite <file> [--json] [--html report.html] [--engine url]`:
+ * `weir check <dataset|file> --suite <file> [--param name=value …] [--json] [--html report.html] [--engine url]`:
  * runs a suite, stores the results, exits 1 when a check with severity error failed.
  * `weir check --history <dataset> [--json | --csv]` prints or exports the stored results.
  */
@@ -39,10 +57,19 @@ export function registerCheckCommand(program: Command): void {
     .option("--json", "print the result (or the history) as JSON")
     .option("--html <file>", "also write a self-contained HTML report")
     .option("--engine <url>", "check on this engine instead of the home's warehouse (duckdb:…, postgres://…)")
-    .option("--dataset <name>", "the dataset name results are stored under (default: the target's name)")
+    .option(
+      "--dataset <name>",
+      "the dataset name results are stored under (default: the suite's dataset:, else the target's name)",
+    )
     .option("--history <dataset>", "print the stored quality history of a dataset instead of checking")
     .option("--csv", "with --history: export as CSV")
     .option("--limit <n>", "with --history: the newest n checks (default 100)")
+    .option(
+      "--param <name=value>",
+      'a suite parameter for {"$PARAMETER": …} kwargs, over the suite\'s suite_parameters (repeatable)',
+      suiteParameter,
+      {},
+    )
     .action(async (targetArg: string | undefined, options: CheckOptions) => {
       if (options.history !== undefined) return history(options.history, options);
       if (!targetArg)
@@ -50,20 +77,29 @@ export function registerCheckCommand(program: Command): void {
           "weir check: name a table, lake dataset or file to check (or use --history <dataset>)",
         );
       if (!options.suite) throw new ConfigError("weir check: --suite <file> is required");
+      // The project's home from any folder; a table or lake dataset of the home's warehouse is
+      // only read from an existing one. A file, or a table of another database (--engine), is
+      // not in the home: the home is created to store the results.
+      const { config } = await loadCliProject();
+      if (!isFileTarget(targetArg) && options.engine === undefined) requireHome(config);
       const suite = await loadSuiteFile(options.suite);
       const session = await openCheckSession(options.engine);
       try {
         const resolved = await resolveCheckTarget(targetArg, session);
-        const result = await runSuite(session.engine, resolved.target, suite, {
-          // The target's own history by default: a suite written for a pipeline's daily slice
-          // (its `dataset`) must not mix a whole table's metrics into that slice's series.
-          dataset: options.dataset ?? resolved.dataset,
+        const result = await runSuite(resolved.engine, resolved.target, suite, {
+          // --dataset, else the suite's `dataset:` (as a pipeline's check stores it), else the target's name.
+          dataset: options.dataset ?? suite.dataset ?? resolved.dataset,
           store: session.runtime.metadata.quality,
           failOnError: false,
+          suiteParameters: options.param ?? {},
         });
         if (options.html) await writeFile(options.html, renderHtmlReport(result));
+        // A file's rows were read by its source first: say what was rejected (and so not checked).
+        const read = resolved.read;
         process.stdout.write(
-          options.json ? `${JSON.stringify(result, jsonSafe, 2)}\n` : `${renderCheck(result)}\n`,
+          options.json
+            ? `${JSON.stringify(read ? { ...result, read } : result, jsonSafe, 2)}\n`
+            : `${read ? `${renderFileRead(read, "checked")}\n\n` : ""}${renderCheck(result)}\n`,
         );
         if (options.html && !options.json) process.stdout.write(`report: ${options.html}\n`);
         process.exitCode = result.success ? 0 : 1;
@@ -78,6 +114,7 @@ async function history(dataset: string, options: CheckOptions): Promise<void> {
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
     throw new ConfigError(`invalid --limit "${options.limit}": expected a positive integer`);
   }
+  requireStore((await loadCliProject()).config);
   const session = await openCheckSession(undefined);
   try {
     const records = await qualityHistory(

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { PipelineError } from "../../core/errors.js";
-import { weirPaths } from "../../core/paths.js";
 import { importUserModule } from "../../orchestrator/load-pipeline.js";
+import { loadCliProject } from "../cli-project.js";
 import { runFromCli } from "./run.js";
 
 interface SeedModule {
@@ -28,7 +28,9 @@ export function registerDemoCommand(program: Command): void {
         });
       }
       const seed = (await importUserModule(join(example, "seed.ts"))) as unknown as SeedModule;
-      const source = join(weirPaths().home, "sources", "crm.sqlite");
+      // The same home the run below uses (the project's, from any folder).
+      const { config } = await loadCliProject();
+      const source = join(config.home, "sources", "crm.sqlite");
       const report = seed.seedCustomers({ path: source });
       if (!options.json) process.stdout.write(`seeded ${report.rows} customers into ${report.path}\n`);
       process.exitCode = await runFromCli(

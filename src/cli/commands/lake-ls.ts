@@ -1,7 +1,11 @@
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { LakeError } from "../../core/errors.js";
+import { weirPaths } from "../../core/paths.js";
 import { DuckDBEngine } from "../../engines/duckdb/duckdb-engine.js";
 import { Lake } from "../../lake/lake.js";
+import { requireHome } from "../cli-home.js";
+import { loadCliProject } from "../cli-project.js";
 import { renderTable } from "../render-table.js";
 import { jsonSafe } from "../report-error.js";
 
@@ -14,15 +18,18 @@ export function registerLakeCommand(program: Command): Command {
     .argument("[dataset]", "a dataset id, e.g. lake.raw.customers")
     .option("--json", "print JSON")
     .action(async (datasetId: string | undefined, options: { json?: boolean }) => {
+      // The project's lake, from any folder; reading it never creates a home (nor a lake).
+      const { config } = await loadCliProject();
+      requireHome(config);
+      const root = weirPaths(config.home).lake;
       // Only manifests are read; an in-memory engine avoids locking the warehouse file.
       const engine = await DuckDBEngine.create();
       try {
-        const opened = await Lake.open({ engine });
+        const opened = existsSync(root) ? await Lake.open({ root, engine }) : undefined;
         if (datasetId === undefined) {
-          const infos = await opened.datasets();
+          const infos = opened ? await opened.datasets() : [];
           if (options.json) return print(infos);
-          if (infos.length === 0)
-            return void process.stdout.write(`the lake at ${opened.root} has no datasets\n`);
+          if (infos.length === 0) return void process.stdout.write(`the lake at ${root} has no datasets\n`);
           process.stdout.write(
             `${renderTable(
               ["dataset", "version", "files", "rows", "bytes", "partitioned by", "updated"],
@@ -38,6 +45,15 @@ export function registerLakeCommand(program: Command): Command {
             )}\n`,
           );
           return;
+        }
+        if (!opened) {
+          throw new LakeError(
+            "LAKE_NOT_FOUND",
+            `lake dataset ${datasetId} does not exist (no lake at ${root})`,
+            {
+              details: { dataset: datasetId, path: root },
+            },
+          );
         }
         const dataset = opened.dataset(datasetId);
         const partitions = await dataset.partitions();

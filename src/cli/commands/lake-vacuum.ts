@@ -2,6 +2,8 @@ import type { Command } from "commander";
 import { ConfigError, LakeError } from "../../core/errors.js";
 import { DuckDBEngine } from "../../engines/duckdb/duckdb-engine.js";
 import { Lake, type VacuumReport } from "../../lake/lake.js";
+import { requireHome } from "../cli-home.js";
+import { loadCliProject } from "../cli-project.js";
 import { jsonSafe } from "../report-error.js";
 
 interface VacuumOptions {
@@ -34,6 +36,8 @@ export function registerLakeVacuumCommand(lake: Command): void {
         );
       }
       const settings = { lockWaitMs, dryRun: options.dryRun ?? false };
+      // The project's home from any folder (loadCliProject sets WEIR_HOME); never a new one.
+      requireHome((await loadCliProject()).config);
       // Only files are touched; an in-memory engine avoids locking the warehouse file.
       const engine = await DuckDBEngine.create();
       try {

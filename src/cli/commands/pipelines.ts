@@ -5,10 +5,12 @@ import type { ProjectConfig } from "../../config/project-config.js";
 import { systemClock } from "../../core/clock.js";
 import { PipelineError } from "../../core/errors.js";
 import type { MetadataStore } from "../../metadata/metadata-store.js";
+import { openMetadataStore } from "../../metadata/open-metadata-store.js";
 import type { PipelineDefinition } from "../../orchestrator/define-pipeline.js";
 import type { PipelineEntry } from "../../orchestrator/pipeline-registry.js";
 import { nextScheduledAt } from "../../orchestrator/scheduler/queue-due-runs.js";
 import { datasetsOf, describeDatasetCondition } from "../../orchestrator/triggers/dataset-condition.js";
+import { storeExists } from "../cli-home.js";
 import { loadCliProject, openCliStore } from "../cli-project.js";
 import { logicalText, stateText } from "../render-runs.js";
 import { renderTable } from "../render-table.js";
@@ -43,7 +45,8 @@ export function registerPipelinesCommand(program: Command): void {
       const { verbose } = command.optsWithGlobals<{ verbose?: boolean }>();
       const { config, registry } = await loadCliProject();
       const { pipelines: entries, failures } = await registry.list();
-      const store = await openCliStore(config);
+      // Listing never creates a home: without one there is no history, so an empty store stands in.
+      const store = storeExists(config) ? await openCliStore(config) : await openMetadataStore(":memory:");
       let listings: PipelineListing[];
       try {
         listings = await Promise.all(entries.map((e) => listing(e, store)));

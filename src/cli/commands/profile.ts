@@ -1,9 +1,14 @@
-import { writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { profileDataset } from "../../quality/profile.js";
-import { suggestSuite, suiteToYaml } from "../../quality/suggest-suite.js";
+import { suggestionNotes, suggestSuite, suiteToYaml } from "../../quality/suggest-suite.js";
 import { openCheckSession, resolveCheckTarget } from "../check-target.js";
+import { homeExists, isFileTarget, noHomeError } from "../cli-home.js";
+import { loadCliProject } from "../cli-project.js";
 import { renderProfile } from "../render-check.js";
+import { renderFileRead } from "../render-file-read.js";
 import { jsonSafe } from "../report-error.js";
 
 /** `weir profile <dataset|file> [--json] [--suggest suite.yaml] [--engine url]`. */
@@ -19,10 +24,23 @@ export function registerProfileCommand(program: Command): void {
     .option("--suggest <file>", "write a suggested suite (YAML) that passes on this data")
     .option("--engine <url>", "profile on this engine instead of the home's warehouse")
     .action(async (targetArg: string, options: { json?: boolean; suggest?: string; engine?: string }) => {
-      const session = await openCheckSession(options.engine);
+      // The project's home from any folder. Profiling only reads: a table needs an existing
+      // home, and a file (or a table of another database, --engine) without one is read
+      // through a scratch home removed afterwards.
+      const { config } = await loadCliProject();
+      let scratch: string | undefined;
+      if (!homeExists(config)) {
+        if (!isFileTarget(targetArg) && options.engine === undefined) throw noHomeError(config);
+        scratch = await mkdtemp(join(tmpdir(), "weir-profile-"));
+        process.env.WEIR_HOME = scratch;
+      }
+      const session = await openCheckSession(options.engine).catch(async (error: unknown) => {
+        if (scratch) await rm(scratch, { recursive: true, force: true });
+        throw error;
+      });
       try {
         const resolved = await resolveCheckTarget(targetArg, session);
-        const profile = await profileDataset(session.engine, resolved.target);
+        const profile = await profileDataset(resolved.engine, resolved.target);
         profile.target = resolved.label;
         if (options.suggest) {
           const suite = suggestSuite(profile, { name: resolved.dataset, dataset: resolved.dataset });
@@ -30,16 +48,26 @@ export function registerProfileCommand(program: Command): void {
             options.suggest,
             suiteToYaml(
               suite,
-              `Suggested by weir profile from ${resolved.label} (${profile.rowCount} rows) on ${profile.profiledAt}.\nEvery expectation holds on that data; tighten or loosen before relying on it.`,
+              [
+                `Suggested by weir profile from ${resolved.label} (${profile.rowCount} rows) on ${profile.profiledAt}.`,
+                "Every expectation holds on that data, with room for the next batch (ranges widened, mostly where values were missing);",
+                "tighten or loosen before relying on it.",
+                ...suggestionNotes(profile),
+              ].join("\n"),
             ),
           );
         }
+        // A file's rows were read by its source first: say what was rejected and how columns were typed.
+        const read = resolved.read;
         process.stdout.write(
-          options.json ? `${JSON.stringify(profile, jsonSafe, 2)}\n` : `${renderProfile(profile)}\n`,
+          options.json
+            ? `${JSON.stringify(read ? { ...profile, read } : profile, jsonSafe, 2)}\n`
+            : `${read ? `${renderFileRead(read, "profiled")}\n\n` : ""}${renderProfile(profile)}\n`,
         );
         if (options.suggest && !options.json) process.stdout.write(`\nsuggested suite: ${options.suggest}\n`);
       } finally {
         await session.close();
+        if (scratch) await rm(scratch, { recursive: true, force: true });
       }
     });
 }

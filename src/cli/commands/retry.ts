@@ -8,8 +8,9 @@ import { reapZombies } from "../../orchestrator/executor/reap-zombies.js";
 import { clearTasks, resumeRun } from "../../orchestrator/executor/resume-run.js";
 import { cliNotifier, collectList, loadCliProject, openCliRuntime } from "../cli-project.js";
 import { heartbeatTimeoutOf } from "../heartbeat-timeout.js";
+import { interruptSignal } from "../interrupt-signal.js";
 import { reapedAttemptText } from "../render-runs.js";
-import { renderSummary } from "../render-summary.js";
+import { interruptedNote, renderSummary } from "../render-summary.js";
 import { jsonSafe, reportError } from "../report-error.js";
 import { runReporter } from "../run-reporter.js";
 import { requireRun } from "./runs.js";
@@ -66,7 +67,9 @@ export function registerRetryCommand(program: Command): void {
             );
           }
           say(`continuing interrupted run ${runId} of ${pipeline.id} (tasks in success are not run again)`);
-        } else if (run.state !== "queued") {
+        } else if (run.state === "queued") {
+          say(`continuing queued run ${runId} of ${pipeline.id} (tasks in success are not run again)`);
+        } else {
           const cleared = await clearTasks(store, pipeline, runId, {
             ...(options.task.length > 0 ? { tasks: options.task } : {}),
             ...(options.downstream ? { downstream: true } : {}),
@@ -82,6 +85,7 @@ export function registerRetryCommand(program: Command): void {
           return;
         }
         const { notifier, notifyFor } = cliNotifier(config);
+        const interrupt = interruptSignal();
         try {
           const result = await resumeRun(runId, {
             pipeline,
@@ -91,12 +95,18 @@ export function registerRetryCommand(program: Command): void {
             notify: notifyFor(pipeline),
             pipelineFile: file,
             heartbeatTimeoutMs,
+            signal: interrupt.signal,
           });
           if (options.json)
             process.stdout.write(`${redactSecrets(JSON.stringify(result.summary, jsonSafe, 2))}\n`);
           else process.stdout.write(`\n${redactSecrets(renderSummary(result.summary, runtime.paths))}\n`);
-          process.exitCode = result.error ? reportError(result.error, verbose ?? false) : 0;
+          if (result.interrupted) {
+            const stored = await store.runs.get(runId).catch(() => undefined);
+            process.stderr.write(`${interruptedNote(runId, stored?.state)}\n`);
+            process.exitCode = 130;
+          } else process.exitCode = result.error ? reportError(result.error, verbose ?? false) : 0;
         } finally {
+          interrupt.dispose();
           await notifier.close();
         }
       } finally {

@@ -1,19 +1,21 @@
 import type { Command } from "commander";
 import { redactSecrets } from "../../config/secret.js";
 import { systemClock } from "../../core/clock.js";
-import { dailyInterval, formatDate } from "../../core/interval.js";
 import { executeRun } from "../../orchestrator/executor/execute-run.js";
 import { reapZombies } from "../../orchestrator/executor/reap-zombies.js";
-import { cliNotifier, collectParam, loadCliProject, openCliRuntime, parseCliDate } from "../cli-project.js";
+import { cliNotifier, collectParam, loadCliProject, openCliRuntime } from "../cli-project.js";
 import { heartbeatTimeoutOf } from "../heartbeat-timeout.js";
 import { interruptSignal } from "../interrupt-signal.js";
 import { existingRunText, reapedAttemptText } from "../render-runs.js";
-import { renderSummary } from "../render-summary.js";
+import { interruptedNote, renderSummary } from "../render-summary.js";
 import { jsonSafe, reportError } from "../report-error.js";
+import { checkExistingInterval, resolveRunDate } from "../run-date.js";
 import { runReporter } from "../run-reporter.js";
 
 export interface RunCommandOptions {
   date?: string;
+  /** An explicit data interval, `<start>..<end>`. */
+  interval?: string;
   param: Record<string, string>;
   json?: boolean;
   events?: boolean;
@@ -27,7 +29,11 @@ export function registerRunCommand(program: Command): void {
     .argument("<pipeline>", "pipeline id, or a .ts file, or a folder with pipeline.ts")
     .option(
       "--date <date>",
-      "logical date: YYYY-MM-DD (the data interval is that UTC day) or an instant such as 2024-01-15T02:00:00Z (the schedule's interval containing it); default yesterday",
+      "logical date: the run of the schedule interval (or partition) containing it, e.g. 2001-03-15 of a @monthly pipeline is the run of March; YYYY-MM-DD (a day in the pipeline's time zone) or an instant such as 2024-01-15T02:00:00Z; default the latest complete interval",
+    )
+    .option(
+      "--interval <start..end>",
+      "run over this data interval instead (start included, end excluded), e.g. 2001-03-01..2001-03-08; its logical date is the start, or --date",
     )
     .option("--param <key=value>", "a pipeline parameter (repeatable)", collectParam, {})
     .option("--json", "print only the run summary, as JSON")
@@ -52,10 +58,7 @@ export async function runFromCli(
 ): Promise<number> {
   const { config, registry } = await loadCliProject();
   const { pipeline, file } = await registry.get(pipelineRef);
-  const { date, dateOnly } = parseCliDate(
-    options.date ?? formatDate(new Date(Date.now() - 86_400_000)),
-    "date",
-  );
+  const slot = resolveRunDate(pipeline, options);
   const heartbeatTimeoutMs = heartbeatTimeoutOf(config);
   const runtime = await openCliRuntime(config);
   const { notifier, notifyFor } = cliNotifier(config);
@@ -66,13 +69,15 @@ export async function runFromCli(
     // No scheduler may be running: attempts whose process died are reaped here, by whoever comes next.
     const { attempts } = await reapZombies(runtime.metadata, systemClock, heartbeatTimeoutMs);
     for (const a of attempts) note(reapedAttemptText(a));
+    await checkExistingInterval(runtime.metadata, pipeline, slot);
+    if (slot.note && mode === "human") note(`${pipeline.id}: ${slot.note}`);
     const result = await executeRun({
       pipeline,
       store: runtime.metadata,
       runtime: { engine: runtime.engine, lake: runtime.lake },
-      logicalDate: date,
-      // A plain date keeps meaning "that UTC day", as it always has; an instant gets the schedule's interval.
-      ...(dateOnly ? { interval: dailyInterval(date) } : {}),
+      // The interval containing the date, with its own logical date (see resolveRunDate).
+      logicalDate: slot.logicalDate,
+      interval: slot.interval,
       params: options.param,
       runType: "manual",
       signal: interrupt.signal,
@@ -88,7 +93,8 @@ export async function runFromCli(
     else if (!options.events)
       process.stdout.write(`\n${redactSecrets(renderSummary(result.summary, runtime.paths))}\n`);
     if (result.interrupted) {
-      process.stderr.write(`run ${result.runId} interrupted; continue it with: weir retry ${result.runId}\n`);
+      const stored = await runtime.metadata.runs.get(result.runId).catch(() => undefined);
+      process.stderr.write(`${interruptedNote(result.runId, stored?.state)}\n`);
       return 130;
     }
     return result.error ? reportError(result.error, verbose) : 0;

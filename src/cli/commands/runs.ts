@@ -67,10 +67,10 @@ export async function requireRun(store: MetadataStore, runId: string) {
   return run;
 }
 
-/** Opens the project's store for a read-mostly command and closes it afterwards. */
+/** Opens the project's store for a command that only reads (never creating it) and closes it afterwards. */
 export async function withStore<T>(fn: (store: MetadataStore) => Promise<T>): Promise<T> {
   const { config } = await loadCliProject();
-  const store = await openCliStore(config);
+  const store = await openCliStore(config, { read: true });
   try {
     return await fn(store);
   } finally {

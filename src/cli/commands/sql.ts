@@ -1,22 +1,52 @@
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { openRuntime } from "../../orchestrator/open-runtime.js";
+import { WeirError } from "../../core/errors.js";
+import { weirPaths } from "../../core/paths.js";
+import { DuckDBEngine } from "../../engines/duckdb/duckdb-engine.js";
+import { Lake } from "../../lake/lake.js";
+import { defaultMemoryLimit } from "../../orchestrator/open-runtime.js";
+import { requireHome } from "../cli-home.js";
+import { loadCliProject } from "../cli-project.js";
 import { renderTable } from "../render-table.js";
 import { jsonSafe } from "../report-error.js";
 
-/** `weir sql "<query>"`: a query on the warehouse, with the lake's datasets as `lake_<zone>.<name>` views. */
+/**
+ * `weir sql "<query>" [--write]`: a query on the project's warehouse, with the lake's
+ * datasets as `lake_<zone>.<name>` views. It reads only (a read-only session, queries
+ * only) unless `--write`, and never creates a home: without one there is nothing to read.
+ */
 export function registerSqlCommand(program: Command): void {
   program
     .command("sql")
     .description(
-      "run SQL on the warehouse; lake datasets are views named lake_<zone>.<name> (e.g. lake_raw.customers)",
+      "run SQL on the warehouse (queries only, unless --write); lake datasets are views named lake_<zone>.<name> (e.g. lake_raw.customers)",
     )
     .argument("<query>", "SQL to run")
     .option("--json", "print rows as JSON")
-    .action(async (query: string, options: { json?: boolean }) => {
-      const runtime = await openRuntime();
+    .option(
+      "--write",
+      "allow a statement that changes the warehouse (CREATE, INSERT, …); creates the home if needed",
+    )
+    .action(async (query: string, options: { json?: boolean; write?: boolean }) => {
+      const { config } = await loadCliProject();
+      const paths = weirPaths(config.home);
+      const warehouse = config.warehouse ?? paths.warehouse;
+      // Reading needs something to read: the warehouse, or at least the home (a lake alone).
+      if (!options.write && !existsSync(warehouse)) requireHome(config);
+      const engine = await DuckDBEngine.create({
+        path: warehouse,
+        tempDirectory: paths.tmp,
+        memoryLimit: process.env.WEIR_DUCKDB_MEMORY_LIMIT || defaultMemoryLimit(),
+      });
       try {
-        await runtime.lake.attach(runtime.engine);
-        const rows = await runtime.engine.query(query);
+        if (existsSync(paths.lake)) await (await Lake.open({ root: paths.lake, engine })).attach(engine);
+        const rows = options.write
+          ? await engine.query(query)
+          : await engine
+              .readOnly((ro) => ro.query(query))
+              .catch((error: unknown) => {
+                throw readOnlyHint(error);
+              });
         if (options.json) {
           process.stdout.write(`${JSON.stringify(rows, jsonSafe, 2)}\n`);
           return;
@@ -31,7 +61,20 @@ export function registerSqlCommand(program: Command): void {
           );
         process.stdout.write(`(${rows.length} row${rows.length === 1 ? "" : "s"})\n`);
       } finally {
-        await runtime.close();
+        await engine.close();
       }
     });
+}
+
+/** A statement the read-only session refused: say how to run it anyway. */
+function readOnlyHint(error: unknown): unknown {
+  if (!(error instanceof WeirError) || error.details.readOnly !== true) return error;
+  return new WeirError(
+    error.code,
+    `${error.message}\n  weir sql only reads by default: pass --write to change the warehouse`,
+    {
+      cause: error,
+      details: error.details,
+    },
+  );
 }

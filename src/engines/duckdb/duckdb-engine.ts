@@ -5,11 +5,13 @@ import type { RecordBatch, Row } from "../../core/batch.js";
 import { EngineError, messageOf } from "../../core/errors.js";
 import type { Schema, TableRef } from "../../core/types.js";
 import { tableLabel } from "../../core/types.js";
+import { retryCreateRace } from "../create-race.js";
 import type { CreateTableOptions, Engine, EngineCapabilities, StreamOptions } from "../engine.js";
 import { queryFailed } from "../query-error.js";
 import { notReadOnly, type ReadOnlySession } from "../read-only.js";
 import { DuckDBDialect } from "./duckdb-dialect.js";
 import { appendBatches, DUCKDB_CHUNK_ROWS } from "./duckdb-loader.js";
+import { createSchemaCommitted, schemaVisible } from "./duckdb-schema.js";
 import { prepareOne, statementTypeName } from "./duckdb-statement.js";
 import { logicalTypeOf, readColumns, valueReader } from "./duckdb-types.js";
 
@@ -47,6 +49,8 @@ export class DuckDBEngine implements Engine {
   readonly dialect = new DuckDBDialect();
   readonly capabilities = CAPABILITIES;
   private closed = false;
+  /** A statement has run in this transaction (so it holds a snapshot of the catalog). */
+  private used = false;
 
   private constructor(
     /** The DuckDB instance, for pushdown users that need their own connections. */
@@ -162,9 +166,25 @@ export class DuckDBEngine implements Engine {
     }
   }
 
+  async createSchema(schema: string): Promise<void> {
+    const sql = this.dialect.createSchema(schema);
+    if (this.readOnlySession) throw notReadOnly("duckdb", sql, "it creates a schema");
+    if (!this.inTransaction) {
+      await retryCreateRace(() => this.run(sql));
+      return;
+    }
+    // A transaction that has run no statement has no snapshot of the catalog yet: it will
+    // see a schema committed now, so the schema is committed on its own (no race with other
+    // transactions). One whose snapshot is taken would not see it, so it creates the
+    // schema itself: a retryable conflict if another transaction creates it meanwhile
+    // (callers avoid that by creating schemas before their transactions).
+    if (!this.used) await createSchemaCommitted(this.instance, sql);
+    else if (await schemaVisible((q, p) => this.query(q, p), schema)) return;
+    await this.run(sql);
+  }
+
   async createTable(table: TableRef, schema: Schema, options: CreateTableOptions = {}): Promise<void> {
-    if (table.schema !== undefined && !options.temporary)
-      await this.run(this.dialect.createSchema(table.schema));
+    if (table.schema !== undefined && !options.temporary) await this.createSchema(table.schema);
     await this.run(this.dialect.createTable(table, schema, options));
   }
 
@@ -183,6 +203,7 @@ export class DuckDBEngine implements Engine {
         },
       );
     }
+    this.used = true;
     return appendBatches(
       this.conn,
       { table, fields: located.schema.fields, catalog: located.catalog },
@@ -284,6 +305,7 @@ export class DuckDBEngine implements Engine {
   /** Runs one statement; `internal` marks weir's own settings statements, let through read-only. */
   private async execute(sql: string, params?: readonly unknown[], internal = false): Promise<DuckDBResult> {
     if (this.closed) throw new EngineError("ENGINE_CONNECTION_FAILED", "duckdb: the engine is closed");
+    this.used = true;
     const prepared = await prepareOne(this.conn, sql, params);
     const type = prepared.statementType;
     const refused = this.readOnlySession !== undefined && !internal && type !== StatementType.SELECT;

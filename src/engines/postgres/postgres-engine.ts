@@ -3,6 +3,7 @@ import type { RecordBatch, Row } from "../../core/batch.js";
 import { EngineError, messageOf } from "../../core/errors.js";
 import type { Schema, TableRef } from "../../core/types.js";
 import { tableLabel } from "../../core/types.js";
+import { retryCreateRace } from "../create-race.js";
 import type { CreateTableOptions, Engine, EngineCapabilities, StreamOptions } from "../engine.js";
 import { queryFailed } from "../query-error.js";
 import { notReadOnly, postgresReadOnlyProblem, type ReadOnlySession } from "../read-only.js";
@@ -162,9 +163,32 @@ export class PostgresEngine implements Engine {
     }
   }
 
+  async createSchema(schema: string): Promise<void> {
+    // A schema that exists needs no CREATE privilege on the database.
+    const [seen] = await this.query("SELECT 1 AS found FROM pg_namespace WHERE nspname = $1", [schema]);
+    if (seen) return;
+    const sql = this.dialect.createSchema(schema);
+    // Two sessions creating one schema: the later waits for the first to commit, then fails
+    // on pg_namespace's unique index; run again, IF NOT EXISTS finds it.
+    if (this.client === undefined) {
+      await retryCreateRace(() => this.run(sql));
+      return;
+    }
+    // Inside a transaction a failed statement aborts it, so each try runs under a savepoint.
+    await retryCreateRace(async () => {
+      await this.run("SAVEPOINT weir_create_schema");
+      try {
+        await this.run(sql);
+      } catch (error) {
+        await this.run("ROLLBACK TO SAVEPOINT weir_create_schema");
+        throw error;
+      }
+      await this.run("RELEASE SAVEPOINT weir_create_schema");
+    });
+  }
+
   async createTable(table: TableRef, schema: Schema, options: CreateTableOptions = {}): Promise<void> {
-    if (table.schema !== undefined && !options.temporary)
-      await this.run(this.dialect.createSchema(table.schema));
+    if (table.schema !== undefined && !options.temporary) await this.createSchema(table.schema);
     await this.run(this.dialect.createTable(table, schema, options));
   }
 

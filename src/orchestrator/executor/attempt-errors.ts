@@ -23,7 +23,12 @@ export function attemptCode(error: unknown, code: string): string {
 }
 
 export function hasStats(stats: NodeStats): boolean {
-  return stats.outputs.length > 0 || Object.keys(stats.quarantined).length > 0;
+  return (
+    stats.outputs.length > 0 ||
+    Object.keys(stats.quarantined).length > 0 ||
+    Object.keys(stats.datasets ?? {}).length > 0 ||
+    stats.staged === true
+  );
 }
 
 /** The run's error for a failed task: a `TaskError` wrapping what the task threw. */

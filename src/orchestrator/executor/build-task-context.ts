@@ -3,10 +3,13 @@ import { formatDate } from "../../core/interval.js";
 import { quarantine } from "../../quality/quarantine.js";
 import type { TimePartition } from "../partitions/partition-scheme.js";
 import type { RunEvent } from "../run-events.js";
+import { stagingSchemaOf } from "../staging.js";
 import type { TaskContext } from "../task-context.js";
 import type { AttemptLogger } from "./attempt-logger.js";
+import { addDatasetCount } from "./dataset-counts.js";
 import type { AttemptStats, ExecutorSettings } from "./executor-settings.js";
 import { SkipTask } from "./run-attempt.js";
+import { extractInTask } from "./task-extract.js";
 import type { TaskNode } from "./task-node.js";
 import { UnavailableOutput } from "./task-output.js";
 
@@ -31,7 +34,8 @@ export function buildTaskContext(input: TaskContextInput): TaskContext {
   const { run, pipeline, store, runtime } = settings;
   const taskId = node.task.id;
   const ref = node.mapIndex < 0 ? { taskId } : { taskId, mapIndex: node.mapIndex };
-  return {
+  const stagingSchema = stagingSchemaOf(run.id);
+  const ctx: TaskContext = {
     runId: run.id,
     pipelineId: pipeline.id,
     taskId,
@@ -44,6 +48,23 @@ export function buildTaskContext(input: TaskContextInput): TaskContext {
     params: { ...pipeline.params, ...run.params },
     logger: input.logger,
     engine: runtime.engine,
+    // Noted when used, so a run that never staged anything runs no DDL to drop it.
+    get stagingSchema() {
+      stats.staged = true;
+      return stagingSchema;
+    },
+    stagingTable: (name) => {
+      stats.staged = true;
+      return { schema: stagingSchema, name };
+    },
+    extract: (source, options) => extractInTask(ctx, source, options),
+    recordDataset: ({ dataset, extracted, loaded, into }) => {
+      addDatasetCount(stats.datasets, dataset, {
+        ...(extracted === undefined ? {} : { extracted }),
+        ...(loaded === undefined ? {} : { loaded }),
+        ...(into === undefined ? {} : { into: [into] }),
+      });
+    },
     lake: runtime.lake,
     metadata: store,
     signal: input.signal,
@@ -73,15 +94,21 @@ export function buildTaskContext(input: TaskContextInput): TaskContext {
         runId: run.id,
         logicalDate: formatDate(input.logicalDate),
       });
-      stats.rows.rejected += result.rows;
+      stats.rows.rejected = (stats.rows.rejected ?? 0) + result.rows;
       for (const [check, n] of Object.entries(result.byCheck))
         stats.quarantined[check] = (stats.quarantined[check] ?? 0) + n;
+      addDatasetCount(stats.datasets, request.dataset, {
+        quarantined: result.rows,
+        quarantinedByCheck: result.byCheck,
+      });
       return result;
     },
     recordRows: (counts) => {
-      stats.rows.in += counts.in ?? 0;
-      stats.rows.out += counts.out ?? 0;
-      stats.rows.rejected += counts.rejected ?? 0;
+      // A count the task never records stays absent: the summary shows "-", not a made-up 0.
+      for (const key of ["in", "out", "rejected"] as const) {
+        const n = counts[key];
+        if (n !== undefined) stats.rows[key] = (stats.rows[key] ?? 0) + n;
+      }
     },
     recordOutput: (output) => {
       stats.outputs.push(output);
@@ -90,6 +117,7 @@ export function buildTaskContext(input: TaskContextInput): TaskContext {
       throw new SkipTask(reason);
     },
   };
+  return ctx;
 }
 
 /** Keeps the event loop alive until the process is killed (crash tests only: `pauseAt`). */

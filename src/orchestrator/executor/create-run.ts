@@ -1,8 +1,9 @@
 import type { Clock } from "../../core/clock.js";
 import { ConfigError } from "../../core/errors.js";
-import { type DataInterval, dailyInterval, formatDate } from "../../core/interval.js";
+import { type DataInterval, formatDate } from "../../core/interval.js";
 import type { MetadataStore, RunRecord, RunType } from "../../metadata/metadata-store.js";
 import type { PipelineDefinition } from "../define-pipeline.js";
+import { alignedRun } from "../run-interval.js";
 
 export interface CreateRunOptions {
   pipeline: PipelineDefinition;
@@ -12,7 +13,13 @@ export interface CreateRunOptions {
   /** Required: a missing or invalid date is refused with a ConfigError. */
   logicalDate: Date | undefined;
   runType: RunType;
-  /** Default: the schedule's interval for a cron pipeline, the logical date's UTC day otherwise. */
+  /**
+   * The run's data interval, as given (the logical date is then kept as it is). Default:
+   * the interval containing the logical date (see `alignedRun`): the schedule's for a cron
+   * pipeline, the partition for one partitioned without a schedule, else the UTC day; the
+   * run's logical date is then that interval's own, so a date inside an interval names the
+   * same run as the interval's start.
+   */
   interval?: DataInterval;
   params?: Record<string, string>;
   /**
@@ -45,11 +52,10 @@ export async function createRun(options: CreateRunOptions): Promise<CreatedRun> 
   if (!(logicalDate instanceof Date) || Number.isNaN(logicalDate.getTime())) {
     throw new ConfigError(`a new run of pipeline "${pipeline.id}" needs a logical date`);
   }
-  const interval =
-    options.interval ??
-    (pipeline.schedule.kind === "cron"
-      ? pipeline.schedule.interval(logicalDate)
-      : dailyInterval(logicalDate));
+  const aligned = options.interval
+    ? { logicalDate, interval: options.interval }
+    : alignedRun(pipeline, logicalDate);
+  const { interval } = aligned;
   if (!(interval.start.getTime() < interval.end.getTime())) {
     throw new ConfigError(
       `invalid data interval ${interval.start.toISOString()} .. ${interval.end.toISOString()}: the start must be before the end`,
@@ -62,8 +68,8 @@ export async function createRun(options: CreateRunOptions): Promise<CreatedRun> 
   const run: RunRecord = {
     id: options.id,
     pipeline: pipeline.id,
-    logicalDate: formatDate(logicalDate),
-    logicalTime: logicalDate.toISOString(),
+    logicalDate: formatDate(aligned.logicalDate),
+    logicalTime: aligned.logicalDate.toISOString(),
     intervalStart: interval.start.toISOString(),
     intervalEnd: interval.end.toISOString(),
     state: "queued",

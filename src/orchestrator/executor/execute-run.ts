@@ -170,7 +170,7 @@ function storedResult(run: RunRecord): RunResult {
       state,
       durationMs: 0,
       rows: { extracted: 0, loaded: 0, quarantined: 0, quarantinedByCheck: {} },
-      reconciled: false,
+      datasets: [],
       tasks: [],
       outputs: [],
     },

@@ -2,10 +2,10 @@ import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/log.js";
 import type { Engine } from "../../engines/engine.js";
 import type { Lake } from "../../lake/lake.js";
-import type { MetadataStore, RunRecord } from "../../metadata/metadata-store.js";
+import type { MetadataStore, RowCounts, RunRecord } from "../../metadata/metadata-store.js";
 import type { Notification } from "../../notifications/notification.js";
 import type { PipelineDefinition } from "../define-pipeline.js";
-import type { RunEventListener } from "../run-events.js";
+import type { DatasetCounts, RunEventListener } from "../run-events.js";
 import type { NodeStats } from "./task-node.js";
 
 /** What `executeRun` resolved for one execution of a claimed run (every default applied). */
@@ -31,7 +31,8 @@ export interface ExecutorSettings {
   pauseAt?: string;
 }
 
-/** What one attempt recorded through its context. */
+/** What one attempt recorded through its context; a row count it never recorded stays absent. */
 export interface AttemptStats extends NodeStats {
-  rows: { in: number; out: number; rejected: number };
+  rows: RowCounts;
+  datasets: Record<string, DatasetCounts>;
 }

@@ -4,6 +4,7 @@ import { warn } from "../../core/log.js";
 import type { AttemptFinish, TaskInstanceState } from "../../metadata/task-store.js";
 import { attemptCode, errorInfo, hasStats, taskError } from "./attempt-errors.js";
 import { AttemptLogger } from "./attempt-logger.js";
+import { addDatasetCounts } from "./dataset-counts.js";
 import { evaluateNodes } from "./evaluate-nodes.js";
 import type { ExecutorState } from "./executor-state.js";
 import { taskRef } from "./run-emitter.js";
@@ -74,6 +75,7 @@ export async function finishNode(
   if (!finished) return lost(x, node);
   if (end.state === "queued") node.maxTries++;
   node.state = end.state;
+  if (end.state === "success" || end.state === "failed") node.endedAt = at;
   if (info) node.error = info;
   if (end.error !== undefined) node.cause = end.error;
   const ref = { ...x.base(), ...taskRef(node), attempt: node.tryNumber, durationMs: attemptMs };
@@ -144,16 +146,20 @@ export async function settled(x: ExecutorState, node: TaskNode): Promise<void> {
 export async function finishParent(x: ExecutorState, parent: TaskNode): Promise<void> {
   const children = parent.children ?? [];
   const failed = children.filter((c) => c.state === "failed" || c.state === "upstream_failed");
-  parent.rows = { in: 0, out: 0, rejected: 0 };
+  parent.rows = {};
   parent.stats = { quarantined: {}, outputs: [] };
   for (const c of children) {
-    parent.rows.in! += c.rows.in ?? 0;
-    parent.rows.out! += c.rows.out ?? 0;
-    parent.rows.rejected! += c.rows.rejected ?? 0;
+    // A count no instance recorded stays absent (unknown), as for a task that is not mapped.
+    for (const key of ["in", "out", "rejected"] as const) {
+      if (c.rows[key] !== undefined) parent.rows[key] = (parent.rows[key] ?? 0) + c.rows[key];
+    }
     for (const [check, n] of Object.entries(c.stats.quarantined)) {
       parent.stats.quarantined[check] = (parent.stats.quarantined[check] ?? 0) + n;
     }
     parent.stats.outputs.push(...c.stats.outputs);
+    if (c.stats.datasets)
+      parent.stats.datasets = addDatasetCounts(parent.stats.datasets ?? {}, c.stats.datasets);
+    if (c.stats.staged) parent.stats.staged = true;
   }
   parent.durationMs = Math.max(
     0,

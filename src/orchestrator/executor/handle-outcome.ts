@@ -43,7 +43,12 @@ async function onAttemptEnd(x: ExecutorState, attempt: FinishedAttempt): Promise
   const attemptMs = Math.max(0, now - startedAt);
   node.durationMs += attemptMs;
   node.rows = { ...stats.rows };
-  node.stats = { quarantined: stats.quarantined, outputs: stats.outputs };
+  node.stats = {
+    quarantined: stats.quarantined,
+    outputs: stats.outputs,
+    ...(Object.keys(stats.datasets).length > 0 ? { datasets: stats.datasets } : {}),
+    ...(stats.staged ? { staged: true } : {}),
+  };
   const isParent = node.task.map !== undefined && node.mapIndex < 0;
   if (outcome.kind === "success" && isParent) return fanOut(x, node, outcome.output, logger);
   if (outcome.kind === "success") {

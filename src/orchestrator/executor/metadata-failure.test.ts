@@ -81,7 +81,7 @@ describe("the metadata store fails during a run", () => {
     expect(signals[0]?.aborted).toBe(true);
     // Released, with what was running handed back as queued: nothing looks alive.
     const run = await h.store.runs.get("run_full");
-    expect(run).toMatchObject({ state: "running" });
+    expect(run).toMatchObject({ state: "queued" });
     expect(run?.owner).toBeUndefined();
     expect(await taskStates(h.store, "run_full")).toEqual({
       first: "success",

@@ -267,7 +267,10 @@ describe("shutdown, clearing and re-running", () => {
     stop.abort(new Error("SIGTERM"));
     const first = await running;
     expect(first.interrupted).toBe(true);
-    expect(await h.store.runs.get("run_stop")).toMatchObject({ state: "running" });
+    // What the caller is told and what the store holds agree: interrupted, queued again.
+    expect(first.state).toBe("interrupted");
+    expect(first.summary.state).toBe("interrupted");
+    expect(await h.store.runs.get("run_stop")).toMatchObject({ state: "queued" });
     expect((await h.store.runs.get("run_stop"))?.owner).toBeUndefined();
     expect(await states("run_stop")).toEqual({ t: "queued", after: "pending" });
     expect((await h.store.tasks.attempts("run_stop", "t"))[0]).toMatchObject({

@@ -1,14 +1,17 @@
 import type { WeirError } from "../../core/errors.js";
 import type { PipelineDefinition } from "../define-pipeline.js";
-import type { FinalRunState, RunSummary, TaskSummary } from "../run-events.js";
+import type { RunOutcome, RunSummary, TaskSummary } from "../run-events.js";
 import { summarizeRun } from "../summarize-run.js";
 import type { TaskNode } from "./task-node.js";
 import { UnavailableOutput } from "./task-output.js";
 
 export interface RunResult {
   runId: string;
-  /** succeeded | failed; an interrupted run is "failed" here but stays running (resumable) in the store. */
-  state: FinalRunState;
+  /**
+   * succeeded | failed, or interrupted: stopped by its signal before it finished, and queued
+   * again in the store (resumable, `resumeRun` / `weir retry`). `summary.state` says the same.
+   */
+  state: RunOutcome;
   summary: RunSummary;
   /** Outputs of the tasks that succeeded, by task id (a mapped task: the array of its instances' outputs). */
   outputs: Record<string, unknown>;
@@ -30,7 +33,7 @@ export function summarizeNodes(input: {
   pipeline: PipelineDefinition;
   logicalDate: string;
   durationMs: number;
-  state: FinalRunState;
+  state: RunOutcome;
   nodes: ReadonlyMap<string, TaskNode>;
   error?: WeirError;
   interrupted: boolean;
@@ -48,8 +51,10 @@ export function summarizeNodes(input: {
       state: SUMMARY_STATE[node.state] ?? "skipped",
       attempts,
       durationMs: Math.round(node.durationMs),
-      rows: { in: node.rows.in ?? 0, out: node.rows.out ?? 0, rejected: node.rows.rejected ?? 0 },
+      rows: { ...node.rows },
       quarantined: node.stats.quarantined,
+      ...(node.stats.datasets ? { datasets: node.stats.datasets } : {}),
+      ...(node.endedAt ? { endedAt: node.endedAt } : {}),
       ...(node.error && node.state !== "success" ? { error: node.error.message } : {}),
     });
     if (node.state === "success" && node.hasOutput && !(node.output instanceof UnavailableOutput)) {

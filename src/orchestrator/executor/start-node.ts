@@ -63,7 +63,7 @@ export async function startNode(x: ExecutorState, node: TaskNode): Promise<void>
       ...(line.fields ? { fields: line.fields } : {}),
     }),
   );
-  const stats: AttemptStats = { rows: { in: 0, out: 0, rejected: 0 }, quarantined: {}, outputs: [] };
+  const stats: AttemptStats = { rows: {}, quarantined: {}, outputs: [], datasets: {} };
   await x.emit({ type: "task.started", ...x.base(), ...taskRef(node), attempt });
   const running = startAttempt(clock, attemptLimits(node), async (signal) => {
     const ctx = buildTaskContext({

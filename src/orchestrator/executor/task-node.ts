@@ -1,7 +1,7 @@
 import type { RowCounts } from "../../metadata/metadata-store.js";
 import type { TaskInstanceRecord, TaskInstanceState } from "../../metadata/task-store.js";
 import type { TaskDefinition } from "../define-task.js";
-import type { RunOutput } from "../run-events.js";
+import type { DatasetCounts, RunOutput } from "../run-events.js";
 import type { TaskPolicy } from "../task-options.js";
 import type { AttemptLogger } from "./attempt-logger.js";
 import type { RunningAttempt } from "./run-attempt.js";
@@ -10,6 +10,10 @@ import type { RunningAttempt } from "./run-attempt.js";
 export interface NodeStats {
   quarantined: Record<string, number>;
   outputs: RunOutput[];
+  /** Rows of each dataset the task extracted, loaded or quarantined (the run's reconciliation). */
+  datasets?: Record<string, DatasetCounts>;
+  /** The task used the run's staging schema: it is dropped when the run succeeds. */
+  staged?: boolean;
 }
 
 /**
@@ -31,6 +35,8 @@ export interface TaskNode {
   /** Epoch ms of the first attempt's start (duration spans retries). */
   firstStartedAt?: number;
   durationMs: number;
+  /** When the instance ended (ISO): the summary lists tasks in the order they finished. */
+  endedAt?: string;
   rows: RowCounts;
   stats: NodeStats;
   error?: { code: string; message: string; details: Record<string, unknown> };
@@ -81,9 +87,15 @@ export function loadNode(node: TaskNode, record: TaskInstanceRecord): void {
   if (record.nextTryAt) node.nextTryAt = Date.parse(record.nextTryAt);
   if (record.startedAt) node.firstStartedAt = Date.parse(record.startedAt);
   node.durationMs = record.durationMs ?? 0;
+  if (record.endedAt) node.endedAt = record.endedAt;
   node.rows = { ...record.rows };
   const stats = record.summary as Partial<NodeStats> | undefined;
-  node.stats = { quarantined: { ...(stats?.quarantined ?? {}) }, outputs: [...(stats?.outputs ?? [])] };
+  node.stats = {
+    quarantined: { ...(stats?.quarantined ?? {}) },
+    outputs: [...(stats?.outputs ?? [])],
+    ...(stats?.datasets ? { datasets: structuredClone(stats.datasets) } : {}),
+    ...(stats?.staged ? { staged: true } : {}),
+  };
   if (record.error) node.error = { code: errorCode(record.error), message: record.error, details: {} };
 }
 

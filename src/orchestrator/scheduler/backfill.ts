@@ -27,7 +27,13 @@ export interface BackfillOptions {
   from: Date;
   /** Last logical date (inclusive). */
   to: Date;
-  /** Runs executing at once; default the pipeline's `maxActiveRuns`. */
+  /**
+   * Runs executing at once; default 1 (`DEFAULT_BACKFILL_CONCURRENCY`). As in Airflow 3, a
+   * backfill's concurrency is its own, not the pipeline's `maxActiveRuns` (which limits
+   * the scheduler): the runs share this process and one warehouse, and a pipeline that
+   * stages into fixed table names cannot run two dates at once. Pipelines that stage per
+   * run (`ctx.stagingTable`, `ctx.extract`) can: ask for more.
+   */
   concurrency?: number;
   params?: Record<string, string>;
   /** Failed runs in the range are cleared and run again (their failed tasks only); default true. */
@@ -41,9 +47,14 @@ export interface BackfillOptions {
   pipelineFile?: string;
   /** A run or attempt without a heartbeat for this long is dead: reaped and redone; default 60 s. */
   heartbeatTimeoutMs?: number;
+  /** Called once the plan is made, before any run starts, with the concurrency it runs at (progress output). */
+  onPlan?: (plan: BackfillPlan, concurrency: number) => void;
   /** Called as each run finishes (progress output). */
   onRunFinished?: (result: RunResult, logicalDate: Date) => void;
 }
+
+/** Runs a backfill executes at once unless told otherwise (see `BackfillOptions.concurrency`). */
+export const DEFAULT_BACKFILL_CONCURRENCY = 1;
 
 /** A run a process left running and then died (its heartbeat went stale), reaped and run again. */
 export interface ReapedRun {
@@ -65,7 +76,14 @@ export interface BackfillReport extends BackfillPlan {
   /** Runs stopped by the signal before they finished (resumable). */
   interrupted: number;
   /** One entry per run executed, in logical-date order. */
-  runs: { runId: string; logicalDate: string; state: RunResult["state"] | "interrupted" }[];
+  runs: {
+    runId: string;
+    logicalDate: string;
+    state: RunResult["state"];
+    durationMs?: number;
+    /** Why a failed run failed (its first error). */
+    error?: string;
+  }[];
   /** Runs left running by a dead process that this backfill reaped and ran again. */
   reaped: ReapedRun[];
   durationMs: number;
@@ -94,7 +112,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
   const started = performance.now();
   const clock = options.clock ?? systemClock;
   const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
-  const concurrency = options.concurrency ?? options.pipeline.maxActiveRuns;
+  const concurrency = options.concurrency ?? DEFAULT_BACKFILL_CONCURRENCY;
   if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
     throw new ConfigError(`backfill concurrency must be a whole number of at least 1, got ${concurrency}`);
   }
@@ -102,6 +120,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
   await reapZombies(options.store, clock, heartbeatTimeoutMs);
   const plan = await planBackfill({ ...options, clock, heartbeatTimeoutMs });
   const logger = options.logger ?? silentLogger;
+  options.onPlan?.(plan, concurrency);
   const work = [...plan.rerun, ...plan.resume]
     .map((r) => new Date(r.logicalTime))
     .concat(plan.create)
@@ -131,7 +150,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
           report.runs.push({
             runId: result.runId,
             logicalDate: date.toISOString(),
-            state: result.interrupted ? "interrupted" : result.state,
+            state: result.state,
+            durationMs: result.summary.durationMs,
+            ...(result.error && result.state === "failed" ? { error: result.error.message } : {}),
           });
           options.onRunFinished?.(result, date);
         }

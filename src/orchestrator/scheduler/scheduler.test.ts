@@ -353,7 +353,7 @@ describe("Scheduler: zombies, shutdown and notifications", () => {
     stop.abort();
     await drive(h.clock, loop, MINUTE, 20);
     const stored = await h.store.runs.get(runId!);
-    expect(stored?.state).toBe("running"); // resumable, not failed
+    expect(stored?.state).toBe("queued"); // resumable, not failed
     expect(stored?.owner).toBeUndefined();
     const next = scheduler([pipeline]);
     const report = await next.tick();
@@ -402,7 +402,7 @@ describe("Scheduler: zombies, shutdown and notifications", () => {
     await s.stop(); // the fake clock never moves: no grace period was waited for
     expect(s.running).toEqual([]);
     const run = await h.store.runs.get("run_waiting");
-    expect(run).toMatchObject({ state: "running" });
+    expect(run).toMatchObject({ state: "queued" });
     expect(run?.owner).toBeUndefined();
   });
 
