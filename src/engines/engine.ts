@@ -56,11 +56,12 @@ export interface Engine {
 
   /**
    * Runs a query with engine settings changed for that one statement (DuckDB's
-   * `perfect_ht_threshold`, say) and put back afterwards; no other statement sees them.
+   * `perfect_ht_threshold`, PostgreSQL's `enable_hashagg`, say) and put back afterwards; no
+   * other statement sees them.
    * Optional: engines without such settings leave it out and callers use `query`.
    */
   queryWithSettings?<T extends Row = Row>(
-    settings: Readonly<Record<string, number>>,
+    settings: Readonly<Record<string, number | boolean>>,
     sql: string,
   ): Promise<T[]>;
 

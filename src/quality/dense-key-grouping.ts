@@ -24,6 +24,7 @@ const DEFAULT_BITS = 12;
 export function denseKeyCandidate(engine: Engine, group: Pick<GroupQuery, "keys">): boolean {
   const [key, ...rest] = group.keys;
   return (
+    engine.kind === "duckdb" &&
     engine.queryWithSettings !== undefined &&
     rest.length === 0 &&
     (key?.type === "integer" || key?.type === "bigint")

@@ -54,6 +54,11 @@ export function mainScanSql(
   let rowPosition = false;
   // A DuckDB table's first failing rows are kept as row ids, their values looked up after.
   const byPosition = sql.lookupByRowId && suite.rowOrder === sql.naturalOrder;
+  // A PostgreSQL table's are read after the scan (`findFirstRowsByBlockRange`): with no
+  // ordered aggregate, no row position and no fenced subquery, the scan can run in parallel,
+  // each failing-row test written once in its count's FILTER.
+  const inScan = items.filter((i) => collectsInScan(engine, suite, i));
+  const inline = sql.fence !== "" && inScan.length === 0;
   for (const item of items) {
     const plan = item.plan;
     if (!plan) continue;
@@ -64,18 +69,16 @@ export function mainScanSql(
     const rc = rowConditionOf(item);
     if (plan.plan === "map") {
       // FILTER counts only rows where the condition is TRUE, so a NULL test result never counts.
-      const failingSql = and(
-        rc,
-        plan.missing === undefined ? undefined : `NOT (${plan.missing})`,
-        plan.unexpected,
-      )!;
+      const failingSql = failingRowTest(item)!;
       const plain = rc === undefined ? plan.plainCounts : undefined;
       item.aliases.element = alias(countWhere(rc));
       if (plan.missing !== undefined)
         item.aliases.missing = alias(plain?.missing ?? countWhere(and(rc, plan.missing)));
-      item.aliases.unexpected = alias(plain?.unexpected ?? countWhere(flag(failingSql)));
-      const values = item.collect ? collectedSql(item.collect) : [];
-      if (item.collect && values.length > 0) {
+      item.aliases.unexpected = alias(
+        plain?.unexpected ?? countWhere(inline ? `(${failingSql})` : flag(failingSql)),
+      );
+      if (item.collect && inScan.includes(item)) {
+        const values = collectedSql(item.collect);
         rowPosition = true;
         const n = item.collect.n;
         if (byPosition) item.aliases.positions = alias(sql.firstPositionsJson(rowName, flag(failingSql), n));
@@ -101,6 +104,49 @@ export function mainScanSql(
   });
   const list = [...selects].map(([expr, a]) => `${expr} AS ${d.quoteIdent(a)}`).join(",\n  ");
   return `SELECT\n  ${list}\nFROM ${from}`;
+}
+
+/** A map expectation's test of a failing row: row_condition, not missing, unexpected. */
+export function failingRowTest(item: CompiledExpectation): string | undefined {
+  const plan = item.plan;
+  if (plan?.plan !== "map") return undefined;
+  return and(
+    rowConditionOf(item),
+    plan.missing === undefined ? undefined : `NOT (${plan.missing})`,
+    plan.unexpected,
+  );
+}
+
+/**
+ * Whether a map expectation's first failing rows are read after the scan, block range by
+ * block range (PostgreSQL tables): when its format lists rows and its test needs no window
+ * or row position of its own.
+ */
+export function findsFirstRowsByBlockRange(
+  engine: Engine,
+  suite: CompiledSuite,
+  item: CompiledExpectation,
+): boolean {
+  const sql = EXPECTATION_SQL[engine.kind];
+  return (
+    sql.firstRowsByBlockRange &&
+    suite.rowOrder === sql.naturalOrder &&
+    item.plan?.plan === "map" &&
+    item.collect !== undefined &&
+    collectedSql(item.collect).length > 0 &&
+    Object.keys(item.windows).length === 0 &&
+    !item.usesRowOrder
+  );
+}
+
+/** Whether the main scan itself collects a map expectation's first failing rows. */
+function collectsInScan(engine: Engine, suite: CompiledSuite, item: CompiledExpectation): boolean {
+  return (
+    item.plan?.plan === "map" &&
+    item.collect !== undefined &&
+    collectedSql(item.collect).length > 0 &&
+    !findsFirstRowsByBlockRange(engine, suite, item)
+  );
 }
 
 /**

@@ -9,7 +9,6 @@ import {
   isSqlTarget,
   type Target,
 } from "./compile-expectations.js";
-import { denseKeySettings } from "./dense-key-grouping.js";
 import { runDistributionPass } from "./distribution-pass.js";
 import { engineTypeNames } from "./engine-type-names.js";
 import type { ExpectationConfig, ExpectationResult } from "./expectations/expectation.js";
@@ -20,7 +19,9 @@ import { runQueryCheck } from "./expectations/query-check.js";
 import { groupOutput, mapEvidence } from "./expectations/read-results.js";
 import { parseExpectation } from "./expectations/registry.js";
 import { sqlCheckProblem } from "./expectations/user-sql.js";
+import { findFirstRowsByBlockRange } from "./first-rows-by-block-range.js";
 import { lookUpFirstRows } from "./first-rows-lookup.js";
+import { groupPassSettings } from "./group-pass-settings.js";
 import { substituteExpectationParameters } from "./resolve-suite-parameters.js";
 import {
   DEFAULT_RESULT_FORMAT,
@@ -140,6 +141,7 @@ async function validateReadOnly(
   const main = await runMainScan(engine, suite, values, failures);
   let scans = main.scans;
   await lookUpFirstRows(engine, suite, values);
+  await findFirstRowsByBlockRange(engine, suite, values);
 
   const groupOutputs = new Map<number, GroupOutput>();
   for (const [g, group] of suite.groups.entries()) {
@@ -147,7 +149,12 @@ async function validateReadOnly(
     if (members.length === 0) continue;
     try {
       const sql = groupScanSql(engine, suite, group);
-      const tuned = await denseKeySettings(engine, values.get(members[0]!.index) ?? {}, main.rowCount);
+      const tuned = await groupPassSettings(
+        engine,
+        group,
+        values.get(members[0]!.index) ?? {},
+        main.rowCount,
+      );
       const [row] = tuned ? await engine.queryWithSettings!(tuned, sql) : await engine.query(sql);
       scans++;
       for (const item of members)

@@ -25,4 +25,32 @@ describe.skipIf(!postgresAvailable)("PostgresEngine", () => {
       await engine.close();
     }
   });
+
+  it("runs one statement with changed planner settings and puts the previous values back", async () => {
+    const engine = await PostgresEngine.create({ url: POSTGRES_URL, poolSize: 1 });
+    const setting = "SELECT current_setting('enable_hashagg') AS v";
+    try {
+      // On a connection of its own (a transaction), and in a read-only session, as checks run.
+      expect(await engine.queryWithSettings({ enable_hashagg: false }, setting)).toEqual([{ v: "off" }]);
+      expect(await engine.query(setting)).toEqual([{ v: "on" }]);
+      await engine.readOnly(async (ro) => {
+        expect(await ro.queryWithSettings!({ enable_hashagg: false, work_mem: 8192 }, setting)).toEqual([
+          { v: "off" },
+        ]);
+        expect(await ro.query(setting)).toEqual([{ v: "on" }]);
+        expect(await ro.query("SELECT current_setting('work_mem') AS v")).toEqual([{ v: "4MB" }]);
+        // A failing statement: the session goes on, with the settings it had.
+        await expect(
+          ro.queryWithSettings!({ enable_hashagg: false }, "SELECT * FROM weir_no_such_table"),
+        ).rejects.toMatchObject({ code: "ENGINE_QUERY_FAILED" });
+        expect(await ro.query(setting)).toEqual([{ v: "on" }]);
+      });
+      await expect(engine.queryWithSettings({ "x; DROP": 1 }, setting)).rejects.toMatchObject({
+        code: "ENGINE_QUERY_FAILED",
+        message: expect.stringContaining("invalid setting"),
+      });
+    } finally {
+      await engine.close();
+    }
+  });
 });

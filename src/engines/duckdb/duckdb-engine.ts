@@ -106,12 +106,13 @@ export class DuckDBEngine implements Engine {
   }
 
   async queryWithSettings<T extends Row = Row>(
-    settings: Readonly<Record<string, number>>,
+    settings: Readonly<Record<string, number | boolean>>,
     sql: string,
   ): Promise<T[]> {
     const names = Object.keys(settings);
     for (const name of names) {
-      if (!/^[a-z_]+$/.test(name) || !Number.isFinite(settings[name]))
+      const value = settings[name];
+      if (!/^[a-z_]+$/.test(name) || !(typeof value === "boolean" || Number.isFinite(value)))
         throw new EngineError("ENGINE_QUERY_FAILED", `duckdb: invalid setting ${name} = ${settings[name]}`);
     }
     // One slot of the statement queue, so no other statement runs under these settings.

@@ -98,6 +98,45 @@ export class PostgresEngine implements Engine {
     return (last?.rows ?? []) as T[];
   }
 
+  /**
+   * A query with planner settings changed for it alone (`enable_hashagg: false`, say): set
+   * with `set_config(…, true)` in a transaction — the bound one, or one of its own — and put
+   * back right after, so later statements of that transaction plan as before.
+   */
+  async queryWithSettings<T extends Row = Row>(
+    settings: Readonly<Record<string, number | boolean>>,
+    sql: string,
+  ): Promise<T[]> {
+    const entries = Object.entries(settings);
+    for (const [name, value] of entries) {
+      if (!/^[a-z_]+$/.test(name) || !(typeof value === "boolean" || Number.isFinite(value)))
+        throw new EngineError("ENGINE_QUERY_FAILED", `postgres: invalid setting ${name} = ${value}`);
+    }
+    const client = this.client;
+    if (!client) return this.transaction((tx) => tx.queryWithSettings!<T>(settings, sql));
+    // weir's own statements (names checked above): set_config is allowed in a read-only transaction.
+    const apply = async (values: [string, string][]) => {
+      for (const [name, value] of values)
+        await client.query("SELECT set_config($1, $2, true)", [name, value]);
+    };
+    const previous: [string, string][] = [];
+    try {
+      for (const [name] of entries) {
+        const current = await client.query<{ v: string }>("SELECT current_setting($1) AS v", [name]);
+        previous.push([name, current.rows[0]!.v]);
+      }
+      await apply(entries.map(([name, value]) => [name, String(value)]));
+    } catch (error) {
+      throw queryFailed("postgres", "set_config", error);
+    }
+    try {
+      return await this.query<T>(sql);
+    } finally {
+      // After a failed statement the transaction is rolled back (or restarted): nothing to undo.
+      await apply(previous).catch(() => undefined);
+    }
+  }
+
   async *stream(
     sql: string,
     params?: readonly unknown[],

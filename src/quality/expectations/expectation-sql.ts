@@ -42,6 +42,20 @@ export interface ExpectationSql {
    * only their row ids (`firstPositionsJson`), and one lookup by id reads their values.
    */
   lookupByRowId: boolean;
+  /**
+   * Whether a table's first failing rows are found after the main scan, block range by block
+   * range from the start of the table (`firstRowsInRange`), for the expectations that had
+   * failing rows, rather than by ordered aggregates in the scan: PostgreSQL cannot run an
+   * ordered aggregate in parallel workers, and one in the scan makes the whole scan serial.
+   */
+  firstRowsByBlockRange: boolean;
+  /**
+   * The rows of table `from` in blocks [`fromBlock`, `toBlock`) (no upper bound when
+   * undefined), with their row position as the column `position`.
+   */
+  blockRange(from: string, position: string, fromBlock: number, toBlock: number | undefined): string;
+  /** A statement returning the table's size in blocks as `blocks`. */
+  tableBlocks(tableLiteral: string): string;
   /** An aggregate returning a JSON array of the `n` smallest `position`s where `filter` holds. */
   firstPositionsJson(position: string, filter: string, n: number): string;
   /** A statement reading `values` (as text, aliased v0…) of the rows whose row id is in `ids`. */
@@ -105,6 +119,13 @@ export const EXPECTATION_SQL: Record<EngineKind, ExpectationSql> = {
     // Keeping n row ids costs what counting does; reading values in the scan would cost several
     // times more (an aggregate's arguments are computed for every row, before FILTER).
     lookupByRowId: true,
+    firstRowsByBlockRange: false,
+    blockRange: () => {
+      throw new Error("duckdb looks first rows up by row id");
+    },
+    tableBlocks: () => {
+      throw new Error("duckdb looks first rows up by row id");
+    },
     firstPositionsJson: (position, filter, n) => `to_json(min(${position}, ${n}) FILTER (WHERE ${filter}))`,
     // `rowid = ANY([…])` is pushed into the scan: the ids are looked up, not scanned for.
     rowsById: (from, values, ids) =>
@@ -140,6 +161,12 @@ export const EXPECTATION_SQL: Record<EngineKind, ExpectationSql> = {
       `array_to_json((array_agg(json_build_array(${values.map(asText).join(", ")}) ORDER BY ${orderKey}) FILTER (WHERE ${filter}))[1:${n}])`,
     firstRowsLayout: "rows",
     lookupByRowId: false,
+    firstRowsByBlockRange: true,
+    // A TID range scan (PostgreSQL 14+) reads only those blocks.
+    blockRange: (from, position, fromBlock, toBlock) =>
+      `(SELECT *, ctid AS ${position} FROM ${from} WHERE ctid >= '(${fromBlock},0)'::tid${toBlock === undefined ? "" : ` AND ctid < '(${toBlock},0)'::tid`}) AS weir_numbered`,
+    tableBlocks: (tableLiteral) =>
+      `SELECT pg_relation_size(${tableLiteral}::regclass) / current_setting('block_size')::bigint AS "blocks"`,
     firstPositionsJson: () => {
       throw new Error("postgres reads first rows in the scan");
     },
