@@ -195,3 +195,36 @@ describe("openMetadataStore", () => {
     }
   });
 });
+
+describe("opening a file another process holds locked", () => {
+  it("waits for the lock past SQLite's busy timeout", async () => {
+    const { spawn } = await import("node:child_process");
+    const { mkdirSync } = await import("node:fs");
+    const { dirname } = await import("node:path");
+    mkdirSync(dirname(path), { recursive: true });
+    // A fresh file (rollback journal) whose exclusive lock another process holds for 6.5 s,
+    // longer than the 5 s busy timeout: switching it to WAL must wait the lock out.
+    const holder = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const db = new (require("better-sqlite3"))(${JSON.stringify(path)});
+         db.exec("CREATE TABLE held (x INTEGER)");
+         db.exec("BEGIN EXCLUSIVE");
+         console.log("locked");
+         setTimeout(() => { db.exec("COMMIT"); db.close(); }, 6500);`,
+      ],
+      { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"] },
+    );
+    const exited = new Promise((resolve) => holder.once("exit", resolve));
+    await new Promise<void>((resolve) => holder.stdout!.once("data", () => resolve()));
+    try {
+      const store = await SqliteMetadataStore.open({ path });
+      expect(tables(path)).toContain("runs");
+      await store.close();
+    } finally {
+      holder.kill();
+      await exited;
+    }
+  }, 30_000);
+});

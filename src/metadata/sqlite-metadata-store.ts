@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { messageOf, WeirError } from "../core/errors.js";
 import { weirPaths } from "../core/paths.js";
@@ -13,6 +14,41 @@ export interface SqliteMetadataStoreOptions {
   path?: string;
   /** For tests of the migration runner; defaults to `MIGRATIONS`. */
   migrations?: readonly Migration[];
+  /** How long opening waits for a file another process holds locked (default 30 s). */
+  lockedForMs?: number;
+}
+
+const LOCKED_FOR_MS = 30_000;
+
+/**
+ * A connection with weir's settings. Two processes opening a fresh file at once both switch
+ * it to WAL, which needs an exclusive lock: SQLite answers one of them SQLITE_BUSY at once,
+ * without waiting (waiting could deadlock), and a file being checkpointed as its last
+ * connection closes can do the same. Locked is a moment, not an error: try again with a
+ * little jitter until `lockedForMs` has passed.
+ */
+async function openConfigured(path: string, lockedForMs: number): Promise<Database.Database> {
+  const deadline = Date.now() + lockedForMs;
+  for (;;) {
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { timeout: 5000 });
+      db.pragma("busy_timeout = 5000");
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL");
+      db.pragma("foreign_keys = ON");
+      return db;
+    } catch (error) {
+      db?.close();
+      if (!isLocked(error) || Date.now() >= deadline) throw error;
+      await sleep(10 + Math.random() * 90);
+    }
+  }
+}
+
+function isLocked(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && /^SQLITE_(BUSY|LOCKED)/.test(code);
 }
 
 /**
@@ -33,11 +69,7 @@ export class SqliteMetadataStore extends SqlMetadataStore {
     let db: Database.Database;
     try {
       if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-      db = new Database(path);
-      db.pragma("journal_mode = WAL");
-      db.pragma("synchronous = NORMAL");
-      db.pragma("busy_timeout = 5000");
-      db.pragma("foreign_keys = ON");
+      db = await openConfigured(path, options.lockedForMs ?? LOCKED_FOR_MS);
     } catch (cause) {
       throw new WeirError(
         "METADATA_FAILED",
