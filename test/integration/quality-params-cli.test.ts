@@ -76,3 +76,37 @@ describe("weir check --param", () => {
     expect(bad.stderr).toContain('--param "statuses": expected name=value');
   }, 60_000);
 });
+
+describe("weir check --result-format", () => {
+  const run = (...extra: string[]) =>
+    weir(
+      "check",
+      join(dir, "orders.csv"),
+      "--suite",
+      join(dir, "suite.yaml"),
+      "--param",
+      'statuses=["open"]',
+      "--json",
+      ...extra,
+    );
+  const inSet = (stdout: string) => JSON.parse(stdout).validation.results[1].result;
+
+  it("applies GX's result_format to every expectation: a level, or its dict as JSON", async () => {
+    const complete = await run("--result-format", "COMPLETE");
+    expect(complete.code, complete.stderr).toBe(1);
+    expect(inSet(complete.stdout)).toMatchObject({ unexpected_count: 1, unexpected_list: ["shipped"] });
+    const booleanOnly = await run("--result-format", "BOOLEAN_ONLY");
+    expect(inSet(booleanOnly.stdout)).toEqual({});
+    const indexed = await run(
+      "--result-format",
+      '{"result_format": "COMPLETE", "unexpected_index_column_names": ["id"]}',
+    );
+    expect(inSet(indexed.stdout).unexpected_index_list).toEqual([{ id: 2, status: "shipped" }]);
+  }, 60_000);
+
+  it("refuses a format GX does not know, as a config error", async () => {
+    const bad = await run("--result-format", "EVERYTHING");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--result-format");
+  }, 60_000);
+});

@@ -1,8 +1,9 @@
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { ConfigError } from "../../core/errors.js";
+import { ConfigError, messageOf } from "../../core/errors.js";
 import { renderHtmlReport } from "../../quality/html-report.js";
 import { exportQualityHistory, qualityHistory } from "../../quality/quality-history.js";
+import { parseResultFormat, type ResultFormatInput } from "../../quality/result-format.js";
 import { runSuite } from "../../quality/run-suite.js";
 import { loadSuiteFile } from "../../quality/suite-yaml.js";
 import { openCheckSession, resolveCheckTarget } from "../check-target.js";
@@ -22,6 +23,21 @@ interface CheckOptions {
   csv?: boolean;
   limit?: string;
   param?: Record<string, unknown>;
+  resultFormat?: ResultFormatInput;
+}
+
+/** `--result-format COMPLETE` or GX's dict as JSON: `'{"result_format": "COMPLETE", …}'`. */
+function resultFormatOption(text: string): ResultFormatInput {
+  let input: unknown = text;
+  if (text.trim().startsWith("{")) {
+    try {
+      input = JSON.parse(text);
+    } catch (error) {
+      throw new ConfigError(`--result-format: not JSON: ${messageOf(error)}`);
+    }
+  }
+  parseResultFormat(input, "--result-format");
+  return input as ResultFormatInput;
 }
 
 /** `--param name=value`: the value as JSON when it reads as JSON (numbers, lists), else as text. */
@@ -70,6 +86,11 @@ export function registerCheckCommand(program: Command): void {
       suiteParameter,
       {},
     )
+    .option(
+      "--result-format <format>",
+      "GX's result_format for every expectation, over the suite's and the kwargs' (as a checkpoint's): BOOLEAN_ONLY, BASIC, SUMMARY, COMPLETE, or its dict as JSON",
+      resultFormatOption,
+    )
     .action(async (targetArg: string | undefined, options: CheckOptions) => {
       if (options.history !== undefined) return history(options.history, options);
       if (!targetArg)
@@ -92,6 +113,7 @@ export function registerCheckCommand(program: Command): void {
           store: session.runtime.metadata.quality,
           failOnError: false,
           suiteParameters: options.param ?? {},
+          ...(options.resultFormat === undefined ? {} : { resultFormat: options.resultFormat }),
         });
         if (options.html) await writeFile(options.html, renderHtmlReport(result));
         // A file's rows were read by its source first: say what was rejected (and so not checked).
