@@ -33,6 +33,37 @@ export interface JsonRecordsTypes {
 }
 
 /**
+ * The types a JSON-records source settled on, kept across extracts: inferred once, and
+ * replaced by the widened ones an extract settled on. A failed inference is not kept: the
+ * files may have rows by the next read.
+ */
+export class JsonTypesCache {
+  private cached: Promise<JsonRecordsTypes> | undefined;
+
+  /** The kept types, else those of `infer`'s schema. */
+  get(infer: () => Promise<Schema>): Promise<JsonRecordsTypes> {
+    this.cached ??= infer().then((schema) => ({ schema, notes: new Map() }));
+    const types = this.cached;
+    types.catch(() => {
+      if (this.cached === types) this.cached = undefined;
+    });
+    return types;
+  }
+
+  /** Runs `extract` from the kept types and keeps the types it settled on (unless forgotten meanwhile). */
+  async extract(
+    infer: () => Promise<Schema>,
+    extract: (start: JsonRecordsTypes) => Promise<{ result: ExtractResult; types: JsonRecordsTypes }>,
+  ): Promise<ExtractResult> {
+    const cached = this.get(infer);
+    const start = await cached;
+    const { result, types } = await extract(start);
+    if (types !== start && this.cached === cached) this.cached = Promise.resolve(types);
+    return result;
+  }
+}
+
+/**
  * Lands JSON records in `target`: parses them in SQL, widens inferred columns that some
  * record does not fit (and extracts again; each round widens at least one column), and
  * turns records that are not objects, or do not fit a declared column, into rejections

@@ -5,7 +5,7 @@ import type { Engine } from "../engines/engine.js";
 import { columnTypesConfig, defineSource, parseSourceConfig } from "./define-source.js";
 import { FileSource } from "./file-source.js";
 import { incrementalConfig } from "./incremental.js";
-import { extractJsonRecords, type JsonRecordsTypes } from "./json-extract.js";
+import { extractJsonRecords, JsonTypesCache } from "./json-extract.js";
 import { describeJsonFields, structureFields, withDeclaredTypes } from "./json-fields.js";
 import { type JsonFormat, jsonFormats } from "./json-format.js";
 import { parseRecordsSql } from "./json-records-sql.js";
@@ -60,7 +60,7 @@ export type JsonSourceConfig = z.input<typeof jsonSourceConfig>;
 export class JsonSource extends FileSource<z.output<typeof jsonSourceConfig>> {
   readonly type = "json";
   private readonly lines: NdjsonSource;
-  private cachedTypes: Promise<JsonRecordsTypes> | undefined;
+  private readonly types = new JsonTypesCache();
 
   constructor(config: JsonSourceConfig) {
     super(parseSourceConfig("json", jsonSourceConfig, config));
@@ -105,23 +105,17 @@ export class JsonSource extends FileSource<z.output<typeof jsonSourceConfig>> {
     return { format, files: detected.map((f) => f.path) };
   }
 
-  private arrayRead(engine: Engine, files: readonly string[]): string {
-    const list = files.map((f) => engine.dialect.quoteLiteral(f)).join(", ");
-    return `read_json([${list}], format = 'array', records = false, columns = {'json': 'JSON'}, maximum_object_size = ${this.config.maxObjectBytes})`;
+  /** The files as a DuckDB list literal. */
+  private fileList(engine: Engine, files: readonly string[]): string {
+    return `[${files.map((f) => engine.dialect.quoteLiteral(f)).join(", ")}]`;
   }
 
-  private inferTypes(engine: Engine, files: readonly string[]): Promise<JsonRecordsTypes> {
-    this.cachedTypes ??= this.describe(engine, files).then((schema) => ({ schema, notes: new Map() }));
-    const types = this.cachedTypes;
-    types.catch(() => {
-      if (this.cachedTypes === types) this.cachedTypes = undefined;
-    });
-    return types;
+  private arrayRead(engine: Engine, files: readonly string[]): string {
+    return `read_json(${this.fileList(engine, files)}, format = 'array', records = false, columns = {'json': 'JSON'}, maximum_object_size = ${this.config.maxObjectBytes})`;
   }
 
   private async describe(engine: Engine, files: readonly string[]): Promise<Schema> {
-    const list = files.map((f) => engine.dialect.quoteLiteral(f)).join(", ");
-    const probe = `read_json([${list}], format = 'array', maximum_object_size = ${this.config.maxObjectBytes})`;
+    const probe = `read_json(${this.fileList(engine, files)}, format = 'array', maximum_object_size = ${this.config.maxObjectBytes})`;
     const objects = `(SELECT CAST(json AS VARCHAR) AS line FROM ${this.arrayRead(engine, files)} WHERE json_type(json) = 'OBJECT')`;
     const fields = await this.readingArrays(files, async () => {
       return (await describeJsonFields(engine, probe)) ?? (await structureFields(engine, objects));
@@ -162,7 +156,7 @@ export class JsonSource extends FileSource<z.output<typeof jsonSourceConfig>> {
     const engine = await this.local.get();
     const { format, files } = await this.layout(engine);
     if (format === "newline_delimited") return this.lines.schema();
-    return (await this.inferTypes(engine, files)).schema;
+    return (await this.types.get(() => this.describe(engine, files))).schema;
   }
 
   protected async extractInEngine(
@@ -172,36 +166,36 @@ export class JsonSource extends FileSource<z.output<typeof jsonSourceConfig>> {
   ): Promise<ExtractResult> {
     const { format, files } = await this.layout(engine);
     if (format === "newline_delimited") return this.lines.extract(engine, target, context);
-    const cached = this.inferTypes(engine, files);
-    const start = await cached;
     const { dialect } = engine;
-    const { result, types } = await this.readingArrays(files, () =>
-      extractJsonRecords(
-        engine,
-        target,
-        context,
-        {
-          location: this.location,
-          cursorColumn: this.config.incremental?.cursorColumn,
-          declared: this.config.columns ?? {},
-          unit: "record",
-          parse: async (tx, tmp, schema, inferred) => {
-            const parsed = tmp("parsed");
-            // One read per file, so each element's ordinal is its record number in its file.
-            const perFile = files.map(
-              (f) =>
-                `SELECT ${dialect.quoteLiteral(f)} AS weir_file, coalesce(CAST(json AS VARCHAR), 'null') AS weir_text, ordinality AS weir_line FROM ${this.arrayRead(tx, [f])} WITH ORDINALITY`,
-            );
-            const located = `located AS (${perFile.join(" UNION ALL ")})`;
-            await tx.run(parseRecordsSql(dialect, schema, parsed, located, inferred));
-            return { parsed };
-          },
-        },
-        start,
-      ),
+    return this.types.extract(
+      () => this.describe(engine, files),
+      (start) =>
+        this.readingArrays(files, () =>
+          extractJsonRecords(
+            engine,
+            target,
+            context,
+            {
+              location: this.location,
+              cursorColumn: this.config.incremental?.cursorColumn,
+              declared: this.config.columns ?? {},
+              unit: "record",
+              parse: async (tx, tmp, schema, inferred) => {
+                const parsed = tmp("parsed");
+                // One read per file, so each element's ordinal is its record number in its file.
+                const perFile = files.map(
+                  (f) =>
+                    `SELECT ${dialect.quoteLiteral(f)} AS weir_file, coalesce(CAST(json AS VARCHAR), 'null') AS weir_text, ordinality AS weir_line FROM ${this.arrayRead(tx, [f])} WITH ORDINALITY`,
+                );
+                const located = `located AS (${perFile.join(" UNION ALL ")})`;
+                await tx.run(parseRecordsSql(dialect, schema, parsed, located, inferred));
+                return { parsed };
+              },
+            },
+            start,
+          ),
+        ),
     );
-    if (types !== start && this.cachedTypes === cached) this.cachedTypes = Promise.resolve(types);
-    return result;
   }
 
   override async close(): Promise<void> {

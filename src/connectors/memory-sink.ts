@@ -1,5 +1,6 @@
 import { type RecordBatch, type Row, rowsFromBatch } from "../core/batch.js";
 import { ConfigError } from "../core/errors.js";
+import { partitionColumnsOf } from "../engines/table-writer.js";
 import type { Sink, WriteInput, WriteMode, WriteResult } from "./sink.js";
 
 export interface MemorySinkOptions {
@@ -35,7 +36,7 @@ export class MemorySink implements Sink {
   constructor(options: MemorySinkOptions = {}) {
     this.mode = options.mode ?? "append";
     this.key = options.key ?? [];
-    this.partitionColumns = options.partitionBy ?? options.partitionColumns ?? [];
+    this.partitionColumns = partitionColumnsOf(options);
     this.location = options.location ?? "memory";
     if (this.mode === "upsert" && this.key.length === 0) {
       throw new ConfigError(`memory sink: mode "upsert" needs key columns`);

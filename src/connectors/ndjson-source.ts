@@ -6,7 +6,7 @@ import { csvRejections } from "./csv-rejections.js";
 import { columnTypesConfig, defineSource, parseSourceConfig } from "./define-source.js";
 import { FileSource } from "./file-source.js";
 import { incrementalConfig } from "./incremental.js";
-import { extractJsonRecords, type JsonRecordsTypes } from "./json-extract.js";
+import { extractJsonRecords, JsonTypesCache } from "./json-extract.js";
 import { describeJsonFields, structureFields, withDeclaredTypes } from "./json-fields.js";
 import { assertNotJsonArray } from "./json-format.js";
 import { ndjsonLineSql } from "./ndjson-lines.js";
@@ -61,24 +61,14 @@ records are not read: declare them in \`columns\`. What each field became, and w
  */
 export class NdjsonSource extends FileSource<z.output<typeof ndjsonSourceConfig>> {
   readonly type = "ndjson";
-  private cachedTypes: Promise<JsonRecordsTypes> | undefined;
+  private readonly types = new JsonTypesCache();
 
   constructor(config: NdjsonSourceConfig) {
     super(parseSourceConfig("ndjson", ndjsonSourceConfig, config));
   }
 
-  private inferTypes(engine: Engine): Promise<JsonRecordsTypes> {
-    this.cachedTypes ??= this.describe(engine).then((schema) => ({ schema, notes: new Map() }));
-    const types = this.cachedTypes;
-    // A failure is not remembered: the files may have rows by the next read.
-    types.catch(() => {
-      if (this.cachedTypes === types) this.cachedTypes = undefined;
-    });
-    return types;
-  }
-
+  /** The inferred schema; the caller has refused JSON arrays (`assertNotJsonArray`). */
   private async describe(engine: Engine): Promise<Schema> {
-    await assertNotJsonArray(engine, this.config.path, this.location);
     const q = (v: string) => engine.dialect.quoteLiteral(v);
     const probe = `read_json(${q(this.config.path)}, format = 'newline_delimited', ignore_errors = true, maximum_object_size = ${this.config.maxLineBytes})`;
     // read_json turns a file with any non-object line into one "json" column; then the
@@ -123,7 +113,12 @@ export class NdjsonSource extends FileSource<z.output<typeof ndjsonSourceConfig>
 
   /** The inferred schema; an inferred field widened by an extract is reported widened after it. */
   async schema(): Promise<Schema> {
-    return (await this.inferTypes(await this.local.get())).schema;
+    const engine = await this.local.get();
+    const infer = async () => {
+      await assertNotJsonArray(engine, this.config.path, this.location);
+      return this.describe(engine);
+    };
+    return (await this.types.get(infer)).schema;
   }
 
   protected async extractInEngine(
@@ -131,50 +126,51 @@ export class NdjsonSource extends FileSource<z.output<typeof ndjsonSourceConfig>
     target: TableRef,
     context: ReadContext,
   ): Promise<ExtractResult> {
-    const cached = this.inferTypes(engine);
-    const start = await cached;
-    // Checked on every extract, not only when the schema was inferred: the file may have been replaced.
+    // Checked on every extract, not only when the schema is inferred: the file may have been
+    // replaced. Once, before the inference, which then need not look again.
     await assertNotJsonArray(engine, this.config.path, this.location);
-    const { result, types } = await extractJsonRecords(
-      engine,
-      target,
-      context,
-      {
-        location: this.location,
-        cursorColumn: this.config.incremental?.cursorColumn,
-        declared: this.config.columns ?? {},
-        unit: "line",
-        parse: async (tx, tmp, schema, inferred) => {
-          const names = {
-            lines: tmp("lines"),
-            parsed: tmp("parsed"),
-            rejectsTable: tmp("rejects"),
-            rejectsScan: tmp("rejects_scan"),
-          };
-          for (const sql of ndjsonLineSql(
-            tx.dialect,
-            this.config.path,
-            schema,
-            names,
-            this.config.maxLineBytes,
-            inferred,
-          ))
-            await tx.run(sql);
-          // The line reader's own column ("line") means nothing to the user; the line number does.
-          const unreadable = async () =>
-            (await csvRejections(tx, names.rejectsTable, names.rejectsScan, schema)).map(
-              ({ column: _column, ...rest }) => ({
-                ...rest,
-                reason: rest.reason.replace(', column "line"', ""),
-              }),
-            );
-          return { parsed: names.parsed, unreadable };
-        },
-      },
-      start,
+    return this.types.extract(
+      () => this.describe(engine),
+      (start) =>
+        extractJsonRecords(
+          engine,
+          target,
+          context,
+          {
+            location: this.location,
+            cursorColumn: this.config.incremental?.cursorColumn,
+            declared: this.config.columns ?? {},
+            unit: "line",
+            parse: async (tx, tmp, schema, inferred) => {
+              const names = {
+                lines: tmp("lines"),
+                parsed: tmp("parsed"),
+                rejectsTable: tmp("rejects"),
+                rejectsScan: tmp("rejects_scan"),
+              };
+              for (const sql of ndjsonLineSql(
+                tx.dialect,
+                this.config.path,
+                schema,
+                names,
+                this.config.maxLineBytes,
+                inferred,
+              ))
+                await tx.run(sql);
+              // The line reader's own column ("line") means nothing to the user; the line number does.
+              const unreadable = async () =>
+                (await csvRejections(tx, names.rejectsTable, names.rejectsScan, schema)).map(
+                  ({ column: _column, ...rest }) => ({
+                    ...rest,
+                    reason: rest.reason.replace(', column "line"', ""),
+                  }),
+                );
+              return { parsed: names.parsed, unreadable };
+            },
+          },
+          start,
+        ),
     );
-    if (types !== start && this.cachedTypes === cached) this.cachedTypes = Promise.resolve(types);
-    return result;
   }
 }
 

@@ -3,6 +3,7 @@ import { ConfigError, EngineError } from "../core/errors.js";
 import type { Schema, TableRef, WeirType } from "../core/types.js";
 import { tableLabel } from "../core/types.js";
 import type { Engine } from "./engine.js";
+import { uniqueKeysOf } from "./upsert-key.js";
 
 /**
  * What a write does when the input's columns differ from the existing table's, in dbt's
@@ -119,7 +120,7 @@ export async function applySchemaChange(
  * table; that error says so, and nothing changes (the transaction rolls back).
  */
 export async function replaceTable(tx: Engine, target: TableRef, schema: Schema): Promise<void> {
-  const keys = await uniqueKeysOf(tx, target);
+  const keys = await columnKeysOf(tx, target);
   try {
     await tx.run(`DROP TABLE ${tx.dialect.quoteTable(target)}`);
   } catch (error) {
@@ -146,16 +147,8 @@ export async function addColumns(tx: Engine, target: TableRef, added: SchemaDrif
   }
 }
 
-/** The column lists of the table's unique keys (primary key included). */
-async function uniqueKeysOf(engine: Engine, table: TableRef): Promise<string[][]> {
-  const { sql, params } = engine.dialect.uniqueKeys(table);
-  const rows = await engine.query<{ key_name: unknown; column_name: unknown }>(sql, params);
-  const byKey = new Map<string, (string | null)[]>();
-  for (const row of rows) {
-    const name = String(row.key_name);
-    const column = typeof row.column_name === "string" ? row.column_name : null;
-    byKey.set(name, [...(byKey.get(name) ?? []), column]);
-  }
+/** The column lists of the table's unique keys that are on columns only. */
+async function columnKeysOf(engine: Engine, table: TableRef): Promise<string[][]> {
   // A key on an expression (a NULL column name) is not weir's to re-create.
-  return [...byKey.values()].filter((key): key is string[] => key.every((c) => c !== null));
+  return (await uniqueKeysOf(engine, table)).filter((key): key is string[] => key.every((c) => c !== null));
 }

@@ -11,14 +11,10 @@ const DUPLICATE_KEY = /Duplicate key "(.*)" violates (primary key|unique) constr
 const KEY_ATTEMPTS = 5;
 
 /**
- * True when `table` has a unique key on exactly the `key` columns (in any order), so
- * `INSERT … ON CONFLICT (key)` can use it.
+ * The column lists of `table`'s unique keys (primary key included); a NULL entry is a key
+ * part that is an expression, not a column.
  */
-export async function hasUniqueKey(
-  engine: Engine,
-  table: TableRef,
-  key: readonly string[],
-): Promise<boolean> {
+export async function uniqueKeysOf(engine: Engine, table: TableRef): Promise<(string | null)[][]> {
   const { sql, params } = engine.dialect.uniqueKeys(table);
   const rows = await engine.query<{ key_name: unknown; column_name: unknown }>(sql, params);
   const columnsByKey = new Map<string, (string | null)[]>();
@@ -27,8 +23,20 @@ export async function hasUniqueKey(
     const column = typeof row.column_name === "string" ? row.column_name : null;
     columnsByKey.set(name, [...(columnsByKey.get(name) ?? []), column]);
   }
+  return [...columnsByKey.values()];
+}
+
+/**
+ * True when `table` has a unique key on exactly the `key` columns (in any order), so
+ * `INSERT … ON CONFLICT (key)` can use it.
+ */
+export async function hasUniqueKey(
+  engine: Engine,
+  table: TableRef,
+  key: readonly string[],
+): Promise<boolean> {
   const wanted = new Set(key);
-  return [...columnsByKey.values()].some(
+  return (await uniqueKeysOf(engine, table)).some(
     (columns) => columns.length === wanted.size && columns.every((c) => c !== null && wanted.has(c)),
   );
 }

@@ -8,6 +8,7 @@ import { tableLabel } from "../../core/types.js";
 import { retryCreateRace } from "../create-race.js";
 import type { CreateTableOptions, Engine, EngineCapabilities, StreamOptions } from "../engine.js";
 import { queryFailed } from "../query-error.js";
+import { assertQuerySettings } from "../query-settings.js";
 import { notReadOnly, type ReadOnlySession } from "../read-only.js";
 import { DuckDBDialect } from "./duckdb-dialect.js";
 import { appendBatches, DUCKDB_CHUNK_ROWS } from "./duckdb-loader.js";
@@ -109,12 +110,8 @@ export class DuckDBEngine implements Engine {
     settings: Readonly<Record<string, number | boolean>>,
     sql: string,
   ): Promise<T[]> {
+    assertQuerySettings("duckdb", settings);
     const names = Object.keys(settings);
-    for (const name of names) {
-      const value = settings[name];
-      if (!/^[a-z_]+$/.test(name) || !(typeof value === "boolean" || Number.isFinite(value)))
-        throw new EngineError("ENGINE_QUERY_FAILED", `duckdb: invalid setting ${name} = ${settings[name]}`);
-    }
     // One slot of the statement queue, so no other statement runs under these settings.
     return this.serial(async () => {
       const previous: [string, string][] = [];

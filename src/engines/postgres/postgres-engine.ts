@@ -6,6 +6,7 @@ import { tableLabel } from "../../core/types.js";
 import { retryCreateRace } from "../create-race.js";
 import type { CreateTableOptions, Engine, EngineCapabilities, StreamOptions } from "../engine.js";
 import { queryFailed } from "../query-error.js";
+import { assertQuerySettings } from "../query-settings.js";
 import { notReadOnly, postgresReadOnlyProblem, type ReadOnlySession } from "../read-only.js";
 import { PostgresDialect } from "./postgres-dialect.js";
 import { copyBatches, copyCsv } from "./postgres-loader.js";
@@ -107,11 +108,8 @@ export class PostgresEngine implements Engine {
     settings: Readonly<Record<string, number | boolean>>,
     sql: string,
   ): Promise<T[]> {
+    assertQuerySettings("postgres", settings);
     const entries = Object.entries(settings);
-    for (const [name, value] of entries) {
-      if (!/^[a-z_]+$/.test(name) || !(typeof value === "boolean" || Number.isFinite(value)))
-        throw new EngineError("ENGINE_QUERY_FAILED", `postgres: invalid setting ${name} = ${value}`);
-    }
     const client = this.client;
     if (!client) return this.transaction((tx) => tx.queryWithSettings!<T>(settings, sql));
     // weir's own statements (names checked above): set_config is allowed in a read-only transaction.
