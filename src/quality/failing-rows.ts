@@ -72,14 +72,10 @@ export function firstFailingRowsSql(
   const collect = rowCollection(found.plan, item.format, item.config.kwargs, fields, (c) =>
     engine.dialect.quoteIdent(c),
   );
-  if (!collect || collectedSql(collect).length === 0) return undefined;
+  const values = collect ? collectedSql(collect) : [];
+  if (!collect || values.length === 0) return undefined;
   const from = scanFrom(engine, suite, { rowPosition: true, windows: found.windows });
-  const rows = EXPECTATION_SQL[engine.kind].firstRowsJson(
-    collectedSql(collect),
-    rowName,
-    found.failing,
-    collect.n,
-  );
+  const rows = EXPECTATION_SQL[engine.kind].firstRowsJson(values, rowName, found.failing, collect.n);
   return { sql: `SELECT ${rows} AS "weir_rows" FROM ${from}`, collect };
 }
 

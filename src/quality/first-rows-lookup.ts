@@ -42,5 +42,5 @@ export async function lookUpFirstRows(
 /** Row ids as decimal text (they may pass 2^53 in principle). */
 function parseIds(json: unknown): string[] {
   const text = typeof json === "string" ? json : JSON.stringify(json);
-  return (text.match(/-?\d+/g) ?? []).map((id) => id);
+  return text.match(/-?\d+/g) ?? [];
 }

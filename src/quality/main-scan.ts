@@ -57,8 +57,8 @@ export function mainScanSql(
   // A PostgreSQL table's are read after the scan (`findFirstRowsByBlockRange`): with no
   // ordered aggregate, no row position and no fenced subquery, the scan can run in parallel,
   // each failing-row test written once in its count's FILTER.
-  const inScan = items.filter((i) => collectsInScan(engine, suite, i));
-  const inline = sql.fence !== "" && inScan.length === 0;
+  const inScan = new Set(items.filter((i) => collectsInScan(engine, suite, i)));
+  const inline = sql.fence !== "" && inScan.size === 0;
   for (const item of items) {
     const plan = item.plan;
     if (!plan) continue;
@@ -77,7 +77,7 @@ export function mainScanSql(
       item.aliases.unexpected = alias(
         plain?.unexpected ?? countWhere(inline ? `(${failingSql})` : flag(failingSql)),
       );
-      if (item.collect && inScan.includes(item)) {
+      if (item.collect && inScan.has(item)) {
         const values = collectedSql(item.collect);
         rowPosition = true;
         const n = item.collect.n;
@@ -131,9 +131,7 @@ export function findsFirstRowsByBlockRange(
   return (
     sql.firstRowsByBlockRange &&
     suite.rowOrder === sql.naturalOrder &&
-    item.plan?.plan === "map" &&
-    item.collect !== undefined &&
-    collectedSql(item.collect).length > 0 &&
+    listsFailingRows(item) &&
     Object.keys(item.windows).length === 0 &&
     !item.usesRowOrder
   );
@@ -141,12 +139,12 @@ export function findsFirstRowsByBlockRange(
 
 /** Whether the main scan itself collects a map expectation's first failing rows. */
 function collectsInScan(engine: Engine, suite: CompiledSuite, item: CompiledExpectation): boolean {
-  return (
-    item.plan?.plan === "map" &&
-    item.collect !== undefined &&
-    collectedSql(item.collect).length > 0 &&
-    !findsFirstRowsByBlockRange(engine, suite, item)
-  );
+  return listsFailingRows(item) && !findsFirstRowsByBlockRange(engine, suite, item);
+}
+
+/** Whether a map expectation's format lists its first failing rows. */
+function listsFailingRows(item: CompiledExpectation): boolean {
+  return item.plan?.plan === "map" && item.collect !== undefined && collectedSql(item.collect).length > 0;
 }
 
 /**

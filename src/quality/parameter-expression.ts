@@ -106,22 +106,20 @@ export function parseParameterExpression(text: string): ParameterNode {
       throw new ParameterSyntaxError(`expected "${symbol}", found ${describe(token)}`, token.at);
   };
 
-  const expr = (): ParameterNode => {
-    let left = term();
-    while (isSymbol("+") || isSymbol("-")) {
+  /** A left-associative run of `operand`s joined by either of two operators. */
+  const run = (
+    ops: readonly ["+", "-"] | readonly ["*", "/"],
+    operand: () => ParameterNode,
+  ): ParameterNode => {
+    let left = operand();
+    while (isSymbol(ops[0]) || isSymbol(ops[1])) {
       const op = next();
-      left = { kind: "binary", op: op.text as "+" | "-", left, right: term(), at: op.at };
+      left = { kind: "binary", op: op.text as (typeof ops)[number], left, right: operand(), at: op.at };
     }
     return left;
   };
-  const term = (): ParameterNode => {
-    let left = factor();
-    while (isSymbol("*") || isSymbol("/")) {
-      const op = next();
-      left = { kind: "binary", op: op.text as "*" | "/", left, right: factor(), at: op.at };
-    }
-    return left;
-  };
+  const expr = (): ParameterNode => run(["+", "-"], term);
+  const term = (): ParameterNode => run(["*", "/"], factor);
   const factor = (): ParameterNode => {
     const base = atom();
     if (!isSymbol("^")) return base;

@@ -33,7 +33,7 @@ export function parseParameterizedExpectation(
     if (!Array.isArray(issues)) throw error; // an unknown type: the registry's message
     type = String(error instanceof WeirError ? error.details.type : raw.type);
     const left = (issues as { argument: string; message: string }[]).filter(
-      (i) => !parameterized.includes(i.argument.split(".")[0]!) && !/^\(kwargs\)$/.test(i.argument),
+      (i) => !parameterized.includes(i.argument.split(".")[0]!) && i.argument !== "(kwargs)",
     );
     const unknownKeys = (issues as { argument: string; message: string }[]).filter(
       (i) => i.argument === "(kwargs)" && /unrecognized/i.test(i.message),
@@ -57,10 +57,10 @@ export function resolveSuiteParameters(
   options: { parameters?: SuiteParameters | undefined; now: Date },
 ): Suite {
   const parameters = { ...suite.suite_parameters, ...options.parameters };
-  if (!suite.expectations.some((e) => Object.values(e.config.kwargs).some(isSuiteParameter))) return suite;
+  if (!suite.expectations.some((e) => hasSuiteParameters(e.config.kwargs))) return suite;
   const expectations = suite.expectations.map((e, i) => {
     const kwargs = e.config.kwargs;
-    if (!Object.values(kwargs).some(isSuiteParameter)) return e;
+    if (!hasSuiteParameters(kwargs)) return e;
     const at = (argument: string | undefined) =>
       (argument === undefined ? undefined : e.location?.kwargs[argument]) ?? e.location?.expectation;
     const where = (argument?: string) => `${at(argument) ?? `suite ${suite.name}`}: expectations[${i}]`;

@@ -1,3 +1,5 @@
+import { ci, DAYS, MONTHS } from "./strftime-pattern.js";
+
 /**
  * What weir accepts for `expect_column_values_to_be_dateutil_parseable`: a documented subset
  * of what Python's `dateutil.parser.parse` (default settings) reads, as ONE regular
@@ -19,25 +21,9 @@
  * fuzzy words, years like `32` in `32/01/24`, time zone names such as EST); those are
  * unexpected in weir. weir also accepts the year 0000, which Python's datetime does not.
  */
-const ci = (word: string) => [...word].map((c) => `[${c.toLowerCase()}${c.toUpperCase()}]`).join("");
 const alt = (parts: readonly string[]) => `(?:${parts.join("|")})`;
 
-const MONTH_NAMES = [
-  "january",
-  "february",
-  "march",
-  "april",
-  "may",
-  "june",
-  "july",
-  "august",
-  "september",
-  "october",
-  "november",
-  "december",
-];
-const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
-const WEEKDAY = `(?:${alt(WEEKDAYS.flatMap((d) => [ci(d), ci(d.slice(0, 3))]))}\\.?,?\\s+)?`;
+const WEEKDAY = `(?:${alt(DAYS.flatMap((d) => [ci(d), ci(d.slice(0, 3))]))}\\.?,?\\s+)?`;
 
 /** Months by length; February's 29th needs a leap year. */
 const LONG = [1, 3, 5, 7, 8, 10, 12];
@@ -47,7 +33,7 @@ const FEBRUARY = [2];
 const monthNumber = (months: readonly number[], twoDigits: boolean) =>
   alt(months.map((m) => (m < 10 ? (twoDigits ? `0${m}` : `0?${m}`) : String(m))));
 const monthName = (months: readonly number[]) =>
-  alt(months.flatMap((m) => [ci(MONTH_NAMES[m - 1]!), ci(MONTH_NAMES[m - 1]!.slice(0, 3))]));
+  alt(months.flatMap((m) => [ci(MONTHS[m - 1]!), ci(MONTHS[m - 1]!.slice(0, 3))]));
 const day = (last: 28 | 30 | 31, twoDigits: boolean) => {
   const units = twoDigits ? "0[1-9]" : "0?[1-9]";
   return alt([

@@ -199,8 +199,16 @@ function valueCountsPlan(a: KlArgs, ctx: CompileContext, given: CategoricalParti
           values: out.distinct.map((g) => g.key[0] as string),
           weights: out.distinct.map((g) => g.n / nonNull),
         };
-        const counts = out.distinct.map((g) => g.n);
-        return judge(a, categoricalDivergence(own, categorical(nonNull, counts, [], true, 0, 0, 0), 0));
+        const counts: CategoricalCounts = {
+          nonNull,
+          expected: out.distinct.map((g) => g.n),
+          unexpected: [],
+          complete: true,
+          unexpectedDistinct: 0,
+          unexpectedRows: 0,
+          unexpectedRowsLogRows: 0,
+        };
+        return judge(a, categoricalDivergence(own, counts, 0));
       }
       const outside = out.distinct.filter((g) => !values.some((v) => sameValue(g.key[0], v)));
       const distinct = toCount(out.stats.outside);
@@ -209,39 +217,19 @@ function valueCountsPlan(a: KlArgs, ctx: CompileContext, given: CategoricalParti
         a,
         categoricalDivergence(
           given,
-          categorical(
+          {
             nonNull,
-            values.map((_, i) => toCount(out.stats[`v${i}`])),
-            outside.map((g) => ({ value: g.key[0], count: g.n })),
+            expected: values.map((_, i) => toCount(out.stats[`v${i}`])),
+            unexpected: outside.map((g) => ({ value: g.key[0], count: g.n })),
             complete,
-            distinct,
-            toCount(out.stats.outsideRows),
-            toNumber(out.stats.outsideLog) ?? 0,
-          ),
+            unexpectedDistinct: distinct,
+            unexpectedRows: toCount(out.stats.outsideRows),
+            unexpectedRowsLogRows: toNumber(out.stats.outsideLog) ?? 0,
+          },
           a.tail_weight_holdout ?? 0,
         ),
       );
     },
-  };
-}
-
-function categorical(
-  nonNull: number,
-  expected: number[],
-  unexpected: { value: unknown; count: number }[],
-  complete: boolean,
-  unexpectedDistinct: number,
-  unexpectedRows: number,
-  unexpectedRowsLogRows: number,
-): CategoricalCounts {
-  return {
-    nonNull,
-    expected,
-    unexpected,
-    complete,
-    unexpectedDistinct,
-    unexpectedRows,
-    unexpectedRowsLogRows,
   };
 }
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { type CompileContext, defineExpectation, type MapPlan } from "./expectation-definition.js";
 import { commonKwargs, mostly } from "./kwargs.js";
-import { ignoredRows } from "./uniqueness-expectations.js";
+import { ignoredRows, ignoreRowIf } from "./uniqueness-expectations.js";
 
 /**
  * Tests across several columns of a row. Rows skipped by `ignore_row_if` count as missing;
@@ -11,18 +11,21 @@ import { ignoredRows } from "./uniqueness-expectations.js";
  * name for a column list.
  */
 
-const pairIgnore = z
+/** GX's `ignore_row_if` for a column pair. */
+export const pairIgnore = z
   .enum(["both_values_are_missing", "either_value_is_missing", "neither"])
   .optional()
   .describe("which rows are skipped as missing (default both_values_are_missing)");
 
-function pairIgnored(ctx: CompileContext, a: string, b: string, rule: string | undefined): string {
+/** The SQL condition for GX's `ignore_row_if` over a column pair. */
+export function pairIgnored(ctx: CompileContext, a: string, b: string, rule: string | undefined): string {
   if (rule === "neither") return "FALSE";
   const op = rule === "either_value_is_missing" ? "OR" : "AND";
   return `(${ctx.q(a)} IS NULL ${op} ${ctx.q(b)} IS NULL)`;
 }
 
-function multiMap(
+/** A map plan over several columns: rows where `passes` is not TRUE are unexpected. */
+export function multiMap(
   ctx: CompileContext,
   columns: readonly string[],
   missing: string,
@@ -99,10 +102,7 @@ export const multicolumnSumToEqual = defineExpectation({
     .object({
       column_list: z.array(z.string().min(1)).min(1).describe("the columns to add up"),
       sum_total: z.number().finite().describe("the sum every row must have"),
-      ignore_row_if: z
-        .enum(["all_values_are_missing", "any_value_is_missing", "never"])
-        .optional()
-        .describe("which rows are skipped as missing (default all_values_are_missing)"),
+      ignore_row_if: ignoreRowIf,
       mostly,
       ...commonKwargs,
     })

@@ -3,6 +3,16 @@ import { defineExpectation } from "./expectation-definition.js";
 import { commonKwargs } from "./kwargs.js";
 import { SQL_CHECK_EXPECTED, sqlCheckProblem } from "./user-sql.js";
 
+/** A SQL check's query kwarg: one read-only query whose rows are failures. */
+export const sqlCheckQuery = z
+  .string()
+  .min(1)
+  .superRefine((text, ctx) => {
+    const problem = sqlCheckProblem(text);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: `${SQL_CHECK_EXPECTED}: ${problem}` });
+  })
+  .describe("a SELECT whose rows are failures; {batch} is the dataset");
+
 /**
  * weir's SQL check, like dbt's singular tests: a query whose returned rows are the failures.
  * `{batch}` in the query stands for the dataset being validated (as in GX's
@@ -18,15 +28,7 @@ export const sqlToReturnNoRows = defineExpectation({
   description: "A SQL query returns no rows; every row it returns is a failure. {batch} is the dataset.",
   kwargs: z
     .object({
-      sql: z
-        .string()
-        .min(1)
-        .superRefine((text, ctx) => {
-          const problem = sqlCheckProblem(text);
-          if (problem !== undefined)
-            ctx.addIssue({ code: "custom", message: `${SQL_CHECK_EXPECTED}: ${problem}` });
-        })
-        .describe("a SELECT whose rows are failures; {batch} is the dataset"),
+      sql: sqlCheckQuery,
       ...commonKwargs,
     })
     .strict(),

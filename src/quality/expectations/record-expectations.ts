@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { type CompileContext, defineExpectation, type MapPlan } from "./expectation-definition.js";
 import { commonKwargs, mostly, setValue } from "./kwargs.js";
-import { ignoredRows } from "./uniqueness-expectations.js";
+import { multiMap, pairIgnore, pairIgnored } from "./multicolumn-expectations.js";
+import { ignoredRows, ignoreRowIf } from "./uniqueness-expectations.js";
 
 /**
  * Tests of the values within one row: `expect_column_pair_values_to_be_in_set` and
@@ -9,11 +10,6 @@ import { ignoredRows } from "./uniqueness-expectations.js";
  * are missing; a NULL in a row that is not skipped is a value like any other, compared
  * NULL-safely as GX's pandas and Spark metrics do (`eqNullSafe`, `(None, None) in set`).
  */
-
-const pairIgnore = z
-  .enum(["both_values_are_missing", "either_value_is_missing", "neither"])
-  .optional()
-  .describe("which rows are skipped as missing (default both_values_are_missing)");
 
 /** `a = v`, or `a IS NULL` for a null member (GX compares pairs NULL-safely). */
 function equalsValue(ctx: CompileContext, sql: string, value: string | number | boolean | null): string {
@@ -39,27 +35,19 @@ export const columnPairValuesToBeInSet = defineExpectation({
   columns: (a) => [a.column_A, a.column_B],
   compile: (a, ctx): MapPlan => {
     const [colA, colB] = [ctx.q(a.column_A), ctx.q(a.column_B)];
-    const rule = a.ignore_row_if ?? "both_values_are_missing";
-    const missing =
-      rule === "neither"
-        ? "FALSE"
-        : `(${colA} IS NULL ${rule === "both_values_are_missing" ? "AND" : "OR"} ${colB} IS NULL)`;
     const pairs = a.value_pairs_set.map(
       ([x, y]) => `(${equalsValue(ctx, colA, x)} AND ${equalsValue(ctx, colB, y)})`,
     );
     // An empty set admits no pair, as GX's pandas metric (`(a, b) in set()`).
     const member = pairs.length === 0 ? "FALSE" : `(${pairs.join(" OR ")})`;
-    return {
-      plan: "map",
-      missing,
-      unexpected: `NOT COALESCE(${member}, FALSE)`,
-      sample: [
-        { sql: colA, type: ctx.typeOf(a.column_A), name: a.column_A },
-        { sql: colB, type: ctx.typeOf(a.column_B), name: a.column_B },
-      ],
-      sampleShape: "pair",
-      mostly: a.mostly,
-    };
+    return multiMap(
+      ctx,
+      [a.column_A, a.column_B],
+      pairIgnored(ctx, a.column_A, a.column_B, a.ignore_row_if),
+      member,
+      a.mostly,
+      "pair",
+    );
   },
 });
 
@@ -70,10 +58,7 @@ export const selectColumnValuesToBeUniqueWithinRecord = defineExpectation({
   kwargs: z
     .object({
       column_list: z.array(z.string().min(1)).min(1).describe("the columns whose values must differ"),
-      ignore_row_if: z
-        .enum(["all_values_are_missing", "any_value_is_missing", "never"])
-        .optional()
-        .describe("which rows are skipped as missing (default all_values_are_missing)"),
+      ignore_row_if: ignoreRowIf,
       mostly,
       ...commonKwargs,
     })

@@ -21,11 +21,12 @@ export interface StrftimePattern {
   };
 }
 
-const ci = (word: string) =>
+/** A regex matching `word` in any case (letters as `[aA]`, other characters as they are). */
+export const ci = (word: string) =>
   [...word].map((c) => (/[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c)).join("");
 const names = (list: readonly string[]) => `(?:${list.map(ci).join("|")})`;
 
-const MONTHS = [
+export const MONTHS = [
   "january",
   "february",
   "march",
@@ -39,7 +40,7 @@ const MONTHS = [
   "november",
   "december",
 ];
-const DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+export const DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 
 /** Python `_strptime` patterns (its regexes, without named groups). */
 const DIRECTIVES: Record<string, string> = {

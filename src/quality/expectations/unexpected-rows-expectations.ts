@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineExpectation, type Outcome } from "./expectation-definition.js";
 import { commonKwargs } from "./kwargs.js";
-import { SQL_CHECK_EXPECTED, sqlCheckProblem } from "./user-sql.js";
+import { sqlCheckQuery } from "./query-expectations.js";
 
 /**
  * GX 1.x's `UnexpectedRowsExpectation` (type `unexpected_rows_expectation`): the rows
@@ -18,15 +18,7 @@ export const unexpectedRowsExpectation = defineExpectation({
     "A SQL query returns no rows; every row it returns is a failure (GX's UnexpectedRowsExpectation).",
   kwargs: z
     .object({
-      unexpected_rows_query: z
-        .string()
-        .min(1)
-        .superRefine((text, ctx) => {
-          const problem = sqlCheckProblem(text);
-          if (problem !== undefined)
-            ctx.addIssue({ code: "custom", message: `${SQL_CHECK_EXPECTED}: ${problem}` });
-        })
-        .describe("a SELECT whose rows are failures; {batch} is the dataset"),
+      unexpected_rows_query: sqlCheckQuery,
       ...commonKwargs,
     })
     .strict(),

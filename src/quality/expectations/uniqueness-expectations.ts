@@ -79,7 +79,8 @@ export const columnValuesToBeUnique = defineExpectation({
   compile: (a, ctx) => uniquenessPlan(ctx, [a.column], `${ctx.q(a.column)} IS NULL`, a.mostly),
 });
 
-const ignoreRowIf = z
+/** GX's `ignore_row_if` for a column list. */
+export const ignoreRowIf = z
   .enum(["all_values_are_missing", "any_value_is_missing", "never"])
   .optional()
   .describe("which rows are skipped as missing (default all_values_are_missing)");
