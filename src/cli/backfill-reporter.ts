@@ -2,13 +2,8 @@ import pc from "picocolors";
 import type { RunResult } from "../orchestrator/executor/run-result.js";
 import type { RunEvent } from "../orchestrator/run-events.js";
 import type { BackfillPlan, BackfillReport } from "../orchestrator/scheduler/backfill.js";
-import { stateText } from "./render-runs.js";
+import { logicalTimeText, stateText } from "./render-runs.js";
 import { formatDuration, renderTable } from "./render-table.js";
-
-/** "2024-01-15" for a midnight-UTC logical time, the instant otherwise. */
-function dateText(iso: string): string {
-  return iso.endsWith("T00:00:00.000Z") ? iso.slice(0, 10) : iso;
-}
 
 /** The first line of an error message: a retry or failure line stays one line. */
 function firstLine(message: string): string {
@@ -37,13 +32,13 @@ export function backfillReporter(say: (line: string) => void): {
       say(
         `plan: ${work.length} run(s), ${Math.min(concurrency, Math.max(1, work.length))} at once, in date order`,
       );
-      for (const w of work) say(`  · ${dateText(w.at)} ${pc.dim(w.what)}`);
+      for (const w of work) say(`  · ${logicalTimeText(w.at)} ${pc.dim(w.what)}`);
     },
     listener: (event) => {
       if (event.type === "run.started") {
-        dates.set(event.runId, dateText(event.logicalTime));
+        dates.set(event.runId, logicalTimeText(event.logicalTime));
         say(
-          `  ${pc.cyan("▸")} ${dateText(event.logicalTime)} ${pc.dim(event.runId)} ${event.resumed ? "resumed" : "started"}`,
+          `  ${pc.cyan("▸")} ${logicalTimeText(event.logicalTime)} ${pc.dim(event.runId)} ${event.resumed ? "resumed" : "started"}`,
         );
       } else if (event.type === "task.retrying") {
         const task = event.mapIndex === undefined ? event.taskId : `${event.taskId}[${event.mapIndex}]`;
@@ -61,7 +56,7 @@ export function backfillReporter(say: (line: string) => void): {
             : pc.red("✗");
       const why = result.error && result.state === "failed" ? `: ${firstLine(result.error.message)}` : "";
       say(
-        `  ${mark} ${dateText(date.toISOString())} ${pc.dim(result.runId)} ${stateText(result.state)} ${pc.dim(formatDuration(result.summary.durationMs))}${why}`,
+        `  ${mark} ${logicalTimeText(date.toISOString())} ${pc.dim(result.runId)} ${stateText(result.state)} ${pc.dim(formatDuration(result.summary.durationMs))}${why}`,
       );
     },
   };
@@ -73,7 +68,7 @@ export function renderBackfillRuns(report: Pick<BackfillReport, "runs">): string
   return renderTable(
     ["logical date", "run", "state", "time", ...(errors ? ["error"] : [])],
     report.runs.map((r) => [
-      dateText(r.logicalDate),
+      logicalTimeText(r.logicalDate),
       r.runId || "-",
       r.state,
       r.durationMs === undefined ? undefined : formatDuration(r.durationMs),

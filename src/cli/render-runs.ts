@@ -30,6 +30,11 @@ export function logicalText(run: Pick<RunRecord, "logicalDate" | "logicalTime">)
   return run.logicalTime.endsWith("T00:00:00.000Z") ? run.logicalDate : run.logicalTime;
 }
 
+/** `logicalText` for a bare ISO instant: "2024-01-15" at midnight UTC, the instant otherwise. */
+export function logicalTimeText(iso: string): string {
+  return iso.endsWith("T00:00:00.000Z") ? iso.slice(0, 10) : iso;
+}
+
 /** One line per zombie attempt a command reaped before it planned (stderr). */
 export function reapedAttemptText(a: ReapedAttempt): string {
   return `reaped zombie attempt ${a.taskId}${a.mapIndex >= 0 ? `[${a.mapIndex}]` : ""}#${a.attempt} of run ${a.runId} (${a.pipeline})${a.owner ? ` run by ${a.owner}` : ""}: no heartbeat since ${a.lastHeartbeat}; now ${a.instanceState}`;

@@ -1,4 +1,5 @@
 import { ConfigError } from "../core/errors.js";
+import { parseLogicalDate } from "../core/interval.js";
 import type { MetadataStore } from "../metadata/metadata-store.js";
 import type { PipelineDefinition } from "../orchestrator/define-pipeline.js";
 import {
@@ -41,7 +42,7 @@ export function resolveRunDate(
   const text = options.date.trim();
   const day = DAY.exec(text);
   if (day) {
-    checkDay(text);
+    parseLogicalDate(text); // refuses a day that does not exist, such as 2024-02-30
     const slot = runOfDay(pipeline, { year: Number(day[1]), month: Number(day[2]), day: Number(day[3]) });
     const literal = slot.logicalDate.toISOString() === `${text}T00:00:00.000Z` && isWholeDay(slot);
     return literal ? slot : { ...slot, note: `--date ${text} is in ${describeSlot(slot)}` };
@@ -123,7 +124,7 @@ function explicitInterval(
 function parseBound(text: string, timezone: string, option = "--interval"): Date {
   const trimmed = text.trim();
   if (DAY.test(trimmed)) {
-    checkDay(trimmed);
+    parseLogicalDate(trimmed);
     return parseZonedDate(trimmed, timezone, option);
   }
   return parseInstant(trimmed, option, timezone);
@@ -137,13 +138,6 @@ function parseInstant(text: string, option: string, timezone: string): Date {
     );
   }
   return parseZonedDate(text, timezone, option);
-}
-
-function checkDay(text: string): void {
-  const [y, m, d] = text.split("-").map(Number) as [number, number, number];
-  if (new Date(Date.UTC(y, m - 1, d)).toISOString().slice(0, 10) !== text) {
-    throw new ConfigError(`invalid date "${text}": no such day`, { details: { value: text } });
-  }
 }
 
 function isWholeDay(slot: RunSlot): boolean {

@@ -54,12 +54,7 @@ export async function openRuntime(options: OpenRuntimeOptions = {}): Promise<Wei
   );
   let engine: DuckDBEngine | undefined;
   try {
-    engine = await DuckDBEngine.create({
-      path: paths.warehouse,
-      tempDirectory: paths.tmp,
-      memoryLimit: options.memoryLimit || process.env.WEIR_DUCKDB_MEMORY_LIMIT || defaultMemoryLimit(),
-      threads: options.threads ?? (Number(process.env.WEIR_DUCKDB_THREADS) || availableParallelism()),
-    });
+    engine = await openWarehouse(paths, options);
     const lake = await Lake.open({ root: paths.lake, engine });
     const opened = engine;
     return {
@@ -77,6 +72,22 @@ export async function openRuntime(options: OpenRuntimeOptions = {}): Promise<Wei
     await metadata.close();
     throw error;
   }
+}
+
+/**
+ * The warehouse's DuckDB file with weir's settings: bounded memory (spilling to `paths.tmp`,
+ * which must exist) and its threads, each from `options`, else the environment, else the default.
+ */
+export function openWarehouse(
+  paths: Pick<WeirPaths, "warehouse" | "tmp">,
+  options: Pick<OpenRuntimeOptions, "memoryLimit" | "threads"> = {},
+): Promise<DuckDBEngine> {
+  return DuckDBEngine.create({
+    path: paths.warehouse,
+    tempDirectory: paths.tmp,
+    memoryLimit: options.memoryLimit || process.env.WEIR_DUCKDB_MEMORY_LIMIT || defaultMemoryLimit(),
+    threads: options.threads ?? (Number(process.env.WEIR_DUCKDB_THREADS) || availableParallelism()),
+  });
 }
 
 /**

@@ -106,8 +106,7 @@ export function isCanonicalLogicalDate(pipeline: PipelineDefinition, date: Date)
  * intervalOfLogicalDate(dailyAt2, new Date("2024-01-15T00:00:00Z")); // its UTC day: not a fire time
  */
 export function intervalOfLogicalDate(pipeline: PipelineDefinition, date: Date): DataInterval {
-  const dated = pipeline.schedule.kind === "cron" || pipeline.partitions !== undefined;
-  return dated && isCanonicalLogicalDate(pipeline, date)
-    ? alignedRun(pipeline, date).interval
-    : dailyInterval(date);
+  // Undated pipelines align every date to itself and its UTC day, so one alignment decides.
+  const aligned = alignedRun(pipeline, date);
+  return aligned.logicalDate.getTime() === date.getTime() ? aligned.interval : dailyInterval(date);
 }

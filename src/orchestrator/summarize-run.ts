@@ -1,6 +1,14 @@
 import type { WeirError } from "../core/errors.js";
 import type { PipelineDefinition } from "./define-pipeline.js";
-import type { DatasetSummary, RunOutcome, RunOutput, RunSummary, TaskSummary } from "./run-events.js";
+import { addDatasetCounts } from "./executor/dataset-counts.js";
+import type {
+  DatasetCounts,
+  DatasetSummary,
+  RunOutcome,
+  RunOutput,
+  RunSummary,
+  TaskSummary,
+} from "./run-events.js";
 
 export interface SummarizeInput {
   runId: string;
@@ -58,28 +66,23 @@ export function summarizeRun(input: SummarizeInput): RunSummary {
 
 /** Each dataset's rows summed over the tasks, by name; judged only when `judge` (the run succeeded). */
 function datasetSummaries(tasks: readonly TaskSummary[], judge: boolean): DatasetSummary[] {
-  const byName = new Map<string, DatasetSummary>();
-  for (const task of tasks) {
-    for (const [dataset, counts] of Object.entries(task.datasets ?? {})) {
-      let sum = byName.get(dataset);
-      if (!sum) {
-        sum = { dataset, quarantined: 0, quarantinedByCheck: {}, into: [] };
-        byName.set(dataset, sum);
-      }
-      if (counts.extracted !== undefined) sum.extracted = (sum.extracted ?? 0) + counts.extracted;
-      if (counts.loaded !== undefined) sum.loaded = (sum.loaded ?? 0) + counts.loaded;
-      sum.quarantined += counts.quarantined ?? 0;
-      for (const [check, n] of Object.entries(counts.quarantinedByCheck ?? {}))
-        sum.quarantinedByCheck[check] = (sum.quarantinedByCheck[check] ?? 0) + n;
-      for (const table of counts.into ?? []) if (!sum.into.includes(table)) sum.into.push(table);
-    }
-  }
-  const all = [...byName.values()].sort((a, b) => (a.dataset < b.dataset ? -1 : 1));
-  for (const d of all) {
-    if (judge && d.extracted !== undefined && d.loaded !== undefined)
-      d.reconciled = d.extracted === d.loaded + d.quarantined;
-  }
-  return all;
+  const sums: Record<string, DatasetCounts> = Object.create(null);
+  for (const task of tasks) addDatasetCounts(sums, task.datasets ?? {});
+  return Object.entries(sums)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([dataset, counts]) => {
+      const d: DatasetSummary = {
+        dataset,
+        quarantined: counts.quarantined ?? 0,
+        quarantinedByCheck: counts.quarantinedByCheck ?? {},
+        into: counts.into ?? [],
+      };
+      if (counts.extracted !== undefined) d.extracted = counts.extracted;
+      if (counts.loaded !== undefined) d.loaded = counts.loaded;
+      if (judge && d.extracted !== undefined && d.loaded !== undefined)
+        d.reconciled = d.extracted === d.loaded + d.quarantined;
+      return d;
+    });
 }
 
 /**

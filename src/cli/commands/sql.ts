@@ -2,9 +2,8 @@ import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { WeirError } from "../../core/errors.js";
 import { weirPaths } from "../../core/paths.js";
-import { DuckDBEngine } from "../../engines/duckdb/duckdb-engine.js";
 import { Lake } from "../../lake/lake.js";
-import { defaultMemoryLimit } from "../../orchestrator/open-runtime.js";
+import { openWarehouse } from "../../orchestrator/open-runtime.js";
 import { requireHome } from "../cli-home.js";
 import { loadCliProject } from "../cli-project.js";
 import { renderTable } from "../render-table.js";
@@ -33,11 +32,7 @@ export function registerSqlCommand(program: Command): void {
       const warehouse = config.warehouse ?? paths.warehouse;
       // Reading needs something to read: the warehouse, or at least the home (a lake alone).
       if (!options.write && !existsSync(warehouse)) requireHome(config);
-      const engine = await DuckDBEngine.create({
-        path: warehouse,
-        tempDirectory: paths.tmp,
-        memoryLimit: process.env.WEIR_DUCKDB_MEMORY_LIMIT || defaultMemoryLimit(),
-      });
+      const engine = await openWarehouse({ warehouse, tmp: paths.tmp });
       try {
         if (existsSync(paths.lake)) await (await Lake.open({ root: paths.lake, engine })).attach(engine);
         const rows = options.write

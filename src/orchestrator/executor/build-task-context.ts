@@ -6,7 +6,7 @@ import type { RunEvent } from "../run-events.js";
 import { stagingSchemaOf } from "../staging.js";
 import type { TaskContext } from "../task-context.js";
 import type { AttemptLogger } from "./attempt-logger.js";
-import { addDatasetCount } from "./dataset-counts.js";
+import { addDatasetCount, addRowCounts } from "./dataset-counts.js";
 import type { AttemptStats, ExecutorSettings } from "./executor-settings.js";
 import { SkipTask } from "./run-attempt.js";
 import { extractInTask } from "./task-extract.js";
@@ -105,10 +105,7 @@ export function buildTaskContext(input: TaskContextInput): TaskContext {
     },
     recordRows: (counts) => {
       // A count the task never records stays absent: the summary shows "-", not a made-up 0.
-      for (const key of ["in", "out", "rejected"] as const) {
-        const n = counts[key];
-        if (n !== undefined) stats.rows[key] = (stats.rows[key] ?? 0) + n;
-      }
+      addRowCounts(stats.rows, counts);
     },
     recordOutput: (output) => {
       stats.outputs.push(output);

@@ -1,4 +1,17 @@
+import type { RowCounts } from "../../metadata/metadata-store.js";
 import type { DatasetCounts } from "../run-events.js";
+
+/**
+ * Adds `more`'s row counts into `into`, and returns `into`. A count neither side recorded
+ * stays absent: the summary shows "-" (unknown), not a made-up 0.
+ */
+export function addRowCounts(into: RowCounts, more: Readonly<RowCounts>): RowCounts {
+  for (const key of ["in", "out", "rejected"] as const) {
+    const n = more[key];
+    if (n !== undefined) into[key] = (into[key] ?? 0) + n;
+  }
+  return into;
+}
 
 /**
  * Adds one dataset's counts into `into` (by dataset name), and returns `into`. A count

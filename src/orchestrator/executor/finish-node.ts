@@ -4,7 +4,7 @@ import { warn } from "../../core/log.js";
 import type { AttemptFinish, TaskInstanceState } from "../../metadata/task-store.js";
 import { attemptCode, errorInfo, hasStats, taskError } from "./attempt-errors.js";
 import { AttemptLogger } from "./attempt-logger.js";
-import { addDatasetCounts } from "./dataset-counts.js";
+import { addDatasetCounts, addRowCounts } from "./dataset-counts.js";
 import { evaluateNodes } from "./evaluate-nodes.js";
 import type { ExecutorState } from "./executor-state.js";
 import { taskRef } from "./run-emitter.js";
@@ -150,9 +150,7 @@ export async function finishParent(x: ExecutorState, parent: TaskNode): Promise<
   parent.stats = { quarantined: {}, outputs: [] };
   for (const c of children) {
     // A count no instance recorded stays absent (unknown), as for a task that is not mapped.
-    for (const key of ["in", "out", "rejected"] as const) {
-      if (c.rows[key] !== undefined) parent.rows[key] = (parent.rows[key] ?? 0) + c.rows[key];
-    }
+    addRowCounts(parent.rows, c.rows);
     for (const [check, n] of Object.entries(c.stats.quarantined)) {
       parent.stats.quarantined[check] = (parent.stats.quarantined[check] ?? 0) + n;
     }
