@@ -4,7 +4,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POSTGRES_URL, postgresAvailable } from "../support/servers.js";
-import { spawnWeir } from "../support/weir-process.js";
+import { runWeir } from "../support/weir-process.js";
 
 // `weir check` / `weir profile <file>` read the file through the source a pipeline would
 // use, so they see the same rows, rejections and column types.
@@ -12,11 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), "weir-file-target-"));
 const home = join(dir, "home");
 const at = (name: string) => join(dir, name);
 
-async function weir(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const p = spawnWeir(args, { WEIR_HOME: home });
-  const code = await p.exited;
-  return { code, stdout: p.stdout(), stderr: p.stderr() };
-}
+const weir = (...args: string[]) => runWeir(args, { WEIR_HOME: home });
 
 const SUITE = `name: abc
 expectations:

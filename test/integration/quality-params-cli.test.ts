@@ -1,28 +1,12 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runWeir } from "../support/weir-process.js";
 
-const ROOT = resolve(import.meta.dirname, "../..");
 let dir: string;
 
-function weir(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-    cwd: ROOT,
-    env: { ...process.env, WEIR_HOME: join(dir, "home"), NO_COLOR: "1", FORCE_COLOR: "0" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => {
-    stdout += String(d);
-  });
-  child.stderr.on("data", (d) => {
-    stderr += String(d);
-  });
-  return new Promise((done) => child.on("exit", (code) => done({ code, stdout, stderr })));
-}
+const weir = (...args: string[]) => runWeir(args, { WEIR_HOME: join(dir, "home") });
 
 const SUITE = `name: orders
 suite_parameters:

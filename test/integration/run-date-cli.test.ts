@@ -1,15 +1,14 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, runWeirSync } from "../support/weir-process.js";
 
 /**
  * Issue 10 item 6: `weir run --date D` of a `@monthly` pipeline processed one day of the
  * month, and the next backfill skipped the month as done. A logical date names the
  * interval containing it; the manual run and the backfill's are one run.
  */
-const ROOT = resolve(import.meta.dirname, "../..");
 const DEFINE = join(ROOT, "src/orchestrator/define-pipeline.ts");
 let dir: string;
 
@@ -32,14 +31,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function weir(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-    cwd: ROOT,
-    env: { ...process.env, WEIR_HOME: join(dir, "home"), FORCE_COLOR: "0", NO_COLOR: "1" },
-    encoding: "utf8",
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const weir = (args: string[]) => runWeirSync(args, { WEIR_HOME: join(dir, "home") });
 
 const processed = () =>
   readFileSync(join(dir, "processed.log"), "utf8")
