@@ -11,6 +11,7 @@ import { defineConfig } from "weir";
 
 export default defineConfig({
   pipelines: ["examples"],
+  streams: ["examples"],
   notifications: {
     channels: {
       "data-team-email": {

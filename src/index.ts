@@ -37,6 +37,7 @@ export {
   LakeError,
   PipelineError,
   QualityError,
+  StreamError,
   TaskError,
   WeirError,
 } from "./core/errors.js";
@@ -189,3 +190,42 @@ export {
   type ValidationResult,
   validateDataset,
 } from "./quality/validate-dataset.js";
+// streaming
+export {
+  type AggregateSpec,
+  approxCountDistinct,
+  approxQuantile,
+  avg,
+  collectSet,
+  count,
+  countDistinct,
+  max,
+  min,
+  sum,
+} from "./streaming/aggregates/index.js";
+export type {
+  DeadLetter,
+  EpochOutput,
+  EpochSink,
+  LateEvent,
+  PartitionReader,
+  PartitionStatus,
+  StartPosition,
+  StreamCheckpointStore,
+  StreamCounts,
+  StreamSource,
+} from "./streaming/contracts.js";
+export {
+  type DerivedColumn,
+  defineStreamJob,
+  type EventTimeSpec,
+  type StreamJobDefinition,
+  type StreamJobInput,
+  type StreamSourceSpec,
+  type WindowedOutput,
+} from "./streaming/define-stream-job.js";
+export { eventDate, eventHour } from "./streaming/derive-time.js";
+export type { EventFieldType, EventSchema, StreamEvent } from "./streaming/event-schema.js";
+export { type RunStreamJobOptions, runStreamJob, type StreamRunResult } from "./streaming/run-stream-job.js";
+export type { StreamRunEvent } from "./streaming/stream-events.js";
+export { hop, session, tumbling, type WindowSpec } from "./streaming/windows/index.js";

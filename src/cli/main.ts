@@ -15,6 +15,7 @@ import { registerRunCommand } from "./commands/run.js";
 import { registerRunsCommand } from "./commands/runs.js";
 import { registerSchedulerCommand } from "./commands/scheduler.js";
 import { registerSqlCommand } from "./commands/sql.js";
+import { registerStreamCommand } from "./commands/stream.js";
 import { reportError } from "./report-error.js";
 
 /**
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerLakeVacuumCommand(registerLakeCommand(program));
   registerSqlCommand(program);
+  registerStreamCommand(program);
   registerCheckCommand(program);
   registerProfileCommand(program);
   return program;

@@ -26,6 +26,7 @@ describe("resolveProjectConfig", () => {
     expect(config).toEqual({
       root,
       pipelines: ["/srv/project/pipelines", "/abs/other.pipeline.ts"],
+      streams: ["/srv/project/streams"],
       home: "/srv/project/.weir",
       channels: {},
       defaultRoutes: {},

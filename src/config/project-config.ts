@@ -75,6 +75,12 @@ export const projectConfigSchema = z.strictObject({
     .describe(
       "folders holding pipelines (each sub-folder with a pipeline.ts, or .ts files exporting one), or pipeline files; relative to the config file",
     ),
+  streams: z
+    .array(z.string().min(1))
+    .default(["streams"])
+    .describe(
+      "folders holding stream jobs (each sub-folder with a stream.ts, or *.stream.ts files), or stream job files; relative to the config file",
+    ),
   home: z.string().optional().describe("weir home folder (default .weir next to the config; WEIR_HOME wins)"),
   metadata: z
     .string()
@@ -121,6 +127,8 @@ export interface ProjectConfig {
   file?: string;
   /** Absolute folders or files where pipelines live. */
   pipelines: string[];
+  /** Absolute folders or files where stream jobs live. */
+  streams: string[];
   /** Absolute weir home. */
   home: string;
   /** Metadata store URL or SQLite path, when configured (`WEIR_METADATA_URL` or the config). */
@@ -177,6 +185,7 @@ export function resolveProjectConfig(
     root: options.root,
     ...(options.file ? { file: options.file } : {}),
     pipelines: config.pipelines.map(at),
+    streams: config.streams.map(at),
     home: env.WEIR_HOME ? resolve(env.WEIR_HOME) : at(config.home ?? ".weir"),
     ...(metadataUrl ? { metadataUrl: isUrl(metadataUrl) ? metadataUrl : at(metadataUrl) } : {}),
     ...(config.warehouse ? { warehouse: at(config.warehouse.slice("duckdb:".length)) } : {}),
@@ -192,5 +201,5 @@ function isUrl(text: string): boolean {
 
 /** The config used when a project has no `weir.config.ts`: pipelines are given by path. */
 export function defaultProjectConfig(cwd: string, env: NodeJS.ProcessEnv = process.env): ProjectConfig {
-  return resolveProjectConfig({ pipelines: [] }, { root: cwd, env });
+  return resolveProjectConfig({ pipelines: [], streams: [] }, { root: cwd, env });
 }

@@ -23,6 +23,10 @@ export const ERROR_CODES = {
   QUALITY_FAILED: { exitCode: 1, summary: "a data-quality check with severity error failed" },
   METADATA_FAILED: { exitCode: 6, summary: "the metadata store failed" },
   NOTIFICATION_FAILED: { exitCode: 7, summary: "a notification could not be delivered" },
+  STREAM_JOB_INVALID: { exitCode: 2, summary: "a stream job definition is invalid" },
+  STREAM_SOURCE_FAILED: { exitCode: 9, summary: "a stream source could not be read or acknowledged" },
+  STREAM_SINK_FAILED: { exitCode: 9, summary: "a stream sink could not commit an epoch" },
+  STREAM_LEASE_LOST: { exitCode: 9, summary: "another process took over a stream partition" },
   INTERNAL: { exitCode: 70, summary: "a bug in weir" },
 } as const;
 
@@ -86,6 +90,7 @@ export class EngineError extends WeirError {}
 export class ConnectorError extends WeirError {}
 export class LakeError extends WeirError {}
 export class PipelineError extends WeirError {}
+export class StreamError extends WeirError {}
 
 /** Wraps whatever user task code threw, keeping the original as `cause`. */
 export class TaskError extends WeirError {

@@ -1,7 +1,7 @@
 import { mkdir, rename, rm, rmdir, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { WriteInput } from "../connectors/sink.js";
-import { LakeError, messageOf, WeirError } from "../core/errors.js";
+import { ConfigError, LakeError, messageOf, WeirError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
 import type { Engine } from "../engines/engine.js";
 import { fsyncFiles, pruneEmptyDirs, resolveRelative, STAGING_DIR } from "./lake-files.js";
@@ -37,6 +37,23 @@ export interface CommitResult {
   filesRemoved: number;
   /** Partition values of every partition written (and, for overwrite-partition, replaced). */
   partitions: PartitionValues[];
+  /**
+   * True when the write was a no-op because the dataset already held its marker (see
+   * `CommitMarker`): nothing was staged or written; `commitId` and `version` are then the
+   * current manifest's, and the counts are 0.
+   */
+  skipped?: boolean;
+}
+
+/**
+ * Makes a write idempotent per key: the commit records `markers[key] = value` in the same
+ * manifest swap as its files, and a write whose marker the dataset already holds (at
+ * `value` or higher) does nothing. A stream sink marks `stream:<job>:<partition>` with its
+ * epoch, so an epoch replayed after a crash is never written twice.
+ */
+export interface CommitMarker {
+  key: string;
+  value: number;
 }
 
 export interface CommitRequest {
@@ -46,6 +63,7 @@ export interface CommitRequest {
   input: WriteInput;
   mode: LakeWriteMode;
   partitionBy?: readonly PartitionColumn[];
+  marker?: CommitMarker;
   onStep?: CommitStepHook;
 }
 
@@ -63,6 +81,19 @@ export async function commitWrite(request: CommitRequest): Promise<CommitResult>
     await request.onStep?.(name, { dataset, commitId });
   };
   const previous = await readManifest(datasetDir);
+  if (request.marker && holdsMarker(dataset, previous, request.marker)) {
+    return {
+      dataset,
+      commitId: previous?.commits.at(-1)?.id ?? "none",
+      version: previous?.version ?? 0,
+      mode,
+      rowsWritten: 0,
+      filesAdded: 0,
+      filesRemoved: 0,
+      partitions: [],
+      skipped: true,
+    };
+  }
   const partitionBy = [...(request.partitionBy ?? previous?.partitionBy ?? [])];
   const partitionColumns = partitionColumnNames(partitionBy);
   checkLayout(dataset, previous, mode, partitionColumns);
@@ -105,6 +136,7 @@ export async function commitWrite(request: CommitRequest): Promise<CommitResult>
       schema: staged.schema,
       added: staged.files,
     }));
+    manifest = withMarkers(manifest, previous, request.marker);
     await publishManifest({
       dataset,
       datasetDir,
@@ -138,6 +170,31 @@ export async function commitWrite(request: CommitRequest): Promise<CommitResult>
     filesRemoved: last.filesRemoved,
     partitions: last.partitions,
   };
+}
+
+/** True when `previous` already holds `marker` (at its value or higher). Refuses a malformed marker. */
+function holdsMarker(dataset: string, previous: Manifest | undefined, marker: CommitMarker): boolean {
+  if (typeof marker.key !== "string" || marker.key === "" || !Number.isFinite(marker.value)) {
+    throw new ConfigError(
+      `invalid commit marker ${JSON.stringify(marker)} for ${dataset}: expected a non-empty key and a finite number`,
+      { details: { dataset, marker: { ...marker } } },
+    );
+  }
+  const held = previous?.markers?.[marker.key];
+  return held !== undefined && held >= marker.value;
+}
+
+/**
+ * The next manifest with the base's markers carried forward (every commit keeps them, or a
+ * later commit would forget which epochs are held) and this commit's marker set.
+ */
+function withMarkers(
+  manifest: Manifest,
+  previous: Manifest | undefined,
+  marker: CommitMarker | undefined,
+): Manifest {
+  const markers = { ...previous?.markers, ...(marker ? { [marker.key]: marker.value } : {}) };
+  return Object.keys(markers).length === 0 ? manifest : { ...manifest, markers };
 }
 
 async function rollback(

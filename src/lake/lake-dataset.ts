@@ -4,7 +4,13 @@ import type { WriteInput } from "../connectors/sink.js";
 import { ConfigError } from "../core/errors.js";
 import { type TableRef, tableRef } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
-import { type CommitResult, type CommitStepHook, commitWrite, type LakeWriteMode } from "./lake-commit.js";
+import {
+  type CommitMarker,
+  type CommitResult,
+  type CommitStepHook,
+  commitWrite,
+  type LakeWriteMode,
+} from "./lake-commit.js";
 import { resolveRelative } from "./lake-files.js";
 import { DatasetLock } from "./lake-lock.js";
 import { emptyRelationSql, readParquetSql } from "./lake-scan.js";
@@ -26,6 +32,12 @@ export interface LakeWriteOptions {
   partitionBy?: PartitionColumn[];
   /** How long to wait for another writer's lock before failing with LAKE_LOCKED. Default 0. */
   lockWaitMs?: number;
+  /**
+   * Makes the write idempotent (see `CommitMarker`): under the dataset's lock, when the
+   * manifest already marks `key` at `value` or higher the write does nothing and its result
+   * says `skipped: true`; otherwise the commit sets `markers[key] = value` in the same swap.
+   */
+  marker?: CommitMarker;
 }
 
 export interface PartitionInfo {
@@ -62,7 +74,8 @@ export class LakeDataset {
   readonly name: string;
   /** The dataset's folder. */
   readonly dir: string;
-  private readonly engine: Engine;
+  /** The DuckDB engine that writes and scans the dataset. */
+  readonly engine: Engine;
   private readonly onCommitStep: CommitStepHook | undefined;
 
   constructor(init: LakeDatasetInit) {
@@ -104,6 +117,7 @@ export class LakeDataset {
         input,
         mode: options.mode,
         ...(options.partitionBy ? { partitionBy: options.partitionBy } : {}),
+        ...(options.marker ? { marker: options.marker } : {}),
         ...(this.onCommitStep ? { onStep: this.onCommitStep } : {}),
       });
     } finally {
@@ -114,6 +128,11 @@ export class LakeDataset {
   /** The current manifest, or undefined when nothing was ever committed. */
   manifest(): Promise<Manifest | undefined> {
     return readManifest(this.dir);
+  }
+
+  /** The value the current manifest marks `key` with (see `LakeWriteOptions.marker`), if any. */
+  async marker(key: string): Promise<number | undefined> {
+    return (await this.manifest())?.markers?.[key];
   }
 
   /**

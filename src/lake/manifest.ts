@@ -41,6 +41,13 @@ const manifestSchema = z.object({
       partitions: z.array(z.record(z.string(), z.string().nullable())),
     }),
   ),
+  /**
+   * Epoch markers: the highest value committed per key (a stream sink's
+   * `stream:<job>:<partition>` → epoch), set in the same manifest swap as the data, so
+   * "this epoch's rows are visible" and "this epoch is marked" can never disagree. Carried
+   * forward by every commit; optional so manifests written before markers still parse.
+   */
+  markers: z.record(z.string(), z.number()).optional(),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;

@@ -11,6 +11,7 @@ import type { PipelineStore } from "./pipeline-store.js";
 import type { PoolStore } from "./pool-store.js";
 import type { QualityStore } from "./quality-store.js";
 import type { ListRunsOptions, NewRun, RunRecord, RunStore } from "./run-store.js";
+import type { StreamCheckpointStore } from "./stream-checkpoint-store.js";
 import type { TaskStore } from "./task-store.js";
 
 export type { DatasetEventRecord, DatasetStore, MaterialisedRange } from "./dataset-store.js";
@@ -24,6 +25,7 @@ export type {
   RunStore,
   RunType,
 } from "./run-store.js";
+export type { StreamCheckpointStore } from "./stream-checkpoint-store.js";
 export type {
   AttemptFinish,
   AttemptKey,
@@ -72,6 +74,8 @@ export interface MetadataStore {
   readonly tasks: TaskStore;
   readonly pools: PoolStore;
   readonly datasets: DatasetStore;
+  /** Stream partitions' checkpoints, pending epochs and leases (migration 5). */
+  readonly streams: StreamCheckpointStore;
   /** The schema version the store is at after opening (its migrations applied). */
   schemaVersion(): Promise<number>;
   /** Shortcut for `runs.create(run, [])`: records a run that has no task instances yet. */

@@ -1,6 +1,7 @@
 import { WeirError } from "../core/errors.js";
 import { ORCHESTRATOR_MIGRATION } from "./orchestrator-migration.js";
 import { RUN_KEY_MIGRATION } from "./run-key-migration.js";
+import { STREAM_MIGRATION } from "./stream-migration.js";
 
 /**
  * One step of the metadata schema. Statements are plain, portable SQL (TEXT, INTEGER,
@@ -109,6 +110,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   ORCHESTRATOR_MIGRATION,
   RUN_KEY_MIGRATION,
+  STREAM_MIGRATION,
 ];
 
 /**

@@ -8,6 +8,7 @@ import type { ListRunsOptions, NewRun, RunRecord } from "./run-store.js";
 import { SqlRunStore } from "./run-store.js";
 import type { SqlDatabase } from "./sql-database.js";
 import { SqlQualityStore } from "./sql-quality-store.js";
+import { SqlStreamCheckpointStore } from "./stream-checkpoint-store.js";
 import { SqlTaskStore } from "./task-store.js";
 
 /**
@@ -23,6 +24,7 @@ export class SqlMetadataStore implements MetadataStore {
   readonly tasks: SqlTaskStore;
   readonly pools: SqlPoolStore;
   readonly datasets: SqlDatasetStore;
+  readonly streams: SqlStreamCheckpointStore;
 
   protected constructor(
     protected readonly sql: SqlDatabase,
@@ -35,6 +37,7 @@ export class SqlMetadataStore implements MetadataStore {
     this.tasks = new SqlTaskStore(sql);
     this.pools = new SqlPoolStore(sql);
     this.datasets = new SqlDatasetStore(sql);
+    this.streams = new SqlStreamCheckpointStore(sql);
     this.cursors = {
       get: async (pipeline, sourceKey) =>
         (

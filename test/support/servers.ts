@@ -39,3 +39,4 @@ export async function serverAvailable(name: string, url: string): Promise<boolea
 }
 
 export const postgresAvailable = await serverAvailable("PostgreSQL", POSTGRES_URL);
+export const natsAvailable = await serverAvailable("NATS", NATS_URL);
