@@ -3,8 +3,12 @@
  * chunks, parses each line with JSON.parse and counts events per user per 5-minute
  * window in a Map. No schema, no dead letters, no output, no checkpoints: what any
  * JavaScript stream job must at least spend.
+ *
+ *   node --import tsx bench/stream-floor.ts <file.ndjson>
  */
 import { createReadStream } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const WINDOW_MS = 5 * 60_000;
 
@@ -47,4 +51,11 @@ export async function runFloor(file: string): Promise<FloorResult> {
     rest = text.slice(start);
   }
   return { events, malformed, windows: counts.size, seconds: (performance.now() - started) / 1000 };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const file = process.argv[2];
+  if (!file) throw new Error("usage: bench/stream-floor.ts <file.ndjson>");
+  const result = await runFloor(file);
+  process.stdout.write(`${JSON.stringify({ ...result, maxRssKiB: process.resourceUsage().maxRSS })}\n`);
 }

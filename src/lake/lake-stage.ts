@@ -55,14 +55,14 @@ export async function stageFiles(request: StageRequest): Promise<StagedFiles> {
     await mkdir(dirname(stagingDir), { recursive: true });
     const columns = partitionColumns.map((c) => dialect.quoteIdent(c)).join(", ");
     await engine.run(
-      `COPY (${escapedSelect(engine, select, schema, partitionColumns)}) TO ${dialect.quoteLiteral(stagingDir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${columns}), FILENAME_PATTERN ${pattern})`,
+      `COPY (${escapedSelect(engine, select, schema, partitionColumns)}) TO ${dialect.quoteLiteral(stagingDir)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, PARTITION_BY (${columns}), FILENAME_PATTERN ${pattern})`,
       input.params,
     );
   } else {
     await mkdir(stagingDir, { recursive: true });
     const file = join(stagingDir, `part-${commitId}-0.parquet`);
     await engine.run(
-      `COPY (${select}) TO ${dialect.quoteLiteral(file)} (FORMAT parquet, COMPRESSION zstd)`,
+      `COPY (${select}) TO ${dialect.quoteLiteral(file)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)`,
       input.params,
     );
   }

@@ -94,13 +94,14 @@ export interface LateEvent {
 }
 
 /**
- * An epoch's kept events as NDJSON lines (each event's text as received, derived columns
- * spliced in), typed by `schema`: sinks let the engine's JSON reader build the columns.
+ * An epoch's kept events as an NDJSON scratch file (each event's text as received, derived
+ * columns spliced in), typed by `schema`: sinks let the engine's JSON reader build the
+ * columns. No file when there are no rows. The runtime removes it after the epoch commits.
  */
 export interface EpochEvents {
   schema: Schema;
   numRows: number;
-  lines: string[];
+  file?: string;
 }
 
 /** What one epoch of one partition task hands to the sinks. */

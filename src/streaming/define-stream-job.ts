@@ -162,6 +162,10 @@ export function defineStreamJob(input: StreamJobInput): StreamJobDefinition {
     if (!Number.isInteger(input.source.partitions) || input.source.partitions < 1) {
       invalid(id, "source.partitions must be a whole number ≥ 1");
     }
+    // Windows are kept per partition: without a group key every partition would write the same rows.
+    if (input.source.partitions > 1 && input.windows && input.windows.groupBy.length === 0) {
+      invalid(id, "windows over a partitioned source need groupBy (publish each key to one partition)");
+    }
   }
   const what = (name: string) => `stream job ${id} ${name}`;
   const timing = {

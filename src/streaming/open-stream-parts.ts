@@ -17,6 +17,32 @@ export interface StreamSourceOptions {
   rate?: number;
   /** Default `WEIR_NATS_URL`, else the job's, else nats://127.0.0.1:4222. */
   natsUrl?: string;
+  /** Create the job's JetStream stream when it is missing (default true; false for a read-only look). */
+  createStream?: boolean;
+}
+
+/** Where a NATS job's events live: server, JetStream stream, subject and partitions. */
+export interface NatsTarget {
+  url: string;
+  stream: string;
+  subject: string;
+  partitions?: number;
+}
+
+/**
+ * The NATS server, stream, subject and partitions of a job whose source is NATS (the
+ * server: `natsUrl`, else `WEIR_NATS_URL`, else the job's, else nats://127.0.0.1:4222);
+ * undefined for a file job.
+ */
+export function natsTarget(job: StreamJobDefinition, natsUrl?: string): NatsTarget | undefined {
+  if (job.source.type !== "nats") return undefined;
+  const spec = job.source;
+  return {
+    url: natsUrl ?? process.env.WEIR_NATS_URL ?? spec.url ?? DEFAULT_NATS_URL,
+    stream: spec.stream ?? defaultStreamName(spec.subject),
+    subject: spec.subject,
+    ...(spec.partitions ? { partitions: spec.partitions } : {}),
+  };
 }
 
 /** The JetStream stream a subject lives in when the job does not name one: `USER_EVENTS` for `user-events`. */
@@ -33,13 +59,11 @@ export async function openStreamSource(
   if (file !== undefined) {
     return new FileReplaySource({ path: file, ...(options.rate ? { rate: options.rate } : {}) });
   }
-  const spec = job.source as Extract<StreamJobDefinition["source"], { type: "nats" }>;
+  const target = natsTarget(job, options.natsUrl)!;
   return NatsSource.connect({
-    url: options.natsUrl ?? process.env.WEIR_NATS_URL ?? spec.url ?? DEFAULT_NATS_URL,
-    stream: spec.stream ?? defaultStreamName(spec.subject),
-    subject: spec.subject,
-    ...(spec.partitions ? { partitions: spec.partitions } : {}),
+    ...target,
     durablePrefix: job.id,
+    ...(options.createStream === false ? { create: false } : {}),
   });
 }
 

@@ -14,7 +14,7 @@ import type {
   StreamCounts,
 } from "./contracts.js";
 import { emptyCounts } from "./contracts.js";
-import { EventLines } from "./event-lines.js";
+import { EventLines, removeEventsFile } from "./event-lines.js";
 import type { StreamEvent } from "./event-schema.js";
 import type { StreamEventListener } from "./stream-events.js";
 import { WindowState, windowRowsToBatch } from "./windows/index.js";
@@ -49,6 +49,24 @@ export class CommitQueue {
     const next = this.tail.then(fn, fn);
     this.tail = next.catch(() => undefined);
     return next;
+  }
+}
+
+/** Attempts per sink commit when the failure is transient (a lock held, a conflict, a lost connection). */
+const COMMIT_ATTEMPTS = 5;
+
+/**
+ * Commits an epoch to a sink, again after a transient failure: a sink's commit is
+ * idempotent per epoch, so repeating it can neither lose nor double anything.
+ */
+async function commitWithRetries(sink: EpochSink, output: EpochOutput, clock: Clock): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await sink.commit(output);
+    } catch (error) {
+      if (attempt >= COMMIT_ATTEMPTS || (error as { retryable?: boolean }).retryable !== true) throw error;
+      await clock.sleep(100 * 2 ** attempt);
+    }
   }
 }
 
@@ -95,6 +113,7 @@ export class PartitionTask {
   /** Scratch arrays reused per event (the window state copies what it keeps). */
   private readonly derivedValues: unknown[];
   private readonly aggregateValues: unknown[];
+  private readonly keyValues: unknown[];
 
   constructor(init: PartitionTaskInit) {
     this.init = init;
@@ -108,6 +127,7 @@ export class PartitionTask {
     this.events = new EventLines(this.c.declared, this.c.derivedFields);
     this.derivedValues = new Array(this.c.derive.length);
     this.aggregateValues = new Array(this.c.windows?.aggregates.length ?? 0);
+    this.keyValues = new Array(this.c.windows?.groupBy.length ?? 0);
     const checkpoint = init.status.checkpoint;
     this.epoch = checkpoint?.epoch ?? 0;
     this.position = checkpoint?.position ?? init.status.startAfter ?? 0;
@@ -334,16 +354,15 @@ export class PartitionTask {
     const w = this.c.windows;
     if (w !== undefined && this.windows !== undefined) {
       const groupBy = w.groupBy;
-      let key: string;
-      let keyValues: unknown[];
-      if (groupBy.length === 1) {
-        const v = event[groupBy[0]!];
-        key = typeof v === "string" ? v : JSON.stringify(v ?? null);
-        keyValues = [v ?? null];
-      } else {
-        keyValues = groupBy.map((g) => event[g] ?? null);
-        key = JSON.stringify(keyValues);
-      }
+      // The window state copies the key values it keeps: one scratch array serves every event.
+      const keyValues = this.keyValues;
+      for (let g = 0; g < groupBy.length; g++) keyValues[g] = event[groupBy[g]!] ?? null;
+      const first = keyValues[0];
+      // A lone string key is its own name; anything else is JSON after a NUL, which no plain string key starts with.
+      const key =
+        groupBy.length === 1 && typeof first === "string" && first.charCodeAt(0) !== 0
+          ? first
+          : `\u0000${JSON.stringify(keyValues)}`;
       const fields = w.aggregateFields;
       const values = this.aggregateValues;
       for (let a = 0; a < fields.length; a++) {
@@ -405,7 +424,7 @@ export class PartitionTask {
       partition: this.partition,
       epoch,
       endPosition: this.position,
-      events: this.events.take(),
+      events: await this.events.take(),
       windows: windowRows,
       upsert: this.c.job.windows?.mode === "update",
       deadLetters: this.deadLetters,
@@ -434,7 +453,11 @@ export class PartitionTask {
     const { store, owner, sinks, clock } = this.init;
     const started = clock.now().getTime();
     if (!alreadyPending) await store.prepare(this.job, this.partition, owner, boundary);
-    for (const sink of sinks) await sink.commit(output);
+    try {
+      for (const sink of sinks) await commitWithRetries(sink, output, clock);
+    } finally {
+      if (!("columns" in output.events)) await removeEventsFile(output.events);
+    }
     checkpoint.committedAt = clock.now().toISOString();
     await store.commit(this.job, this.partition, owner, checkpoint);
     await this.init.reader.ack(checkpoint.position);

@@ -12,6 +12,19 @@ describe.skipIf(!postgresAvailable)("PostgresEngine", () => {
     expect(String(err.message)).not.toContain("s3cret");
   });
 
+  it("keeps a URL's session options (a search_path) and still applies its own (UTC, ISO dates)", async () => {
+    const url = new URL(POSTGRES_URL);
+    url.searchParams.set("options", "-c search_path=weir_no_such_schema,public -c TimeZone=America/New_York");
+    const engine = await PostgresEngine.create({ url: url.href, poolSize: 1 });
+    try {
+      expect(
+        await engine.query("SELECT current_setting('search_path') AS sp, current_setting('TimeZone') AS tz"),
+      ).toEqual([{ sp: "weir_no_such_schema,public", tz: "UTC" }]);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it("names the SQLSTATE of a rejected statement", async () => {
     const engine = await PostgresEngine.create({ url: POSTGRES_URL, poolSize: 1 });
     try {

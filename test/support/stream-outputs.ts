@@ -64,3 +64,26 @@ export async function streamFingerprint(
     await engine.close();
   }
 }
+
+/**
+ * The fingerprint of the kept events of a lake at `root` (a home's `lake/`, or one that
+ * several processes with their own homes share), as `streamFingerprint` takes it.
+ */
+export async function lakeEventsFingerprint(
+  root: string,
+  dataset = "lake.raw.events",
+): Promise<{ rows: number; hash: string }> {
+  const engine = await DuckDBEngine.create({ path: ":memory:" });
+  try {
+    const lake = await Lake.open({ root, engine });
+    const scan = await lake.dataset(dataset).scanSql();
+    if (!scan) return { rows: 0, hash: "0" };
+    return await fingerprint(
+      engine,
+      scan,
+      "event_id, user_id, event_type, timestamp, session_id, page_url, referrer_url, CAST(properties AS VARCHAR), date, hour",
+    );
+  } finally {
+    await engine.close();
+  }
+}

@@ -3,8 +3,11 @@ import pc from "picocolors";
 import { parseDuration } from "../../core/duration.js";
 import { ConfigError } from "../../core/errors.js";
 import type { PartitionStatus, StartPosition, StreamCounts } from "../../streaming/contracts.js";
+import type { StreamJobDefinition } from "../../streaming/define-stream-job.js";
 import { openStreamParts, openStreamSource } from "../../streaming/open-stream-parts.js";
+import { END_OF_INPUT_WATERMARK } from "../../streaming/partition-task.js";
 import { runStreamJob } from "../../streaming/run-stream-job.js";
+import { partitionNames } from "../../streaming/sources/nats-names.js";
 import type { StreamRunEvent } from "../../streaming/stream-events.js";
 import { findStreamJob, loadStreamJob, streamJobFiles } from "../../streaming/stream-job-registry.js";
 import { storeExists } from "../cli-home.js";
@@ -12,6 +15,7 @@ import { loadCliProject, openCliRuntime, openCliStore } from "../cli-project.js"
 import { interruptSignal } from "../interrupt-signal.js";
 import { renderTable } from "../render-table.js";
 import { jsonSafe } from "../report-error.js";
+import { registerStreamIngestCommand } from "./stream-ingest.js";
 
 interface RunOptions {
   fromFile?: string;
@@ -26,7 +30,7 @@ interface RunOptions {
   events?: boolean;
 }
 
-/** `weir stream list|run|status|reset`. */
+/** `weir stream list|run|ingest|status|reset`. */
 export function registerStreamCommand(program: Command): void {
   const stream = program.command("stream").description("stream jobs: event-time windows, exactly-once sinks");
 
@@ -145,13 +149,20 @@ export function registerStreamCommand(program: Command): void {
       }
     });
 
+  registerStreamIngestCommand(stream);
+
   stream
     .command("status")
     .description("positions, watermark, lag, state size and counts of every stream partition")
-    .argument("[job]", "only this job")
+    .argument("[job]", "only this job (id or path)")
+    .option("--nats-url <url>", "NATS server for the lag (default WEIR_NATS_URL, else the job's)")
     .option("--json", "print JSON")
-    .action(async (job: string | undefined, options: { json?: boolean }) => {
+    .action(async (name: string | undefined, options: { json?: boolean; natsUrl?: string }) => {
       const { config } = await loadCliProject();
+      // A job named by path is listed by its id; one whose file is gone still by the name given.
+      const named =
+        name === undefined ? undefined : await findStreamJob(name, config.streams).catch(() => undefined);
+      const job = named?.id ?? name;
       if (!storeExists(config)) {
         if (options.json) return void process.stdout.write("[]\n");
         return void process.stdout.write("no stream has run yet (no weir home)\n");
@@ -163,29 +174,38 @@ export function registerStreamCommand(program: Command): void {
       } finally {
         await store.close();
       }
-      const lags = await lagsOf(rows, config.streams);
+      const lags = await lagsOf(rows, config.streams, options.natsUrl, named?.job);
       const now = Date.now();
-      const out = rows.map((r, i) => ({
-        job: r.job,
-        partition: r.partition,
-        epoch: r.checkpoint?.epoch ?? 0,
-        position: r.checkpoint?.position ?? r.startAfter ?? 0,
-        watermark:
-          r.checkpoint?.watermark == null
-            ? null
-            : new Date(Math.min(r.checkpoint.watermark, 8.64e15)).toISOString(),
-        watermarkLagMs: r.checkpoint?.watermark == null ? null : Math.max(0, now - r.checkpoint.watermark),
-        lag: lags[i] ?? null,
-        stateBytes: r.checkpoint?.stateBytes ?? 0,
-        openWindows: r.checkpoint?.openWindows ?? 0,
-        counts: r.checkpoint?.counts ?? null,
-        pendingEpoch: r.pending?.epoch ?? null,
-        owner: r.owner ?? null,
-        leaseExpiresAt: r.leaseExpiresAt ?? null,
-        checkpointAt: r.checkpoint?.committedAt ?? null,
-      }));
+      const out = rows.map((r, i) => {
+        const mark = r.checkpoint?.watermark ?? null;
+        // A replayed file that reached its end closes every window: the watermark is past all time.
+        const inputEnded = mark !== null && mark >= END_OF_INPUT_WATERMARK;
+        const watermark = mark === null || inputEnded ? null : mark;
+        return {
+          job: r.job,
+          partition: r.partition,
+          epoch: r.checkpoint?.epoch ?? 0,
+          position: r.checkpoint?.position ?? r.startAfter ?? 0,
+          watermark: watermark === null ? null : new Date(watermark).toISOString(),
+          watermarkLagMs: watermark === null ? null : Math.max(0, now - watermark),
+          /** True once a finite input (a replayed file) was read to its end: `watermark` is then null. */
+          inputEnded,
+          lag: lags[i] ?? null,
+          stateBytes: r.checkpoint?.stateBytes ?? 0,
+          openWindows: r.checkpoint?.openWindows ?? 0,
+          counts: r.checkpoint?.counts ?? null,
+          pendingEpoch: r.pending?.epoch ?? null,
+          owner: r.owner ?? null,
+          leaseExpiresAt: r.leaseExpiresAt ?? null,
+          checkpointAt: r.checkpoint?.committedAt ?? null,
+        };
+      });
       if (options.json) return void process.stdout.write(`${JSON.stringify(out, jsonSafe, 2)}\n`);
-      if (out.length === 0) return void process.stdout.write("no stream partitions yet\n");
+      if (out.length === 0) {
+        return void process.stdout.write(
+          job === undefined ? "no stream has run yet\n" : `stream job ${job} has not run yet\n`,
+        );
+      }
       process.stdout.write(
         `${renderTable(
           [
@@ -209,7 +229,7 @@ export function registerStreamCommand(program: Command): void {
             String(r.epoch),
             String(r.position),
             r.lag === null ? "?" : String(r.lag),
-            r.watermark ?? "-",
+            r.inputEnded ? "end of input" : (r.watermark ?? "-"),
             `${r.openWindows} win / ${formatBytes(r.stateBytes)}`,
             String(r.counts?.in ?? 0),
             String(r.counts?.deadLettered ?? 0),
@@ -320,29 +340,45 @@ function formatBytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** Messages behind each partition's position, from the job's NATS source when it can be reached. */
+/**
+ * Messages behind each partition's position, from the job's NATS stream when it can be
+ * reached. Only a look: a stream that does not exist is not created (its lag stays
+ * unknown), and a partition replayed from a file (`file`, positions are line numbers) has none.
+ */
 async function lagsOf(
   rows: readonly PartitionStatus[],
   locations: readonly string[],
+  natsUrl: string | undefined,
+  /** The job the command named, already loaded (it may live outside `locations`). */
+  known: StreamJobDefinition | undefined,
 ): Promise<(number | undefined)[]> {
   const lags: (number | undefined)[] = rows.map(() => undefined);
   const byJob = new Map<string, number[]>();
   for (const [i, r] of rows.entries()) byJob.set(r.job, [...(byJob.get(r.job) ?? []), i]);
   for (const [jobId, indexes] of byJob) {
     try {
-      const { job } = await findStreamJob(jobId, locations);
+      const job = known?.id === jobId ? known : (await findStreamJob(jobId, locations)).job;
       if (job.source.type !== "nats") continue;
-      const source = await openStreamSource(job, {});
+      const names = new Set(partitionNames(job.source.partitions));
+      const wanted = indexes.filter((i) => names.has(rows[i]!.partition));
+      if (wanted.length === 0) continue;
+      const source = await openStreamSource(job, {
+        createStream: false,
+        ...(natsUrl ? { natsUrl } : {}),
+      });
       try {
-        for (const i of indexes) {
+        for (const i of wanted) {
           const r = rows[i]!;
-          lags[i] = await source.lag?.(r.partition, r.checkpoint?.position ?? r.startAfter ?? 0);
+          lags[i] = await source
+            .lag?.(r.partition, r.checkpoint?.position ?? r.startAfter ?? 0)
+            .catch(() => undefined);
         }
       } finally {
         await source.close();
       }
     } catch {
-      // Lag is a nicety: a job that cannot be loaded or a broker that is down leaves it "?".
+      // Lag is a nicety: a job that cannot be loaded, a broker that is down or a stream that
+      // does not exist (yet) leaves it "?".
     }
   }
   return lags;

@@ -36,6 +36,20 @@ const SESSION_OPTIONS = "-c TimeZone=UTC -c DateStyle=ISO,MDY -c standard_confor
 
 let cursorSeq = 0;
 
+/** A connection URL without its `options` parameter, and that parameter. */
+function splitSessionOptions(url: string): { connectionString: string; urlOptions?: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { connectionString: url };
+  }
+  const extra = parsed.searchParams.get("options");
+  if (extra === null) return { connectionString: url };
+  parsed.searchParams.delete("options");
+  return { connectionString: parsed.href, urlOptions: extra };
+}
+
 /**
  * PostgreSQL through a `pg` pool. `transaction` pins one pooled connection; `stream` reads
  * through a server-side cursor (`DECLARE … CURSOR` + `FETCH`), so a result never has to fit
@@ -61,11 +75,14 @@ export class PostgresEngine implements Engine {
 
   static async create(options: PostgresEngineOptions): Promise<PostgresEngine> {
     const pg = (await import("pg")).default;
+    // `pg` lets a URL's `?options=` replace the pool's: keep the URL's (`-c search_path=…`
+    // picks a schema) and put weir's settings last, so they always win.
+    const { connectionString, urlOptions } = splitSessionOptions(options.url);
     const pool = new pg.Pool({
-      connectionString: options.url,
+      connectionString,
       max: options.poolSize ?? 10,
       types: weirTypeParsers,
-      options: SESSION_OPTIONS,
+      options: urlOptions ? `${urlOptions} ${SESSION_OPTIONS}` : SESSION_OPTIONS,
     });
     // An idle connection dropped by the server must not crash the process; the next query reconnects.
     pool.on("error", () => undefined);

@@ -188,6 +188,34 @@ describe.skipIf(!natsAvailable)("startIngestServer", () => {
     expect(res.status).toBe(413);
   });
 
+  it("close lets a request being received answer (202) before it disconnects", async () => {
+    const closing = await startIngestServer({ port: 0, natsUrl: NATS_URL, stream, subject });
+    const encoder = new TextEncoder();
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        controller = c;
+      },
+    });
+    const answer = fetch(`${closing.url}/ingest`, {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    controller.enqueue(encoder.encode('{"closing":1}\n'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const closed = closing.close();
+    controller.enqueue(encoder.encode('{"closing":2}\n'));
+    controller.close();
+    const res = await answer;
+    expect(res.status).toBe(202);
+    expect(await json(res)).toMatchObject({ accepted: 2 });
+    await closed;
+    // Closed for good: a new request finds nobody listening.
+    await expect(post(closing.url, '{"late":true}\n')).rejects.toThrow();
+  });
+
   it("answers 413 for a line over NATS's max payload", async () => {
     const big = await startIngestServer({
       port: 0,

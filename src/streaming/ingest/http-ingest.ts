@@ -30,6 +30,7 @@ export interface IngestServerOptions {
 export interface IngestServer {
   /** `http://host:port` */
   url: string;
+  /** Stops taking requests, lets those being handled answer (up to the publish timeout), then disconnects. */
   close(): Promise<void>;
 }
 
@@ -52,11 +53,16 @@ export async function startIngestServer(options: IngestServerOptions): Promise<I
     throw new ConfigError(`ingest partitions must be a whole number >= 0, not ${options.partitions}`);
   }
   const nats = new OnDemandJetStream(options.natsUrl, options.stream, options.subject);
+  /** Requests being handled: `close` lets them answer before it drops their connections. */
+  const inflight = new Set<Promise<void>>();
   const server = createServer((req, res) => {
-    handle(req, res, options, nats).catch((error) => {
-      if (!res.headersSent) reply(res, 500, { error: messageOf(error) });
-      else res.destroy();
-    });
+    const done: Promise<void> = handle(req, res, options, nats)
+      .catch((error) => {
+        if (!res.headersSent) reply(res, 500, { error: messageOf(error) });
+        else res.destroy();
+      })
+      .finally(() => inflight.delete(done));
+    inflight.add(done);
   });
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
@@ -71,6 +77,18 @@ export async function startIngestServer(options: IngestServerOptions): Promise<I
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // A request being published gets its answer (202 or 503) first, within the publish timeout.
+      if (inflight.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          Promise.allSettled([...inflight]),
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, options.publishTimeoutMs ?? 10_000);
+          }),
+        ]);
+        clearTimeout(timer);
+      }
       server.closeAllConnections();
       await closed;
       await nats.close();

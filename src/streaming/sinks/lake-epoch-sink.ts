@@ -2,7 +2,7 @@ import type { WriteInput } from "../../connectors/sink.js";
 import type { LakeDataset } from "../../lake/lake-dataset.js";
 import type { PartitionColumn } from "../../lake/partitioning.js";
 import type { EpochOutput, EpochSink } from "../contracts.js";
-import { eventsQuery, removeEventsFile } from "./events-sql.js";
+import { eventsQuery } from "./events-sql.js";
 import { sinkFailed } from "./sink-error.js";
 
 export interface LakeEpochSinkOptions {
@@ -49,16 +49,16 @@ export class LakeEpochSink implements EpochSink {
 
   async commit(output: EpochOutput): Promise<void> {
     if (output.events.numRows === 0) return;
-    let file: string | undefined;
     try {
       const events = output.events;
-      let input: WriteInput;
-      if ("lines" in events) {
-        // The lines go to DuckDB's JSON reader: no column is built in JavaScript.
-        const query = await eventsQuery(this.dataset.engine, events);
-        file = query.file;
-        input = { engine: this.dataset.engine, sql: query.sql };
-      } else input = { batches: [events] };
+      // An event file goes to DuckDB's JSON reader: no column is built in JavaScript.
+      const input: WriteInput =
+        "columns" in events
+          ? { batches: [events] }
+          : {
+              engine: this.dataset.engine,
+              sql: eventsQuery(this.dataset.engine, { ...events, file: events.file! }),
+            };
       await this.dataset.write(input, {
         mode: "append",
         ...(this.options.partitionBy ? { partitionBy: this.options.partitionBy } : {}),
@@ -67,8 +67,6 @@ export class LakeEpochSink implements EpochSink {
       });
     } catch (error) {
       throw sinkFailed(this.name, output, error);
-    } finally {
-      if (file) await removeEventsFile(file);
     }
   }
 

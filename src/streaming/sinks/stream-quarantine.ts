@@ -62,12 +62,22 @@ export function deadLetterBatch(job: string, letters: readonly DeadLetter[], at:
       letters.map((l) => l.partition),
       letters.map((l) => l.position),
       letters.map((l) => l.kind),
-      letters.map((l) => l.error),
+      letters.map((l) => storableText(l.error)),
       letters.map((l) => l.raw),
       letters.map(() => at),
     ],
     numRows: letters.length,
   };
+}
+
+/**
+ * Text as the quarantine tables keep it: a NUL is written `\u0000`. An error may quote the
+ * input it failed on (JSON.parse's "Unexpected token … is not valid JSON" does), and binary
+ * garbage holds NULs, which PostgreSQL text cannot store: left as they are, one such dead
+ * letter would fail every commit of its epoch. The raw bytes keep the original.
+ */
+export function storableText(text: string): string {
+  return text.includes("\u0000") ? text.replaceAll("\u0000", "\\u0000") : text;
 }
 
 export function lateBatch(job: string, late: readonly LateEvent[]): RecordBatch {

@@ -201,6 +201,29 @@ function warehouseSinkSuite(name: string, open: () => Promise<Engine>, schema: s
       expect(Number(late[0]!.late_by)).toBe(3600);
     });
 
+    it("keeps a dead letter whose error quotes NULs of binary garbage (written \\u0000), raw bytes whole", async () => {
+      const job = newJob();
+      const sink = new WarehouseEpochSink(engine, { table: table("nul"), key: KEY });
+      const raw = new Uint8Array([0x00, 0xff, 0x41, 0x00]);
+      let error = "";
+      try {
+        JSON.parse(new TextDecoder().decode(raw));
+      } catch (e) {
+        error = `not JSON: ${(e as Error).message}`;
+      }
+      expect(error).toContain("\u0000");
+      await sink.commit(
+        output(job, "0", 1, [], {
+          deadLetters: [{ partition: "0", position: 7, raw, kind: "parse", error }],
+        }),
+      );
+      const [row] = await engine.query<{ error: string; raw: Uint8Array }>(
+        `SELECT error, raw FROM ${engine.dialect.quoteTable(deadLetterTableOf(job))}`,
+      );
+      expect(row!.error).toBe(error.replaceAll("\u0000", "\\u0000"));
+      expect(Buffer.from(row!.raw)).toEqual(Buffer.from(raw));
+    });
+
     it("writes dead letters and late events to the tables it is given", async () => {
       const job = newJob();
       const deadLetterTable = `${schema}.dlq_${n}`;

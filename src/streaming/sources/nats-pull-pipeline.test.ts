@@ -116,6 +116,7 @@ describe("PullPipeline", () => {
     expect(fake.pulls).toHaveLength(5);
     fake.send(fake.status(fake.pulls[1]!.reply, 409, "Consumer Deleted"));
     expect(pipeline.failure?.retryable).toBe(true);
+    expect(pipeline.failure?.code).toBe("STREAM_LEASE_LOST");
     expect(pipeline.failure?.message).toMatch(/Consumer Deleted/);
   });
 

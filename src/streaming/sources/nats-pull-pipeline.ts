@@ -191,7 +191,21 @@ export class PullPipeline {
     const left = Number(headers?.get("Nats-Pending-Messages") || this.options.batch);
     this.requested = Math.max(0, this.requested - left);
     const description = headers?.description ?? "";
-    if (code === 400 || (code === 409 && /consumer (is )?deleted/i.test(description))) {
+    if (code === 409 && /consumer (is )?deleted/i.test(description)) {
+      // The consumer is the partition's: deleted under a reader, it was recreated by a process
+      // that took the partition over (this one's lease ran out before a renewal told it so),
+      // or deleted by hand. Reported as a lost lease, the run stops this partition alone
+      // (its others go on) and takes it again only while the lease is still its own.
+      this.fail(
+        new StreamError(
+          "STREAM_LEASE_LOST",
+          `JetStream ended the pull: ${code} ${description} (another process took the partition over, or the consumer was deleted)`,
+          { retryable: true, details: { code, description } },
+        ),
+      );
+      return;
+    }
+    if (code === 400) {
       this.fail(
         new StreamError("STREAM_SOURCE_FAILED", `JetStream ended the pull: ${code} ${description}`, {
           retryable: true,

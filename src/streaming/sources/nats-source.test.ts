@@ -218,7 +218,7 @@ describe.skipIf(!natsAvailable)("NatsSource", () => {
     await reader.close();
   });
 
-  it("fails retryably when its consumer is deleted under it", async () => {
+  it("fails retryably, as a lost lease, when its consumer is deleted under it", async () => {
     const { stream, subject, source } = await fresh();
     await publish(subject, numbered("d", 3));
     const reader = await source.open("0", undefined, "earliest");
@@ -227,6 +227,8 @@ describe.skipIf(!natsAvailable)("NatsSource", () => {
     const error = await reader.next(10, 2000).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StreamError);
     expect((error as StreamError).retryable).toBe(true);
+    // A process that took the partition over recreates its consumer: this reader's run stops the partition, not itself.
+    expect((error as StreamError).code).toBe("STREAM_LEASE_LOST");
     await reader.close();
   });
 

@@ -1,17 +1,25 @@
 import type { JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { StreamError } from "../../core/errors.js";
 import type { PartitionReader, StartPosition, StreamSource } from "../contracts.js";
 import { connectJetStream } from "./nats-connection.js";
+import { apiCode, natsFailure } from "./nats-errors.js";
 import { consumerName, partitionNames, partitionSubject } from "./nats-names.js";
 import { type NatsConnectionState, NatsPartitionReader } from "./nats-partition-reader.js";
 import { positionBefore } from "./nats-positions.js";
-import { ensureStream } from "./nats-stream.js";
+import { ensureStream, STREAM_NOT_FOUND } from "./nats-stream.js";
 
 export interface NatsSourceOptions {
   /** `nats://host:port` */
   url: string;
-  /** The JetStream stream; created (file storage, `subject` and `subject.>`) when missing. */
+  /** The JetStream stream; created (file storage, `subject` and `subject.>`) when missing, unless `create` is false. */
   stream: string;
+  /**
+   * Create the stream when it is missing (default true). False for a look that must not
+   * change the broker (`weir stream status`): a missing stream then fails `connect` with
+   * STREAM_SOURCE_FAILED (`details.missing` true).
+   */
+  create?: boolean;
   subject: string;
   /** P > 0: partitions `"0"`…`"P-1"` read `<subject>.<p>`; else one partition `"0"` reads `<subject>`. */
   partitions?: number;
@@ -55,11 +63,12 @@ export class NatsSource implements StreamSource {
     });
   }
 
-  /** Connects, and creates the stream when it is missing. */
+  /** Connects, and creates the stream when it is missing (unless `create` is false). */
   static async connect(options: NatsSourceOptions): Promise<NatsSource> {
     const { nc, jsm } = await connectJetStream(options.url, `weir ${options.durablePrefix}`);
     try {
-      await ensureStream(jsm, options.stream, options.subject);
+      if (options.create === false) await requireStream(jsm, options.stream);
+      else await ensureStream(jsm, options.stream, options.subject);
     } catch (error) {
       await nc.close().catch(() => {});
       throw error;
@@ -99,6 +108,35 @@ export class NatsSource implements StreamSource {
     return reader;
   }
 
+  /**
+   * Messages of `partition`'s subject after `position`: the pending count of a short-lived
+   * ephemeral consumer (no acks, deleted right after) that starts just after it. The
+   * partition's durable consumer is left alone: its running owner may be reading.
+   */
+  async lag(partition: string, position: number): Promise<number | undefined> {
+    const { AckPolicy, DeliverPolicy } = await import("@nats-io/jetstream");
+    const { stream } = this.options;
+    const subject = this.subjectOf(partition);
+    let info: Awaited<ReturnType<JetStreamManager["consumers"]["add"]>>;
+    try {
+      info = await this.jsm.consumers.add(stream, {
+        filter_subject: subject,
+        ack_policy: AckPolicy.None,
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: Math.max(1, Math.floor(position) + 1),
+        inactive_threshold: 10_000_000_000,
+      });
+    } catch (error) {
+      throw natsFailure(`cannot count the messages of ${stream}/${subject} after ${position}`, error, {
+        stream,
+        subject,
+        position,
+      });
+    }
+    await this.jsm.consumers.delete(stream, info.name).catch(() => {});
+    return info.num_pending;
+  }
+
   positionBefore(partition: string, start: StartPosition): Promise<number> {
     return positionBefore(this.jsm, this.options.stream, this.subjectOf(partition), start);
   }
@@ -130,5 +168,20 @@ export class NatsSource implements StreamSource {
         for (const reader of this.readers) reader.connectionRestored();
       }
     }
+  }
+}
+
+/** Fails (STREAM_SOURCE_FAILED, `details.missing`) when the stream does not exist; creates nothing. */
+async function requireStream(jsm: JetStreamManager, stream: string): Promise<void> {
+  try {
+    await jsm.streams.info(stream);
+  } catch (error) {
+    if (apiCode(error) === STREAM_NOT_FOUND) {
+      throw new StreamError("STREAM_SOURCE_FAILED", `JetStream stream ${stream} does not exist`, {
+        cause: error,
+        details: { stream, missing: true },
+      });
+    }
+    throw natsFailure(`cannot read JetStream stream ${stream}`, error, { stream });
   }
 }

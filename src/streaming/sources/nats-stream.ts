@@ -2,7 +2,7 @@ import type { JetStreamManager, StreamInfo } from "@nats-io/jetstream";
 import { apiCode, natsFailure } from "./nats-errors.js";
 
 /** JetStream's "stream not found" API error code. */
-const STREAM_NOT_FOUND = 10059;
+export const STREAM_NOT_FOUND = 10059;
 
 /**
  * Creates the JetStream stream when it is missing: file storage (events survive a server
