@@ -85,5 +85,8 @@ describe("eventChecker", () => {
       'field "tags": expected object, got an array',
     );
     expect(check({ id: 1, user: "u", at: "yesterday" })).toMatch(/field "at": expected timestamp/);
+    expect(check({ id: 1, user: "u\u00002", at: "2024-01-01T00:00:00Z" })).toMatch(
+      /field "user": a string holding a NUL/,
+    );
   });
 });

@@ -110,6 +110,10 @@ export function eventChecker(fields: readonly CompiledField[], except?: string):
         return `field "${f.name}": expected ${f.type}, ${value === undefined ? "missing" : "got null"}`;
       }
       if (!fits(f.type, value)) return `field "${f.name}": expected ${f.type}, got ${describe(value)}`;
+      // PostgreSQL text cannot hold NUL: such an event would stop every commit of its epoch.
+      if (typeof value === "string" && value.includes("\u0000")) {
+        return `field "${f.name}": a string holding a NUL character (\\u0000), which the warehouse cannot store`;
+      }
     }
     return undefined;
   };

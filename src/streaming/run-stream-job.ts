@@ -120,7 +120,12 @@ export async function runStreamJob(
         result = await task.run(abort.signal);
         if (entry.lost) result = "lease-lost";
       } catch (error) {
-        if ((error as { code?: string }).code === "STREAM_LEASE_LOST") result = "lease-lost";
+        // Whatever a task threw after its lease went to another process is that takeover, not a failure.
+        const lost =
+          (error as { code?: string }).code === "STREAM_LEASE_LOST" ||
+          entry.lost ||
+          !(await options.store.renew(job.id, partition, owner, ttl).catch(() => true));
+        if (lost) result = "lease-lost";
         else {
           failure ??= error;
           options.onEvent?.({
@@ -133,13 +138,15 @@ export async function runStreamJob(
         }
       } finally {
         await reader.close().catch(() => undefined);
-        running.delete(partition);
-        if (result !== "lease-lost")
+        if (result !== "lease-lost") {
+          // Marked finished before it leaves `running`, so no round starts it again meanwhile.
+          finished.set(partition, { partition, result });
           await options.store.release(job.id, partition, owner).catch(() => undefined);
+        }
+        running.delete(partition);
         if (failure === undefined) {
           options.onEvent?.({ type: "stream.partition.stopped", job: job.id, partition, reason: result });
         }
-        if (result !== "lease-lost") finished.set(partition, { partition, result });
         wake();
       }
     })();
@@ -156,13 +163,15 @@ export async function runStreamJob(
       if (failure !== undefined) break;
       if (options.signal?.aborted) break;
       // Renew what we hold; a partition we lost stops at once.
-      for (const [partition, r] of running) {
-        const kept = await options.store.renew(job.id, partition, owner, ttl).catch(() => false);
-        if (!kept) {
-          r.lost = true;
-          r.abort.abort(new StreamError("STREAM_LEASE_LOST", `lost the lease of ${job.id}/${partition}`));
-        }
-      }
+      await Promise.all(
+        [...running].map(async ([partition, r]) => {
+          const kept = await options.store.renew(job.id, partition, owner, ttl).catch(() => false);
+          if (!kept) {
+            r.lost = true;
+            r.abort.abort(new StreamError("STREAM_LEASE_LOST", `lost the lease of ${job.id}/${partition}`));
+          }
+        }),
+      );
       // Take at most one new partition per round.
       if (running.size < maxPartitions) {
         for (const partition of partitions) {
