@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, writeSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -80,7 +80,13 @@ export function generateUserEvents(
   }
   const random = prng(seed);
   const ids = Array.from({ length: users }, (_, i) => uuidOf(i + 1, seed));
-  const lines: string[] = [];
+  // Written in chunks: millions of lines joined into one string exceed V8's string limit.
+  const fd = openSync(file, "w");
+  let lines: string[] = [];
+  const flush = () => {
+    if (lines.length > 0) writeSync(fd, `${lines.join("\n")}\n`);
+    lines = [];
+  };
   let malformed = 0;
   let clock = Date.parse("2024-06-01T00:00:00Z");
   for (let i = 1; i <= events; i++) {
@@ -88,6 +94,7 @@ export function generateUserEvents(
     if (random() < 0.001) {
       lines.push(MALFORMED[Math.floor(random() * MALFORMED.length)]!);
       malformed++;
+      if (lines.length >= 50_000) flush();
       continue;
     }
     const late = random() < 0.01 ? Math.floor(random() * 600_000) : 0;
@@ -104,7 +111,9 @@ export function generateUserEvents(
       properties: type === "purchase" ? { amount: Math.round(random() * 20000) / 100, currency: "EUR" } : {},
     };
     lines.push(JSON.stringify(event));
+    if (lines.length >= 50_000) flush();
   }
-  writeFileSync(file, `${lines.join("\n")}\n`);
+  flush();
+  closeSync(fd);
   return { file, lines: events, malformed, source: "builtin" };
 }
