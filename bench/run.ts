@@ -49,6 +49,25 @@ if (existsSync(pgLoad)) {
   });
 }
 
+benches.push({
+  name: "pg-move",
+  run: async () => {
+    const { run } = await import("./pg-move.js");
+    const r = await run();
+    return [`RATIO ${r.name}: weir/psql throughput = ${r.ratio.toFixed(2)} (target >= 0.70)`];
+  },
+});
+
+benches.push({
+  name: "warehouse",
+  run: async () => {
+    // The issue's sizes (1M users × 7 snapshots, 10M events on DuckDB and 1M on PostgreSQL,
+    // 31 days × 100k facts; 3 rounds): about 9 minutes on a 2-core machine.
+    const { run } = await import("./warehouse.js");
+    return (await run()).map((r) => r.line);
+  },
+});
+
 const lines: string[] = [];
 let failed = false;
 for (const bench of benches) {

@@ -229,3 +229,69 @@ export type { EventFieldType, EventSchema, StreamEvent } from "./streaming/event
 export { type RunStreamJobOptions, runStreamJob, type StreamRunResult } from "./streaming/run-stream-job.js";
 export type { StreamRunEvent } from "./streaming/stream-events.js";
 export { hop, session, tumbling, type WindowSpec } from "./streaming/windows/index.js";
+export {
+  type AggregateComparison,
+  AggregateRefreshError,
+  compareWithFullRecompute,
+  type RefreshResult,
+  recomputeAggregate,
+  refreshAggregate,
+  refreshMaterializedView,
+} from "./warehouse/aggregates/index.js";
+export { type ContentHash, tableContentHash } from "./warehouse/content-hash.js";
+export { type ApplyOptions, type ApplyResult, applyWarehouse } from "./warehouse/ddl/apply-warehouse.js";
+export { ensurePartitions } from "./warehouse/ddl/fact-partitions.js";
+export {
+  type PlanStep,
+  type PlanStepKind,
+  planWarehouse,
+  type WarehousePlan,
+} from "./warehouse/ddl/plan-warehouse.js";
+export { ensureUnknownMember } from "./warehouse/ddl/unknown-member.js";
+export {
+  dateKeySql,
+  FactLoadError,
+  type FactLoadResult,
+  type LoadFactsOptions,
+  loadFacts,
+  type RepairResult,
+  repairUnknownMembers,
+  timeKeySql,
+} from "./warehouse/facts/index.js";
+// warehouse modelling
+export {
+  type DateDimensionModel,
+  dateDimension,
+  type TimeDimensionModel,
+  timeDimension,
+} from "./warehouse/model/calendar-dimensions.js";
+export type { ColumnInput, ColumnSpec, WarehouseType } from "./warehouse/model/column-types.js";
+export {
+  type AggregateModel,
+  type AggregateSpec as WarehouseAggregateSpec,
+  defineAggregate,
+} from "./warehouse/model/define-aggregate.js";
+export {
+  type DimensionModel,
+  type DimensionSpec,
+  defineDimension,
+} from "./warehouse/model/define-dimension.js";
+export {
+  type DimensionKeySpec,
+  defineFact,
+  type FactModel,
+  type FactSpec,
+} from "./warehouse/model/define-fact.js";
+export {
+  defineWarehouse,
+  modelTable,
+  type TableModel,
+  type WarehouseModel,
+} from "./warehouse/model/define-warehouse.js";
+export { ModelError } from "./warehouse/model/model-error.js";
+export {
+  loadSnapshot,
+  type SnapshotLoadOptions,
+  type SnapshotLoadResult,
+} from "./warehouse/scd/load-snapshot.js";
+export { SnapshotLoadError } from "./warehouse/scd/snapshot-load-error.js";

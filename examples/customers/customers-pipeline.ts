@@ -127,8 +127,8 @@ export function customersPipeline(options: CustomersPipelineOptions): PipelineDe
   });
 
   /**
-   * Derived columns, in SQL on the warehouse; "now" is the end of the data interval, so
-   * re-runs agree. A view, not a table: the checks read it once, so materialising it
+   * Derived columns, in SQL on the warehouse (portable: DuckDB and PostgreSQL run it as
+   * written); "now" is the end of the data interval, so re-runs agree. A view, not a table: the checks read it once, so materialising it
    * would only write every row an extra time.
    */
   const transform = defineTask({
@@ -143,8 +143,8 @@ export function customersPipeline(options: CustomersPipelineOptions): PipelineDe
         `CREATE OR REPLACE VIEW ${d.quoteTable(transformed)} AS
          SELECT *,
            NULLIF(lower(split_part(email, '@', 2)), '') AS email_domain,
-           date_diff('day', registration_date, CAST(CAST(${end} AS TIMESTAMP) AS DATE)) AS days_since_registration,
-           COALESCE(last_activity >= CAST(${end} AS TIMESTAMP) - INTERVAL 30 DAY, FALSE) AS is_active
+           CAST(CAST(CAST(${end} AS TIMESTAMP) AS DATE) - registration_date AS BIGINT) AS days_since_registration,
+           COALESCE(last_activity >= CAST(${end} AS TIMESTAMP) - INTERVAL '30 days', FALSE) AS is_active
          FROM ${d.quoteTable(extracted)}`,
       );
       // One derived row per staged row (a view: counted from the extract, not scanned again).

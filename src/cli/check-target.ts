@@ -30,8 +30,15 @@ export interface CheckSession {
   cleanups: (() => Promise<void>)[];
 }
 
-export async function openCheckSession(engineUrl: string | undefined): Promise<CheckSession> {
-  const runtime = await openRuntime();
+/**
+ * `warehouse` is the project's (`ProjectConfig.warehouse`: a DuckDB file or a PostgreSQL
+ * URL); without it the runtime's default (`WEIR_WAREHOUSE_URL`, else the home's DuckDB file).
+ */
+export async function openCheckSession(
+  engineUrl: string | undefined,
+  options: { warehouse?: string } = {},
+): Promise<CheckSession> {
+  const runtime = await openRuntime(options.warehouse ? { warehouse: options.warehouse } : {});
   try {
     const engine = engineUrl ? await openEngine(engineUrl) : runtime.engine;
     const cleanups: (() => Promise<void>)[] = [];
@@ -69,12 +76,9 @@ export async function resolveCheckTarget(arg: string, session: CheckSession): Pr
   }
   if (arg.startsWith("lake.")) {
     if (engine !== session.runtime.engine) {
-      throw new ConfigError(
-        `lake dataset ${arg} can only be checked on the home's DuckDB warehouse (drop --engine)`,
-        {
-          details: { dataset: arg },
-        },
-      );
+      throw new ConfigError(`lake dataset ${arg} can only be checked with the home's lake (drop --engine)`, {
+        details: { dataset: arg },
+      });
     }
     const dataset = session.runtime.lake.dataset(arg);
     const scan = await dataset.scanSql();
@@ -87,7 +91,13 @@ export async function resolveCheckTarget(arg: string, session: CheckSession): Pr
         },
       );
     }
-    return { target: { sql: `SELECT * FROM ${scan}` }, engine, dataset: dataset.id, label: dataset.id };
+    // Scanned by the lake's DuckDB: the warehouse itself, or the lake's own next to PostgreSQL.
+    return {
+      target: { sql: `SELECT * FROM ${scan}` },
+      engine: session.runtime.lakeEngine,
+      dataset: dataset.id,
+      label: dataset.id,
+    };
   }
   const table = tableRef(arg);
   if (!(await engine.describe(table))) {

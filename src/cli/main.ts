@@ -16,6 +16,7 @@ import { registerRunsCommand } from "./commands/runs.js";
 import { registerSchedulerCommand } from "./commands/scheduler.js";
 import { registerSqlCommand } from "./commands/sql.js";
 import { registerStreamCommand } from "./commands/stream.js";
+import { registerWarehouseCommand } from "./commands/warehouse.js";
 import { reportError } from "./report-error.js";
 
 /**
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerLakeVacuumCommand(registerLakeCommand(program));
   registerSqlCommand(program);
   registerStreamCommand(program);
+  registerWarehouseCommand(program);
   registerCheckCommand(program);
   registerProfileCommand(program);
   return program;

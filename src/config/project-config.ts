@@ -3,6 +3,9 @@ import { z } from "zod";
 import { parseDuration } from "../core/duration.js";
 import { ConfigError } from "../core/errors.js";
 
+/** `duckdb:<file>` or `postgres://…` (also `postgresql://`). */
+const WAREHOUSE_VALUE = /^(duckdb:.+|postgres(ql)?:\/\/.+)$/s;
+
 /**
  * A secret is named, never written: `{ env: "WEIR_SMTP_PASSWORD" }` reads the variable when
  * the channel is built. A literal string is refused so a password cannot end up in git.
@@ -81,6 +84,12 @@ export const projectConfigSchema = z.strictObject({
     .describe(
       "folders holding stream jobs (each sub-folder with a stream.ts, or *.stream.ts files), or stream job files; relative to the config file",
     ),
+  warehouseModels: z
+    .array(z.string().min(1))
+    .optional()
+    .describe(
+      "folders holding warehouse models (a warehouse.ts, sub-folders with one, or *.warehouse.ts files), or model files; relative to the config file (default: warehouse)",
+    ),
   home: z.string().optional().describe("weir home folder (default .weir next to the config; WEIR_HOME wins)"),
   metadata: z
     .string()
@@ -88,10 +97,10 @@ export const projectConfigSchema = z.strictObject({
     .describe("metadata store URL: a SQLite file path or postgres://… (WEIR_METADATA_URL wins)"),
   warehouse: z
     .string()
-    .regex(/^duckdb:.+/, 'expected "duckdb:<file>": the lake needs the embedded DuckDB warehouse')
+    .regex(WAREHOUSE_VALUE, 'expected "duckdb:<file>" or "postgres://user@host:port/db"')
     .optional()
     .describe(
-      "the warehouse engine: duckdb:<file> relative to the config (default: <home>/warehouse.duckdb)",
+      "the warehouse engine: duckdb:<file> relative to the config, or postgres://… (WEIR_WAREHOUSE_URL wins; default: <home>/warehouse.duckdb)",
     ),
   notifications: z
     .strictObject({
@@ -129,11 +138,20 @@ export interface ProjectConfig {
   pipelines: string[];
   /** Absolute folders or files where stream jobs live. */
   streams: string[];
+  /**
+   * Absolute folders or files where warehouse models live (`weir warehouse plan|apply`),
+   * when configured; `weir warehouse` looks in `<root>/warehouse` otherwise.
+   */
+  warehouseModels?: string[];
   /** Absolute weir home. */
   home: string;
   /** Metadata store URL or SQLite path, when configured (`WEIR_METADATA_URL` or the config). */
   metadataUrl?: string;
-  /** Absolute path of the warehouse's DuckDB file, when configured. */
+  /**
+   * The warehouse, when configured (`WEIR_WAREHOUSE_URL` or the config): the absolute path
+   * of a DuckDB file, or a `postgres://…` URL (which may hold a password: print it only
+   * through `redactUrl`).
+   */
   warehouse?: string;
   channels: Record<string, ChannelConfig>;
   defaultRoutes: z.output<typeof routes>;
@@ -186,13 +204,28 @@ export function resolveProjectConfig(
     ...(options.file ? { file: options.file } : {}),
     pipelines: config.pipelines.map(at),
     streams: config.streams.map(at),
+    ...(config.warehouseModels ? { warehouseModels: config.warehouseModels.map(at) } : {}),
     home: env.WEIR_HOME ? resolve(env.WEIR_HOME) : at(config.home ?? ".weir"),
     ...(metadataUrl ? { metadataUrl: isUrl(metadataUrl) ? metadataUrl : at(metadataUrl) } : {}),
-    ...(config.warehouse ? { warehouse: at(config.warehouse.slice("duckdb:".length)) } : {}),
+    ...warehouseOf(env.WEIR_WAREHOUSE_URL || config.warehouse, at),
     channels: config.notifications.channels,
     defaultRoutes: config.notifications.defaults ?? {},
     scheduler: config.scheduler,
   };
+}
+
+/** The configured warehouse: a PostgreSQL URL as is, a DuckDB file made absolute. */
+function warehouseOf(value: string | undefined, at: (p: string) => string): { warehouse?: string } {
+  if (!value) return {};
+  if (!WAREHOUSE_VALUE.test(value)) {
+    // Only WEIR_WAREHOUSE_URL gets here (the config was validated). Its value may hold a
+    // password: it is not repeated.
+    throw new ConfigError(
+      'invalid WEIR_WAREHOUSE_URL: expected "duckdb:<file>" or "postgres://user@host:port/db"',
+      { details: { variable: "WEIR_WAREHOUSE_URL" } },
+    );
+  }
+  return { warehouse: value.startsWith("duckdb:") ? at(value.slice("duckdb:".length)) : value };
 }
 
 function isUrl(text: string): boolean {

@@ -27,6 +27,12 @@ export const ERROR_CODES = {
   STREAM_SOURCE_FAILED: { exitCode: 9, summary: "a stream source could not be read or acknowledged" },
   STREAM_SINK_FAILED: { exitCode: 9, summary: "a stream sink could not commit an epoch" },
   STREAM_LEASE_LOST: { exitCode: 9, summary: "another process took over a stream partition" },
+  WAREHOUSE_MODEL_INVALID: { exitCode: 2, summary: "a warehouse model definition is invalid" },
+  WAREHOUSE_CHANGE_REFUSED: {
+    exitCode: 10,
+    summary: "a warehouse change is destructive and was not allowed",
+  },
+  WAREHOUSE_LOAD_FAILED: { exitCode: 10, summary: "a warehouse load could not be applied" },
   INTERNAL: { exitCode: 70, summary: "a bug in weir" },
 } as const;
 

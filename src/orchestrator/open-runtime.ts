@@ -1,9 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { availableParallelism, totalmem } from "node:os";
 import { resolve } from "node:path";
+import { redactUrl } from "../connectors/redact-url.js";
+import { ConfigError } from "../core/errors.js";
 import { type WeirPaths, weirPaths } from "../core/paths.js";
 import { DuckDBEngine } from "../engines/duckdb/duckdb-engine.js";
 import type { Engine } from "../engines/engine.js";
+import { openEngine } from "../engines/open-engine.js";
 import { Lake } from "../lake/lake.js";
 import type { MetadataStore } from "../metadata/metadata-store.js";
 import { openMetadataStore } from "../metadata/open-metadata-store.js";
@@ -23,23 +26,73 @@ export interface OpenRuntimeOptions {
    * else `<home>/weir.db`.
    */
   metadataUrl?: string;
-  /** The warehouse's DuckDB file; default `<home>/warehouse.duckdb`. */
+  /**
+   * The warehouse: a DuckDB file (a path, or `duckdb:<path>`) or a PostgreSQL URL
+   * (`postgres://…`, `postgresql://…`). Default `WEIR_WAREHOUSE_URL`, else
+   * `<home>/warehouse.duckdb`.
+   */
   warehouse?: string;
 }
 
 /** The embedded parts a run needs, opened together and closed together. */
 export interface WeirRuntime {
+  /**
+   * Where things are. `paths.warehouse` is the DuckDB file, or for a PostgreSQL warehouse
+   * its URL with the user and password hidden (`redactUrl`), for messages.
+   */
   paths: WeirPaths;
-  /** The warehouse (`<home>/warehouse.duckdb`). */
+  /** The warehouse: DuckDB (`<home>/warehouse.duckdb` by default) or PostgreSQL. */
   engine: Engine;
+  /**
+   * The DuckDB engine the lake writes and scans with: the warehouse itself when it is
+   * DuckDB (the same object as `engine`), else a private in-memory DuckDB (see `openRuntime`).
+   */
+  lakeEngine: DuckDBEngine;
   lake: Lake;
   metadata: MetadataStore;
   close(): Promise<void>;
 }
 
+/** What a warehouse setting names: a DuckDB file, or a PostgreSQL database. */
+export type WarehouseTarget = { kind: "duckdb"; path: string } | { kind: "postgres"; url: string };
+
 /**
- * Opens the embedded warehouse (DuckDB file), the lake (folder) and the metadata store
- * (SQLite under the home folder, or PostgreSQL when `WEIR_METADATA_URL` says so; migrated).
+ * Reads a warehouse setting: `postgres://…`/`postgresql://…` is PostgreSQL, `duckdb:<path>`
+ * or a plain path a DuckDB file (relative to the working directory). Any other URL is a
+ * ConfigError that does not repeat the value (it may hold a password).
+ */
+export function warehouseTarget(value: string): WarehouseTarget {
+  const text = value.trim();
+  if (/^postgres(ql)?:\/\//i.test(text)) return { kind: "postgres", url: text };
+  const path = text.startsWith("duckdb:") ? text.slice("duckdb:".length) : text;
+  if (path === "" || /^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
+    throw new ConfigError(
+      `cannot open the warehouse ${describeValue(text)}: expected a DuckDB file ("duckdb:<file>") or "postgres://user@host:port/db"`,
+    );
+  }
+  return { kind: "duckdb", path: resolve(path) };
+}
+
+/** A warehouse value for a message: a URL without its secrets, or only that it was empty. */
+function describeValue(text: string): string {
+  try {
+    return JSON.stringify(redactUrl(text));
+  } catch {
+    return text === "" ? "(empty)" : "(not a URL)";
+  }
+}
+
+/**
+ * Opens the warehouse, the lake (folder) and the metadata store (SQLite under the home
+ * folder, or PostgreSQL when `WEIR_METADATA_URL` says so; migrated).
+ *
+ * The lake writes Parquet with DuckDB. On a DuckDB warehouse it uses the warehouse itself,
+ * so a lake write from a warehouse query never leaves DuckDB. On a PostgreSQL warehouse it
+ * gets a private in-memory DuckDB (spilling to `<home>/tmp`): the lake keeps no state in
+ * its engine (manifests and files are its state), and a DuckDB file would take a
+ * process-wide lock, so the scheduler and a `weir run` could not both open the home while
+ * they share the PostgreSQL warehouse. A lake write of a PostgreSQL query streams the rows
+ * into that DuckDB first (`withPreparedInput`).
  *
  * @example
  * const runtime = await openRuntime({ home: "/tmp/weir" });
@@ -47,36 +100,71 @@ export interface WeirRuntime {
  */
 export async function openRuntime(options: OpenRuntimeOptions = {}): Promise<WeirRuntime> {
   const base = weirPaths(options.home);
-  const paths = options.warehouse ? { ...base, warehouse: resolve(options.warehouse) } : base;
+  const setting = options.warehouse || process.env.WEIR_WAREHOUSE_URL;
+  const target: WarehouseTarget = setting
+    ? warehouseTarget(setting)
+    : { kind: "duckdb", path: base.warehouse };
+  const paths = {
+    ...base,
+    warehouse: target.kind === "duckdb" ? target.path : redactUrl(target.url),
+  };
   mkdirSync(paths.tmp, { recursive: true });
   const metadata = await openMetadataStore(
     options.metadataUrl || process.env.WEIR_METADATA_URL || paths.metadata,
   );
-  let engine: DuckDBEngine | undefined;
+  const opened: { close(): Promise<void> }[] = [];
+  const closeAll = async () => {
+    for (const e of opened.splice(0).reverse()) await e.close();
+  };
   try {
-    engine = await openWarehouse(paths, options);
-    const lake = await Lake.open({ root: paths.lake, engine });
-    const opened = engine;
+    let engine: Engine;
+    let lakeEngine: DuckDBEngine;
+    if (target.kind === "duckdb") {
+      lakeEngine = await openWarehouse({ warehouse: target.path, tmp: paths.tmp }, options);
+      opened.push(lakeEngine);
+      engine = lakeEngine;
+    } else {
+      engine = await openEngine(target.url);
+      opened.push(engine);
+      lakeEngine = await openWarehouse({ warehouse: ":memory:", tmp: paths.tmp }, options);
+      opened.push(lakeEngine);
+    }
+    const lake = await Lake.open({ root: paths.lake, engine: lakeEngine });
     return {
       paths,
-      engine: opened,
+      engine,
+      lakeEngine,
       lake,
       metadata,
       close: async () => {
-        await opened.close();
+        await closeAll();
         await metadata.close();
       },
     };
   } catch (error) {
-    await engine?.close();
+    await closeAll().catch(() => undefined);
     await metadata.close();
     throw error;
   }
 }
 
 /**
- * The warehouse's DuckDB file with weir's settings: bounded memory (spilling to `paths.tmp`,
- * which must exist) and its threads, each from `options`, else the environment, else the default.
+ * The warehouse engine alone (for `weir sql`): a DuckDB file through `openWarehouse`, or
+ * PostgreSQL.
+ */
+export async function openWarehouseEngine(
+  target: WarehouseTarget,
+  paths: Pick<WeirPaths, "tmp">,
+  options: Pick<OpenRuntimeOptions, "memoryLimit" | "threads"> = {},
+): Promise<Engine> {
+  if (target.kind === "postgres") return openEngine(target.url);
+  return openWarehouse({ warehouse: target.path, tmp: paths.tmp }, options);
+}
+
+/**
+ * The warehouse's DuckDB file (or `:memory:`) with weir's settings: bounded memory (spilling
+ * to `paths.tmp`, which must exist) and its threads, each from `options`, else the
+ * environment, else the default.
  */
 export function openWarehouse(
   paths: Pick<WeirPaths, "warehouse" | "tmp">,

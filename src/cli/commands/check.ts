@@ -104,7 +104,9 @@ export function registerCheckCommand(program: Command): void {
       const { config } = await loadCliProject();
       if (!isFileTarget(targetArg) && options.engine === undefined) requireHome(config);
       const suite = await loadSuiteFile(options.suite);
-      const session = await openCheckSession(options.engine);
+      const session = await openCheckSession(options.engine, {
+        ...(config.warehouse ? { warehouse: config.warehouse } : {}),
+      });
       try {
         const resolved = await resolveCheckTarget(targetArg, session);
         const result = await runSuite(resolved.engine, resolved.target, suite, {

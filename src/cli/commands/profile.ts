@@ -34,7 +34,11 @@ export function registerProfileCommand(program: Command): void {
         scratch = await mkdtemp(join(tmpdir(), "weir-profile-"));
         process.env.WEIR_HOME = scratch;
       }
-      const session = await openCheckSession(options.engine).catch(async (error: unknown) => {
+      const session = await openCheckSession(
+        options.engine,
+        // A scratch home profiles a file: the project's warehouse is not needed.
+        scratch || !config.warehouse ? {} : { warehouse: config.warehouse },
+      ).catch(async (error: unknown) => {
         if (scratch) await rm(scratch, { recursive: true, force: true });
         throw error;
       });

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { WeirError } from "../../core/errors.js";
 import { weirPaths } from "../../core/paths.js";
 import { Lake } from "../../lake/lake.js";
-import { openWarehouse } from "../../orchestrator/open-runtime.js";
+import { openWarehouseEngine, warehouseTarget } from "../../orchestrator/open-runtime.js";
 import { requireHome } from "../cli-home.js";
 import { loadCliProject } from "../cli-project.js";
 import { renderTable } from "../render-table.js";
@@ -18,7 +18,7 @@ export function registerSqlCommand(program: Command): void {
   program
     .command("sql")
     .description(
-      "run SQL on the warehouse (queries only, unless --write); lake datasets are views named lake_<zone>.<name> (e.g. lake_raw.customers)",
+      "run SQL on the warehouse (queries only, unless --write); on a DuckDB warehouse lake datasets are views named lake_<zone>.<name> (e.g. lake_raw.customers)",
     )
     .argument("<query>", "SQL to run")
     .option("--json", "print rows as JSON")
@@ -29,12 +29,14 @@ export function registerSqlCommand(program: Command): void {
     .action(async (query: string, options: { json?: boolean; write?: boolean }) => {
       const { config } = await loadCliProject();
       const paths = weirPaths(config.home);
-      const warehouse = config.warehouse ?? paths.warehouse;
+      const target = warehouseTarget(config.warehouse ?? paths.warehouse);
       // Reading needs something to read: the warehouse, or at least the home (a lake alone).
-      if (!options.write && !existsSync(warehouse)) requireHome(config);
-      const engine = await openWarehouse({ warehouse, tmp: paths.tmp });
+      if (!options.write && target.kind === "duckdb" && !existsSync(target.path)) requireHome(config);
+      const engine = await openWarehouseEngine(target, paths);
       try {
-        if (existsSync(paths.lake)) await (await Lake.open({ root: paths.lake, engine })).attach(engine);
+        // Lake views need DuckDB: on a PostgreSQL warehouse the lake is read with `weir check lake.…`.
+        if (target.kind === "duckdb" && existsSync(paths.lake))
+          await (await Lake.open({ root: paths.lake, engine })).attach(engine);
         const rows = options.write
           ? await engine.query(query)
           : await engine
