@@ -12,6 +12,7 @@ import { defineConfig } from "weir";
 export default defineConfig({
   pipelines: ["examples"],
   streams: ["examples"],
+  warehouseModels: ["examples"],
   notifications: {
     channels: {
       "data-team-email": {

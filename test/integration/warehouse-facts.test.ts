@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../src/engines/engine.js";
 import { openEngine } from "../../src/engines/open-engine.js";
 import { quarantineTable } from "../../src/quality/quarantine.js";
+import { compareWithFullRecompute } from "../../src/warehouse/aggregates/compare-with-full-recompute.js";
+import { refreshAggregate } from "../../src/warehouse/aggregates/refresh-aggregate.js";
 import { tableContentHash } from "../../src/warehouse/content-hash.js";
+import { createModelTable } from "../../src/warehouse/ddl/create-table-sql.js";
+import { tableDefinition } from "../../src/warehouse/ddl/table-definition.js";
 import { loadFacts } from "../../src/warehouse/facts/load-facts.js";
 import { repairUnknownMembers } from "../../src/warehouse/facts/repair-unknown-members.js";
 import {
@@ -15,7 +19,8 @@ import {
   USER_B,
   USER_C,
 } from "../../src/warehouse/facts/testing/fact-fixtures.js";
-import { FACT_LOADS } from "../../src/warehouse/ledger/index.js";
+import { AGGREGATE_STATE, FACT_LOADS } from "../../src/warehouse/ledger/index.js";
+import { defineAggregate } from "../../src/warehouse/model/define-aggregate.js";
 import { type DimensionModel, defineDimension } from "../../src/warehouse/model/define-dimension.js";
 import { defineFact, type FactModel } from "../../src/warehouse/model/define-fact.js";
 import { modelTable } from "../../src/warehouse/model/define-warehouse.js";
@@ -79,6 +84,9 @@ function factSuite(name: string, open: () => Promise<Engine>): void {
           .run(`DELETE FROM ${d.quoteTable(FACT_LOADS)} WHERE table_name LIKE $1`, [`%${suffix}%`])
           .catch(() => 0);
       }
+      await engine
+        .run(`DELETE FROM ${d.quoteTable(AGGREGATE_STATE)} WHERE aggregate_name LIKE $1`, [`%${suffix}%`])
+        .catch(() => 0);
       await engine.close();
     });
 
@@ -101,6 +109,32 @@ function factSuite(name: string, open: () => Promise<Engine>): void {
         replaced: [20240520, 20240602, 20240603, 20240605],
       });
       expect(result.loadSeq).toBe(1);
+    });
+
+    it("keys by start order when versions share a start, and past a closed last version", async () => {
+      const { dim, fact } = await setup();
+      // C's versions by (start, key): 4 and 5 both start 06-04, 6 and 8 both 06-06; 8 closed
+      // at 06-08 (a hard delete). Ranges: 4 [-∞, 06-04), 5 [06-04, 06-06), 6 empty, 8 [06-06, +∞).
+      // DuckDB's ASOF join picks among equal starts arbitrarily: version 6 must never win.
+      await insertVersions(engine, dim, [
+        { key: 8, user: USER_C, segment: "d", from: "2024-06-06", to: "2024-06-08" },
+        { key: 6, user: USER_C, segment: "c", from: "2024-06-06", to: "2024-06-06" },
+        { key: 5, user: USER_C, segment: "b", from: "2024-06-04", to: "2024-06-06" },
+        { key: 4, user: USER_C, segment: "a", from: "2024-06-04", to: "2024-06-04" },
+      ]);
+      const input = await stage([
+        { id: 1, user: USER_C, at: "2024-06-01T00:00:00Z" }, // before any: the first (4)
+        { id: 2, user: USER_C, at: "2024-06-03T23:59:59.999999Z" },
+        { id: 3, user: USER_C, at: "2024-06-04T00:00:00Z" }, // 5 (4's range ends here)
+        { id: 4, user: USER_C, at: "2024-06-05T23:00:00Z" },
+        { id: 5, user: USER_C, at: "2024-06-06T00:00:00Z" }, // 8 (6's range is empty)
+        { id: 6, user: USER_C, at: "2024-06-20T00:00:00Z" }, // after the closed last version: it
+        { id: 7, user: USER_B, at: "2024-06-06T00:00:00Z" },
+        { id: 8, user: null, at: "2024-06-06T00:00:00Z" }, // no natural key: unknown
+      ]);
+      const result = await loadFacts(engine, fact, input);
+      expect(await keys(fact)).toEqual({ 1: 4, 2: 4, 3: 5, 4: 5, 5: 8, 6: 8, 7: 3, 8: -1 });
+      expect(result.unknown).toEqual({ user_key: 1 });
     });
 
     it("keys an absent user to the unknown member and re-keys it once the user arrives", async () => {
@@ -349,6 +383,56 @@ function factSuite(name: string, open: () => Promise<Engine>): void {
       expect((await repairUnknownMembers(engine, fact)).rekeyed).toEqual({ user_key: 1 });
       expect(await keys(fact)).toEqual({ 1: 1, 2: 9 });
     });
+
+    it("gives loads of different days run side by side their own load_seq; a refresh misses neither", async () => {
+      const { fact } = await setup();
+      const agg = defineAggregate({
+        name: `agg_daily_${suffix}_${n}`,
+        schema,
+        from: fact,
+        select: `SELECT date_key, user_key, count(*) AS events FROM ${engine.dialect.quoteTable(modelTable(fact))} GROUP BY date_key, user_key`,
+        columns: { date_key: "integer", user_key: "bigint", events: "bigint" },
+        groupBy: ["date_key", "user_key"],
+        incrementalKey: "date_key",
+      });
+      await createModelTable(engine, tableDefinition(agg, engine.kind));
+      const json = engine.dialect.typeName("json");
+      // 300 events of one day, A, B and an unknown user in turn.
+      const day = (d: number) => ({
+        sql: `SELECT CAST(${d} AS BIGINT) * 1000 + i AS event_id,
+            CASE i % 3 WHEN 0 THEN CAST('${USER_A}' AS UUID) WHEN 1 THEN CAST('${USER_B}' AS UUID) ELSE CAST('${USER_C}' AS UUID) END AS user_id,
+            ${20240600 + d} AS date_key, 'view' AS event_type, CAST('{"n": 1}' AS ${json}) AS properties,
+            CAST('2024-06-${String(d).padStart(2, "0")} 00:00:00+00' AS TIMESTAMPTZ) + i * INTERVAL '1 second' AS created_at
+          FROM generate_series(1, 300) AS g(i)`,
+      });
+      await refreshAggregate(engine, agg); // the first refresh, in full, of an empty fact
+      const seqs: number[] = [];
+      const rounds = 10;
+      for (let round = 0; round < rounds; round++) {
+        const [a, , b] = await Promise.all([
+          loadFacts(engine, fact, day(2 * round + 1)),
+          refreshAggregate(engine, agg),
+          loadFacts(engine, fact, day(2 * round + 2)),
+        ]);
+        // Without serialized writers both loads read the same max(load_seq) on PostgreSQL.
+        expect(a!.loadSeq, `round ${round}`).not.toBe(b!.loadSeq);
+        seqs.push(a!.loadSeq, b!.loadSeq);
+        await refreshAggregate(engine, agg);
+        const compare = await compareWithFullRecompute(engine, agg);
+        expect(compare, `round ${round}`).toEqual({ equal: true, missing: [], extra: [] });
+      }
+      expect(new Set(seqs).size).toBe(2 * rounds);
+      // Each load_seq names the one day of its load.
+      const ledger = await engine.query<{ n: unknown; seqs: unknown }>(
+        `SELECT count(*) AS n, count(DISTINCT load_seq) AS seqs FROM ${engine.dialect.quoteTable(FACT_LOADS)} WHERE table_name = $1`,
+        [`${schema}.${fact.name}`],
+      );
+      expect([Number(ledger[0]!.n), Number(ledger[0]!.seqs)]).toEqual([2 * rounds, 2 * rounds]);
+      const [days] = await engine.query<{ n: unknown }>(
+        `SELECT count(DISTINCT date_key) AS n FROM ${engine.dialect.quoteTable(modelTable(agg))}`,
+      );
+      expect(Number(days!.n)).toBe(2 * rounds);
+    }, 60_000);
 
     if (name === "PostgreSQL") {
       it("creates one partition per month a load needs", async () => {

@@ -115,7 +115,8 @@ function planSuite(name: string, open: () => Promise<Engine>): void {
         "create-table dim_time",
         "insert-rows dim_time",
         "create-table fact_events",
-        "create-index fact_events",
+        // DuckDB facts and aggregates get no ART index (see table-definition.ts).
+        ...(engine.kind === "postgres" ? ["create-index fact_events"] : []),
         "create-table daily_events",
         // Only PostgreSQL keeps a real materialized view of an aggregate.
         ...(engine.kind === "postgres" ? ["create-materialized-view daily_events"] : []),
@@ -168,10 +169,8 @@ function planSuite(name: string, open: () => Promise<Engine>): void {
         },
       });
       const plan = await planWarehouse(engine, model);
-      // SET NOT NULL is an ALTER, which DuckDB runs only once the table's indexes are dropped.
-      expect(plan.steps.map((s) => s.kind)).toEqual(
-        engine.kind === "duckdb" ? ["drop-index", "add-column", "create-index"] : ["add-column"],
-      );
+      // The fact has no index on DuckDB, so no index is dropped and re-created around the ALTER.
+      expect(plan.steps.map((s) => s.kind)).toEqual(["add-column"]);
       await applyWarehouse(engine, model);
       const [col] = await engine.query<{ nullable: string }>(
         "SELECT is_nullable AS nullable FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'fact_events' AND column_name = 'kind'",
@@ -242,7 +241,7 @@ function planSuite(name: string, open: () => Promise<Engine>): void {
           ? ["character varying", "double precision", "timestamp with time zone", "numeric(18,2)", "int8"]
           : ["VARCHAR", "DOUBLE", "TIMESTAMP WITH TIME ZONE", "DECIMAL(18,2)", "INT8"];
       await engine.run(
-        `CREATE TABLE ${d.quoteIdent(schema)}.spelled (k INTEGER NOT NULL PRIMARY KEY, a ${types[0]}, b ${types[1]}, c ${types[2]}, e ${types[3]}, f ${types[4]})`,
+        `CREATE TABLE ${d.quoteIdent(schema)}.spelled (k INTEGER NOT NULL${engine.kind === "postgres" ? " PRIMARY KEY" : ""}, a ${types[0]}, b ${types[1]}, c ${types[2]}, e ${types[3]}, f ${types[4]})`,
       );
       const model = defineWarehouse({
         name: "spelled",

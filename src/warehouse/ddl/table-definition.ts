@@ -8,6 +8,13 @@ import { modelTable, type TableModel } from "../model/define-warehouse.js";
  * compares with the catalog and `apply` creates. Facts carry no primary key (their grain
  * is kept unique by the loader, which dedupes; a unique index would cost every load and,
  * on PostgreSQL, would have to include the partition column anyway).
+ *
+ * On DuckDB, tables whose rows are deleted by every load (facts: a day is replaced;
+ * aggregates: refreshed groups are deleted and inserted) get no ART index at all: DuckDB's
+ * own min-max zone maps serve range scans (loads insert facts sorted by their first
+ * declared index for that reason), and ART indexes on tables with deletes have been seen
+ * to fail after a crash ("Failed to delete all rows from index" once the WAL is replayed,
+ * which invalidates the database; the kill -9 test hit it). PostgreSQL gets every index.
  */
 export interface TableDefinition {
   table: TableRef;
@@ -38,7 +45,7 @@ export function tableDefinition(model: TableModel, engine: EngineKind): TableDef
       return {
         ...base,
         primaryKey: undefined,
-        indexes: model.indexes,
+        indexes: engine === "duckdb" ? [] : model.indexes,
         partitioning: engine === "postgres" ? model.partitionBy : undefined,
       };
     case "date-dimension":
@@ -49,7 +56,10 @@ export function tableDefinition(model: TableModel, engine: EngineKind): TableDef
       // The incremental key first: a refresh deletes by it, and the key's index serves that delete.
       return {
         ...base,
-        primaryKey: [model.incrementalKey, ...model.groupBy.filter((c) => c !== model.incrementalKey)],
+        primaryKey:
+          engine === "duckdb"
+            ? undefined
+            : [model.incrementalKey, ...model.groupBy.filter((c) => c !== model.incrementalKey)],
         indexes: [],
         partitioning: undefined,
       };

@@ -17,9 +17,10 @@ export async function nextFactLoadSeq(engine: Engine, table: TableRef | string):
 /**
  * Records a fact load of `table` that replaced the rows of `values` (its `loadBy` values as
  * text, e.g. `2024-06-01`; repeats are kept once), in the load's transaction `engine`.
- * Returns the load's `load_seq` (see {@link nextFactLoadSeq}). Loads of one table must not
- * run concurrently (they would also replace each other's rows): on PostgreSQL the second
- * fails on the ledger's primary key, on DuckDB on a write conflict.
+ * Returns the load's `load_seq` (see {@link nextFactLoadSeq}). Writers of one table must
+ * run one after the other, or two of them (even of different values) would take the same
+ * seq: the fact loader locks the fact table first on PostgreSQL and queues its writes
+ * in-process on DuckDB.
  */
 export async function recordFactLoad(
   engine: Engine,

@@ -8,9 +8,8 @@ import { checkModelName, ModelError } from "./model-error.js";
  *
  * The loader's input (a table or query on the warehouse engine) carries the fact's own
  * columns plus, for each dimension key, the natural key columns named in `naturalKey`;
- * the loader replaces those by the surrogate key. The natural key columns are kept on the
- * fact too (`keepNaturalKey`, default true) so that facts keyed to the unknown member can
- * be re-keyed once their member arrives.
+ * the loader adds the surrogate key. The natural key columns are kept on the fact too, so
+ * that facts keyed to the unknown member can be re-keyed once their member arrives.
  *
  * @example
  * export const factUserEvents = defineFact({
