@@ -14,6 +14,8 @@ describe("queryFailed", () => {
       new Error("Connection terminated unexpectedly"),
       new Error("Client has encountered a connection error and is not queryable"),
       Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }),
+      // A COPY writing to a backend that was terminated: five capitals, but no SQLSTATE.
+      Object.assign(new Error("write EPIPE"), { code: "EPIPE", errno: -32, syscall: "write" }),
     ];
     for (const cause of causes) {
       expect(queryFailed("postgres", "COPY t FROM STDIN", cause)).toMatchObject({

@@ -45,6 +45,8 @@ function shorten(sql: string, max = 400): string {
 /** The driver error's SQLSTATE (five characters), if it has one; Node socket errors carry `code: "ECONNRESET"` instead. */
 export function sqlStateOf(cause: unknown): string | undefined {
   const code = (cause as { code?: unknown } | null)?.code;
+  // A Node system error (`write EPIPE`, with `syscall`) has a code of five capitals too.
+  if (cause !== null && typeof cause === "object" && "syscall" in cause) return undefined;
   return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 

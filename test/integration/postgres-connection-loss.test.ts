@@ -79,7 +79,10 @@ describe.skipIf(!postgresAvailable)("PostgreSQL connection loss", () => {
   async function expectConnectionLost(failure: Promise<unknown>): Promise<void> {
     const error = await failure;
     expect(error).toBeInstanceOf(WeirError);
-    expect(error).toMatchObject({ code: "ENGINE_CONNECTION_FAILED", retryable: true });
+    expect(error, (error as Error).message).toMatchObject({
+      code: "ENGINE_CONNECTION_FAILED",
+      retryable: true,
+    });
     // Late 'error' and 'end' events of the dead connection arrive after the rejection.
     await sleep(200);
   }
