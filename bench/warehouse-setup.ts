@@ -7,6 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
+import { dimUsersSpec } from "../examples/warehouse/warehouse.js";
 import { newId } from "../src/core/ids.js";
 import type { TableRef } from "../src/core/types.js";
 import type { Engine } from "../src/engines/engine.js";
@@ -36,23 +37,7 @@ export const s = (seconds: number) => `${seconds.toFixed(2)} s`;
 
 /** The reference `dim_users` (examples/warehouse/warehouse.ts) under another name and schema. */
 export function usersDimension(schema: string, name: string): DimensionModel {
-  return defineDimension({
-    name,
-    schema,
-    surrogateKey: "user_key",
-    naturalKey: "user_id",
-    columns: {
-      user_id: "uuid",
-      email: "varchar",
-      first_name: "varchar",
-      last_name: "varchar",
-      registration_date: "date",
-      user_segment: "varchar",
-      is_active: "boolean",
-    },
-    hardDeletes: "invalidate",
-    indexes: [["email"]],
-  });
+  return defineDimension({ ...dimUsersSpec, name, schema });
 }
 
 /**

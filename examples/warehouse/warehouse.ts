@@ -12,6 +12,7 @@
  *   on PostgreSQL, `user_daily_metrics_mv`, a materialized view refreshed CONCURRENTLY).
  */
 import {
+  type DimensionSpec,
   dateDimension,
   defineAggregate,
   defineDimension,
@@ -20,7 +21,8 @@ import {
   timeDimension,
 } from "weir";
 
-export const dimUsers = defineDimension({
+/** `dim_users` as a spec, so benchmarks and tests can place the same dimension elsewhere. */
+export const dimUsersSpec = {
   name: "dim_users",
   surrogateKey: "user_key",
   naturalKey: "user_id",
@@ -35,7 +37,9 @@ export const dimUsers = defineDimension({
   },
   hardDeletes: "invalidate",
   indexes: [["email"]],
-});
+} satisfies DimensionSpec;
+
+export const dimUsers = defineDimension(dimUsersSpec);
 
 export const dimEventTypes = defineDimension({
   name: "dim_event_types",

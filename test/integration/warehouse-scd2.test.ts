@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dimUsersSpec } from "../../examples/warehouse/warehouse.js";
 import { CsvSource } from "../../src/connectors/csv-source.js";
 import type { Engine } from "../../src/engines/engine.js";
 import { openEngine } from "../../src/engines/open-engine.js";
@@ -30,23 +31,10 @@ const DAYS = 7;
 const SCHEMA = `scd2_it_${process.pid}_${Math.random().toString(36).slice(2, 7)}`;
 
 const dimUsers = defineDimension({
-  name: "dim_users",
+  ...dimUsersSpec,
   schema: SCHEMA,
-  surrogateKey: "user_key",
-  naturalKey: "user_id",
-  columns: {
-    user_id: "uuid",
-    email: "varchar",
-    first_name: "varchar",
-    last_name: "varchar",
-    registration_date: "date",
-    user_segment: "varchar",
-    is_active: "boolean",
-  },
   // datagen never changes first names: kept as SCD1 so the merge's SCD1 statement runs too.
   scd1: ["first_name"],
-  hardDeletes: "invalidate",
-  indexes: [["email"]],
 });
 const DIM = `${SCHEMA}.dim_users`;
 const SNAPSHOT_TABLE = { schema: SCHEMA, name: "users_snapshot" };

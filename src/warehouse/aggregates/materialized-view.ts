@@ -1,6 +1,7 @@
 import { tableLabel } from "../../core/types.js";
 import type { Engine } from "../../engines/engine.js";
-import { materializedViewOf } from "../ddl/materialized-view.js";
+import { introspectMaterializedView } from "../ddl/introspect.js";
+import { materializedViewOf, refreshStatement } from "../ddl/materialized-view.js";
 import type { AggregateModel } from "../model/define-aggregate.js";
 import { AggregateRefreshError } from "./aggregate-error.js";
 
@@ -19,21 +20,17 @@ export async function refreshMaterializedView(
 ): Promise<{ refreshed: boolean; concurrently: boolean }> {
   if (engine.kind !== "postgres" || !agg.materializedView) return { refreshed: false, concurrently: false };
   const view = materializedViewOf(agg);
-  const rows = await engine.query<{ ispopulated: boolean }>(
-    `SELECT ispopulated FROM pg_matviews WHERE schemaname = ${view.schema === undefined ? "current_schema()" : "$2"} AND matviewname = $1`,
-    view.schema === undefined ? [view.name] : [view.name, view.schema],
-  );
-  if (rows.length === 0) {
+  const catalog = await introspectMaterializedView(engine, view);
+  if (!catalog) {
     throw new AggregateRefreshError(
       `materialized view ${tableLabel(view)} of aggregate ${agg.name}`,
       new Error("it does not exist (run weir warehouse apply)"),
       { view: tableLabel(view) },
     );
   }
-  const concurrently = rows[0]!.ispopulated === true;
-  const sql = `REFRESH MATERIALIZED VIEW${concurrently ? " CONCURRENTLY" : ""} ${engine.dialect.quoteTable(view)}`;
+  const concurrently = catalog.populated;
   try {
-    await engine.run(sql);
+    await engine.run(refreshStatement(engine, agg, concurrently));
   } catch (error) {
     throw new AggregateRefreshError(`refresh of materialized view ${tableLabel(view)}`, error, {
       view: tableLabel(view),

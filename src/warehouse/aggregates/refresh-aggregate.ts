@@ -1,5 +1,6 @@
 import type { Engine } from "../../engines/engine.js";
 import { serialWrites } from "../../engines/serial-writes.js";
+import { loadValue, sortValues } from "../facts/load-values.js";
 import {
   aggregateState,
   ensureLedger,
@@ -60,6 +61,8 @@ export async function refreshAggregate(
   const d = engine.dialect;
   const target = d.quoteTable(table);
   const cols = agg.columns.map((c) => d.quoteIdent(c.name)).join(", ");
+  // Ledger values are text: the key column's type turns them back into numbers where it is numeric.
+  const keyType = agg.columns.find((c) => c.name === agg.incrementalKey)!.type;
   return serialWrites(engine, table, () =>
     engine.transaction(async (tx) => {
       if (d.features.writersWait) {
@@ -72,7 +75,7 @@ export async function refreshAggregate(
       if (!full && loads.values.length === 0) {
         return { mode: "none" as const, values: [], rowsDeleted: 0, rowsInserted: 0, loadSeq: last };
       }
-      const values = full ? [] : sortValues(typedValues(agg, loads.values));
+      const values = full ? [] : sortValues(loads.values.map((v) => loadValue(keyType, v)));
       const where = full ? undefined : keyFilter(tx, agg, 1);
       const params = full ? [] : [keyFilterParam(tx, values)];
       const what = full
@@ -97,30 +100,6 @@ export async function refreshAggregate(
         throw new AggregateRefreshError(what, error, { aggregate: name, fact, values: values.slice(0, 100) });
       }
     }),
-  );
-}
-
-/** Ledger values (kept as text) as the key column's JS type: numbers for numeric keys, else text. */
-function typedValues(agg: AggregateModel, values: readonly (number | string)[]): (number | string)[] {
-  const type = agg.columns.find((c) => c.name === agg.incrementalKey)?.type;
-  const numeric = type === "integer" || type === "bigint" || type === "double";
-  return values.map((v) => {
-    if (!numeric || typeof v === "number") return v;
-    const n = Number(v);
-    return Number.isFinite(n) && (type === "double" || Number.isSafeInteger(n)) ? n : v;
-  });
-}
-
-/** Numbers numerically, texts (dates) as text: the order a reader expects in `values`. */
-function sortValues(values: readonly (number | string)[]): (number | string)[] {
-  return [...new Set(values)].sort((a, b) =>
-    typeof a === "number" && typeof b === "number"
-      ? a - b
-      : String(a) < String(b)
-        ? -1
-        : String(a) > String(b)
-          ? 1
-          : 0,
   );
 }
 

@@ -1,8 +1,4 @@
-import { WeirError } from "../../core/errors.js";
+import { WarehouseLoadError } from "../warehouse-load-error.js";
 
 /** A fact load or repair that cannot be applied: names the table and what is wrong. */
-export class FactLoadError extends WeirError {
-  constructor(message: string, details: Record<string, unknown> = {}, cause?: unknown) {
-    super("WAREHOUSE_LOAD_FAILED", message, { details, ...(cause === undefined ? {} : { cause }) });
-  }
-}
+export class FactLoadError extends WarehouseLoadError {}

@@ -62,12 +62,18 @@ function columnType(fact: FactModel, name: string): WarehouseType {
 
 const NUMERIC = new Set<WarehouseType>(["integer", "bigint", "double"]);
 
-/** A value as the result reports it: a number for integer/bigint/double columns, else its text. */
+/**
+ * A value as the result reports it: a number for integer/bigint/double columns (a bigint
+ * beyond 2^53 stays text, so it is not rounded), else its text.
+ */
 export function loadValue(type: WarehouseType, value: number | string): LoadValue {
-  if (NUMERIC.has(type)) return Number(value);
-  return String(value);
+  if (!NUMERIC.has(type)) return String(value);
+  if (typeof value === "number") return value;
+  const n = Number(value);
+  return Number.isFinite(n) && (type === "double" || Number.isSafeInteger(n)) ? n : value;
 }
 
+/** Numbers numerically, texts (dates) as text: the order a reader expects. Sorts in place. */
 export function sortValues(values: LoadValue[]): LoadValue[] {
   return values.sort((a, b) =>
     typeof a === "number" && typeof b === "number"

@@ -1,4 +1,4 @@
-import type { WeirType } from "../../core/types.js";
+import { WEIR_TYPES, type WeirType } from "../../core/types.js";
 import type { EngineKind } from "../../engines/engine.js";
 
 /**
@@ -32,23 +32,7 @@ export function columnSpec(name: string, input: ColumnInput): ColumnDefinition {
 }
 
 export function isWarehouseType(type: string): type is WarehouseType {
-  return (
-    DECIMAL.test(type) ||
-    [
-      "boolean",
-      "integer",
-      "bigint",
-      "double",
-      "decimal",
-      "varchar",
-      "date",
-      "timestamp",
-      "timestamptz",
-      "json",
-      "blob",
-      "uuid",
-    ].includes(type)
-  );
+  return DECIMAL.test(type) || type === "uuid" || (WEIR_TYPES as readonly string[]).includes(type);
 }
 
 /**

@@ -1,8 +1,4 @@
-import { WeirError } from "../../core/errors.js";
+import { WarehouseLoadError } from "../warehouse-load-error.js";
 
 /** A snapshot that cannot be loaded into a dimension: names the table, dates, keys or columns. */
-export class SnapshotLoadError extends WeirError {
-  constructor(message: string, details: Record<string, unknown> = {}, cause?: unknown) {
-    super("WAREHOUSE_LOAD_FAILED", message, { details, ...(cause === undefined ? {} : { cause }) });
-  }
-}
+export class SnapshotLoadError extends WarehouseLoadError {}
