@@ -6,12 +6,12 @@ import { quarantineTable } from "../../quality/quarantine.js";
 import { ensurePartitions } from "../ddl/fact-partitions.js";
 import { tableDefinition } from "../ddl/table-definition.js";
 import { ensureLedger, recordFactLoad } from "../ledger/index.js";
+import { lockForLoad } from "../load-lock.js";
 import type { FactModel } from "../model/define-fact.js";
 import { modelTable } from "../model/define-warehouse.js";
 import { FactLoadError } from "./fact-load-error.js";
 import { type FactInput, insertOrdered, keyedRowsSql, missingMemberSql } from "./fact-load-sql.js";
 import { ensureFactQuarantine, type FactQuarantineRun, quarantineUnloadable } from "./fact-quarantine.js";
-import { lockFactTable } from "./fact-table-lock.js";
 import { type LoadValue, loadValue, sortValues, summarizeInput, valuesInSql } from "./load-values.js";
 
 export interface LoadFactsOptions {
@@ -55,7 +55,7 @@ export interface FactLoadResult {
  * All of it is set-based SQL in one transaction with the `fact_loads` ledger row, so a
  * crash leaves the previous load or this one, and re-loading the same input gives the same
  * table. Loads (and repairs) of one fact run one after the other, whatever their days, so
- * each gets its own `load_seq` in commit order (see `lockFactTable`). On PostgreSQL the partitions the rows need are created first (each committed on
+ * each gets its own `load_seq` in commit order (see `lockForLoad`). On PostgreSQL the partitions the rows need are created first (each committed on
  * its own, race-free).
  *
  * @example
@@ -89,7 +89,7 @@ export async function loadFacts(
   const run = options.quarantine;
   const write = () =>
     engine.transaction(async (tx) => {
-      await lockFactTable(tx, table);
+      await lockForLoad(tx, table);
       const quarantined = await quarantineUnloadable(
         tx,
         fact,

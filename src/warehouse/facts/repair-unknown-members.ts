@@ -1,10 +1,10 @@
 import type { Engine } from "../../engines/engine.js";
 import { serialWrites } from "../../engines/serial-writes.js";
 import { ensureLedger, recordFactLoad } from "../ledger/index.js";
+import { lockForLoad } from "../load-lock.js";
 import type { FactModel } from "../model/define-fact.js";
 import { modelTable } from "../model/define-warehouse.js";
 import { VERSION_KEY, versionLookup } from "./dimension-versions-sql.js";
-import { lockFactTable } from "./fact-table-lock.js";
 import { type LoadValue, loadValue, sortValues } from "./load-values.js";
 
 export interface RepairResult {
@@ -31,7 +31,7 @@ export async function repairUnknownMembers(engine: Engine, fact: FactModel): Pro
   const loadType = fact.columns.find((c) => c.name === fact.loadBy)!.type;
   return serialWrites(engine, table, () =>
     engine.transaction(async (tx) => {
-      await lockFactTable(tx, table);
+      await lockForLoad(tx, table);
       const d = tx.dialect;
       const q = (c: string) => d.quoteIdent(c);
       const target = `${d.quoteTable(table)} AS _weir_fact`;

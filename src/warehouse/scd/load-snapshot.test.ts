@@ -72,6 +72,32 @@ function loadSuite(name: string, open: () => Promise<Engine>): void {
       );
     }
 
+    it("two loads of one snapshot at once: one applies, the other is skipped, the table as after one load (10 rounds)", async () => {
+      const day1 = snapshot([
+        ["a", "a@x", "Ann", "free"],
+        ["b", "b@x", "Bo", "free"],
+      ]);
+      const day2 = snapshot([
+        ["a", "a2@x", "Ann", "gold"],
+        ["c", "c@x", "Cy", "free"],
+      ]);
+      const reference = await newDimension();
+      await loadSnapshot(engine, reference, day1, { asOf: "2024-06-01" });
+      await loadSnapshot(engine, reference, day2, { asOf: "2024-06-02" });
+      const expected = await contents(reference);
+      const deadline = Date.now() + 30_000;
+      for (let round = 0; round < 10 && Date.now() < deadline; round++) {
+        const dim = await newDimension();
+        await loadSnapshot(engine, dim, day1, { asOf: "2024-06-01" });
+        const results = await Promise.all([
+          loadSnapshot(engine, dim, day2, { asOf: "2024-06-02" }),
+          loadSnapshot(engine, dim, day2, { asOf: "2024-06-02" }),
+        ]);
+        expect(results.map((r) => r.skipped).sort(), `round ${round}`).toEqual([false, true]);
+        expect(await contents(dim), `round ${round}`).toEqual(expected);
+      }
+    }, 60_000);
+
     it("cuts versions like a dbt snapshot: changes, hard deletes, returning keys, SCD1 overwrites", async () => {
       const dim = await newDimension();
       const day1 = await loadSnapshot(

@@ -1,8 +1,10 @@
 import type { TableRef } from "../../core/types.js";
 import { tableLabel } from "../../core/types.js";
 import type { Engine } from "../../engines/engine.js";
+import { serialWrites } from "../../engines/serial-writes.js";
 import { ensureLedger } from "../ledger/ledger-tables.js";
 import { latestSnapshot, recordSnapshot, snapshotAt } from "../ledger/snapshot-ledger.js";
+import { lockForLoad } from "../load-lock.js";
 import type { DimensionModel } from "../model/define-dimension.js";
 import { modelTable } from "../model/define-warehouse.js";
 import { upsertType1 } from "./scd1-upsert.js";
@@ -90,45 +92,49 @@ export async function loadSnapshot(
   checkAsOf(asOf, label);
   checkStageNames(dim, label);
   await ensureLedger(engine);
-  return engine.transaction(async (tx) => {
-    await checkDimensionTable(tx, dim, dimTable, label);
-    if (tx.kind === "postgres") {
-      await tx.run(`LOCK TABLE ${tx.dialect.quoteTable(dimTable)} IN SHARE ROW EXCLUSIVE MODE`);
-      // The merge's joins and its key check group a whole snapshot: with the default 4MB they
-      // spill to disk in batches. For this transaction only.
-      await tx.run(`SET LOCAL work_mem = '${PG_WORK_MEM}'`);
-    }
-    const latest = await latestSnapshot(tx, label);
-    const loaded = latest?.asOf === asOf ? latest : await snapshotAt(tx, label, asOf);
-    const order = { table: label, asOf, scdType: dim.scdType, latest, loaded };
-    snapshotDecision({ ...order, contentHash: undefined });
+  // One load of a dimension at a time: a lock on PostgreSQL, an in-process queue on DuckDB
+  // (where two transactions updating the same versions conflict instead of waiting).
+  return serialWrites(engine, dimTable, () =>
+    engine.transaction(async (tx) => {
+      await checkDimensionTable(tx, dim, dimTable, label);
+      await lockForLoad(tx, dimTable);
+      if (tx.kind === "postgres") {
+        // The merge's joins and its key check group a whole snapshot: with the default 4MB they
+        // spill to disk in batches. For this transaction only.
+        await tx.run(`SET LOCAL work_mem = '${PG_WORK_MEM}'`);
+      }
+      const latest = await latestSnapshot(tx, label);
+      const loaded = latest?.asOf === asOf ? latest : await snapshotAt(tx, label, asOf);
+      const order = { table: label, asOf, scdType: dim.scdType, latest, loaded };
+      snapshotDecision({ ...order, contentHash: undefined });
 
-    const stage = await stageSnapshot(tx, dim, dimTable, input, label);
-    const result = emptyResult(label, asOf);
-    if (snapshotDecision({ ...order, contentHash: stage.contentHash }) === "skip") {
+      const stage = await stageSnapshot(tx, dim, dimTable, input, label);
+      const result = emptyResult(label, asOf);
+      if (snapshotDecision({ ...order, contentHash: stage.contentHash }) === "skip") {
+        await dropStage(tx, stage);
+        return { ...result, skipped: true };
+      }
+      if (dim.scdType === 2) {
+        const counts = await mergeType2(tx, dim, dimTable, stage, asOf);
+        Object.assign(result, counts, {
+          newKeys: stage.absent - counts.reopened,
+          unchanged: stage.rows - stage.absent - stage.changed,
+        });
+      } else {
+        const { updated, inserted } = await upsertType1(tx, dim, dimTable, stage);
+        Object.assign(result, {
+          newKeys: inserted,
+          scd1Updated: updated,
+          versionsInserted: inserted,
+          unchanged: stage.rows - stage.absent - stage.changed,
+        });
+      }
+      await recordSnapshot(tx, label, { asOf, contentHash: stage.contentHash });
       await dropStage(tx, stage);
-      return { ...result, skipped: true };
-    }
-    if (dim.scdType === 2) {
-      const counts = await mergeType2(tx, dim, dimTable, stage, asOf);
-      Object.assign(result, counts, {
-        newKeys: stage.absent - counts.reopened,
-        unchanged: stage.rows - stage.absent - stage.changed,
-      });
-    } else {
-      const { updated, inserted } = await upsertType1(tx, dim, dimTable, stage);
-      Object.assign(result, {
-        newKeys: inserted,
-        scd1Updated: updated,
-        versionsInserted: inserted,
-        unchanged: stage.rows - stage.absent - stage.changed,
-      });
-    }
-    await recordSnapshot(tx, label, { asOf, contentHash: stage.contentHash });
-    await dropStage(tx, stage);
-    await refreshStatistics(tx, dimTable, result.versionsInserted, stage.rows);
-    return result;
-  });
+      await refreshStatistics(tx, dimTable, result.versionsInserted, stage.rows);
+      return result;
+    }),
+  );
 }
 
 function emptyResult(table: string, asOf: string): SnapshotLoadResult {
