@@ -87,7 +87,8 @@ const extractEvents = defineTask({
     });
     try {
       const result = await ctx.extract(source, { dataset: "user_events", table: ctx.stagingTable("events") });
-      return { rows: result.rowsLoaded, rejected: result.rowsRead - result.rowsLoaded };
+      // Skipped: records outside the day, or with no `timestamp` at all (outside every day).
+      return { rows: result.rowsLoaded, rejected: result.quarantined, skipped: result.rowsSkipped };
     } finally {
       await source.close?.();
     }
