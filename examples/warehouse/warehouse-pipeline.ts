@@ -36,7 +36,6 @@ import {
   type PipelineSpec,
   refreshAggregate,
   refreshMaterializedView,
-  repairUnknownMembers,
   type TaskContext,
   timeKeySql,
   weirPaths,
@@ -160,13 +159,17 @@ const loadFactsTask = defineTask({
           FROM ${events}`,
       },
       // The day is replaced even when it has no events any more; rows that cannot be loaded
-      // (no id or time) go to quarantine.fact_user_events, replaced when the day re-runs.
-      { replace: [day], quarantine: { runId: ctx.runId, logicalDate: formatDate(ctx.logicalDate) } },
+      // (no id or time) go to quarantine.fact_user_events, replaced when the day re-runs;
+      // earlier facts whose user has arrived are re-keyed in the same transaction.
+      {
+        replace: [day],
+        quarantine: { runId: ctx.runId, logicalDate: formatDate(ctx.logicalDate) },
+        repair: true,
+      },
     );
-    const repaired = await repairUnknownMembers(e, factUserEvents);
     ctx.recordDataset({ dataset: "user_events", loaded: loaded.rows, into: factUserEvents.name });
     ctx.recordOutput({ kind: "warehouse", name: factUserEvents.name });
-    return { ...loaded, repaired: repaired.rekeyed };
+    return { ...loaded, repaired: loaded.repaired?.rekeyed };
   },
 });
 

@@ -177,6 +177,29 @@ function factSuite(name: string, open: () => Promise<Engine>): void {
       expect((await repairUnknownMembers(engine, fact)).rekeyed).toEqual({ user_key: 0 });
     });
 
+    it("repairs earlier facts in the load's own transaction with repair: true", async () => {
+      const { dim, fact } = await setup();
+      await loadFacts(engine, fact, await stage([{ id: 1, user: USER_C, at: "2024-06-02T10:00:00Z" }]));
+      expect(await keys(fact)).toEqual({ 1: -1 });
+      await insertVersions(engine, dim, [
+        { key: 4, user: USER_C, segment: "free", from: "2024-06-04", to: null },
+      ]);
+      const loaded = await loadFacts(
+        engine,
+        fact,
+        await stage([{ id: 2, user: USER_C, at: "2024-06-06T10:00:00Z" }]),
+        {
+          repair: true,
+        },
+      );
+      expect(await keys(fact)).toEqual({ 1: 4, 2: 4 });
+      // The load is seq 2 and the repair of 2024-06-02, recorded in the same transaction, seq 3.
+      expect(loaded).toMatchObject({
+        loadSeq: 2,
+        repaired: { rekeyed: { user_key: 1 }, values: [20240602], loadSeq: 3 },
+      });
+    });
+
     it("removes duplicate grain keys deterministically, whatever the input order", async () => {
       const { fact } = await setup();
       // Byte order keeps "Zebra" before "apple" (a linguistic collation would not).

@@ -13,6 +13,7 @@ import { FactLoadError } from "./fact-load-error.js";
 import { type FactInput, insertOrdered, keyedRowsSql, missingMemberSql } from "./fact-load-sql.js";
 import { ensureFactQuarantine, type FactQuarantineRun, quarantineUnloadable } from "./fact-quarantine.js";
 import { type LoadValue, loadValue, sortValues, summarizeInput, valuesInSql } from "./load-values.js";
+import { type RepairResult, repairInTransaction } from "./repair-unknown-members.js";
 
 export interface LoadFactsOptions {
   /**
@@ -26,6 +27,12 @@ export interface LoadFactsOptions {
    * under run id `loadFacts` and today's (UTC) date.
    */
   quarantine?: FactQuarantineRun;
+  /**
+   * Also re-key, in the same transaction, earlier facts at the unknown member whose member
+   * has arrived (`repairUnknownMembers`): a crash then leaves the fact as before the load or
+   * as after both. Default false.
+   */
+  repair?: boolean;
 }
 
 export interface FactLoadResult {
@@ -42,6 +49,8 @@ export interface FactLoadResult {
   replaced: LoadValue[];
   /** The fact load's sequence number in `weir_warehouse.fact_loads`. */
   loadSeq: number;
+  /** What the repair re-keyed, with `repair: true`. */
+  repaired?: RepairResult;
 }
 
 /**
@@ -111,6 +120,7 @@ export async function loadFacts(
       );
       const unknown = await countUnknown(tx, fact, where);
       const loadSeq = await recordFactLoad(tx, table, replaced.map(String));
+      const repaired = options.repair === true ? await repairInTransaction(tx, fact) : undefined;
       return {
         table,
         rows,
@@ -119,6 +129,7 @@ export async function loadFacts(
         unknown,
         replaced,
         loadSeq,
+        ...(repaired ? { repaired } : {}),
       };
     });
   // On DuckDB, writers of one table queue in-process instead of failing on a conflict.

@@ -28,36 +28,46 @@ export interface RepairResult {
 export async function repairUnknownMembers(engine: Engine, fact: FactModel): Promise<RepairResult> {
   const table = modelTable(fact);
   await ensureLedger(engine);
-  const loadType = fact.columns.find((c) => c.name === fact.loadBy)!.type;
   return serialWrites(engine, table, () =>
     engine.transaction(async (tx) => {
       await lockForLoad(tx, table);
-      const d = tx.dialect;
-      const q = (c: string) => d.quoteIdent(c);
-      const target = `${d.quoteTable(table)} AS _weir_fact`;
-      const rekeyed: Record<string, number> = {};
-      const touched = new Set<string>();
-      for (const key of fact.dimensionKeys) {
-        const unknown = key.dimension.unknownMember;
-        if (!unknown) continue;
-        const lookup = versionLookup(tx, fact, key);
-        const match = `_weir_fact.${q(key.column)} = ${unknown.key} AND ${lookup.on("_weir_dim", "_weir_fact")}`;
-        const values = await tx.query<{ v: string }>(
-          `SELECT DISTINCT CAST(_weir_fact.${q(fact.loadBy)} AS ${d.typeName("varchar")}) AS v ` +
-            `FROM ${target} JOIN (${lookup.versions}) AS _weir_dim ON ${match}`,
-        );
-        for (const { v } of values) touched.add(v);
-        rekeyed[key.column] =
-          values.length === 0
-            ? 0
-            : await tx.run(
-                `UPDATE ${target} SET ${q(key.column)} = _weir_dim.${q(VERSION_KEY)} ` +
-                  `FROM (${lookup.versions}) AS _weir_dim WHERE ${match}`,
-              );
-      }
-      const values = sortValues([...touched].map((v) => loadValue(loadType, v)));
-      const loadSeq = values.length === 0 ? undefined : await recordFactLoad(tx, table, values.map(String));
-      return { rekeyed, values, loadSeq };
+      return repairInTransaction(tx, fact);
     }),
   );
+}
+
+/**
+ * The repair inside a transaction that already holds the fact's load lock (`loadFacts`
+ * with `repair: true` runs it in the load's own transaction, so a crash leaves the fact
+ * neither loaded-but-unrepaired nor the reverse).
+ */
+export async function repairInTransaction(tx: Engine, fact: FactModel): Promise<RepairResult> {
+  const table = modelTable(fact);
+  const loadType = fact.columns.find((c) => c.name === fact.loadBy)!.type;
+  const d = tx.dialect;
+  const q = (c: string) => d.quoteIdent(c);
+  const target = `${d.quoteTable(table)} AS _weir_fact`;
+  const rekeyed: Record<string, number> = {};
+  const touched = new Set<string>();
+  for (const key of fact.dimensionKeys) {
+    const unknown = key.dimension.unknownMember;
+    if (!unknown) continue;
+    const lookup = versionLookup(tx, fact, key);
+    const match = `_weir_fact.${q(key.column)} = ${unknown.key} AND ${lookup.on("_weir_dim", "_weir_fact")}`;
+    const values = await tx.query<{ v: string }>(
+      `SELECT DISTINCT CAST(_weir_fact.${q(fact.loadBy)} AS ${d.typeName("varchar")}) AS v ` +
+        `FROM ${target} JOIN (${lookup.versions}) AS _weir_dim ON ${match}`,
+    );
+    for (const { v } of values) touched.add(v);
+    rekeyed[key.column] =
+      values.length === 0
+        ? 0
+        : await tx.run(
+            `UPDATE ${target} SET ${q(key.column)} = _weir_dim.${q(VERSION_KEY)} ` +
+              `FROM (${lookup.versions}) AS _weir_dim WHERE ${match}`,
+          );
+  }
+  const values = sortValues([...touched].map((v) => loadValue(loadType, v)));
+  const loadSeq = values.length === 0 ? undefined : await recordFactLoad(tx, table, values.map(String));
+  return { rekeyed, values, loadSeq };
 }
