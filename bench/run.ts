@@ -4,7 +4,7 @@
  * `npm run bench` ends with a summary that is easy to read or grep. A bench that fails is reported and the
  * others still run; the exit code is 1 when any failed.
  *
- *   node --import tsx bench/run.ts
+ *   node --import tsx bench/run.ts [name …]   (e.g. `npm run bench -- governance`)
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -68,9 +68,29 @@ benches.push({
   },
 });
 
+benches.push({
+  name: "governance",
+  run: async () => {
+    // 1M customers (PII scan, policy vs none, 3 runs per variant) and 1,000 statements:
+    // about 16 minutes on a 2-core machine, most of it the three full PII scans (phone
+    // numbers checked with libphonenumber, ~200 µs a value). Sizes from
+    // WEIR_BENCH_GOVERNANCE_* (see bench/governance.ts), e.g. _ROUNDS=1.
+    const { run } = await import("./governance.js");
+    return (await run()).map((r) => r.line);
+  },
+});
+
+// `npm run bench -- governance quality`: only the benches named.
+const named = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const unknown = named.filter((n) => !benches.some((b) => b.name === n));
+if (unknown.length > 0) {
+  console.error(`unknown bench ${unknown.join(", ")}: expected ${benches.map((b) => b.name).join(", ")}`);
+  process.exit(2);
+}
+
 const lines: string[] = [];
 let failed = false;
-for (const bench of benches) {
+for (const bench of named.length > 0 ? benches.filter((b) => named.includes(b.name)) : benches) {
   console.log(`== ${bench.name}`);
   try {
     const out = await bench.run();

@@ -59,11 +59,263 @@ export { openEngine } from "./engines/open-engine.js";
 export { PostgresEngine, type PostgresEngineOptions } from "./engines/postgres/postgres-engine.js";
 export { type WriteTableOptions, writeTable } from "./engines/table-writer.js";
 export { type CopyTableOptions, copyTable } from "./engines/transfer.js";
+// governance: the audit log
+export { auditActor } from "./governance/audit/audit-actor.js";
+export type { AuditVerification } from "./governance/audit/audit-chain.js";
+export type { AuditEntry, AuditEntryInput } from "./governance/audit/audit-entry.js";
+export { AuditLog, type AuditLogOptions, type ListAuditOptions } from "./governance/audit/audit-log.js";
+export { GovernanceError } from "./governance/audit/governance-error.js";
+export { storeDatabase } from "./governance/audit/store-database.js";
+// governance: erasure of a data subject
+export { entityKeysOf } from "./governance/erasure/entity-keys.js";
+export { type EraseOptions, eraseSubject } from "./governance/erasure/erase-subject.js";
+export { ErasureError } from "./governance/erasure/erasure-error.js";
+export {
+  type ErasureRecord,
+  type ErasureRemoved,
+  listErasures,
+} from "./governance/erasure/erasure-record.js";
+export type {
+  ErasedDataset,
+  ErasureMatch,
+  ErasurePlan,
+  ErasureReport,
+  ErasureRuntime,
+  ErasureSearchOptions,
+  ErasureSubject,
+  ErasureTarget,
+  ErasureTargetKind,
+  NotSearchable,
+} from "./governance/erasure/erasure-types.js";
+export { planErasure } from "./governance/erasure/find-subject.js";
+export { parseErasureSubject } from "./governance/erasure/parse-subject.js";
+export { subjectDigest } from "./governance/erasure/subject-digest.js";
+export { loadLocalSecrets, secretsFileOf } from "./governance/local-secrets.js";
+// governance: PII detection
+export {
+  classifyColumn,
+  DEFAULT_PII_THRESHOLD,
+  type PiiClassFinding,
+  type PiiEvidence,
+} from "./governance/pii/classify-column.js";
+export type { PiiDetector, ValueKind } from "./governance/pii/detectors/pii-detector.js";
+export { findPiiSpans, type PiiSpan } from "./governance/pii/find-pii-spans.js";
+export { maskPiiSpans } from "./governance/pii/mask-pii-spans.js";
+export {
+  PII_CLASSES,
+  PII_POLICIES,
+  type PiiClass,
+  type PiiPolicy,
+  SUGGESTED_POLICY,
+} from "./governance/pii/pii-class.js";
+export {
+  assertNoUnmaskedPii,
+  type PiiGuardOptions,
+  type PiiGuardResult,
+} from "./governance/pii/pii-guard.js";
+export { type PiiGuardFinding, PiiUnmaskedError } from "./governance/pii/pii-unmasked-error.js";
+export {
+  DEFAULT_PII_SAMPLE_ROWS,
+  type PiiColumnReport,
+  type PiiScanOptions,
+  type PiiScanReport,
+  scanTable,
+} from "./governance/pii/scan-table.js";
+// governance: dataset policies and the token vault
+export { type ApplyPolicyOptions, applyPolicy } from "./governance/policies/apply-policy.js";
+export { defineDatasetPolicy, parseDatasetPolicy } from "./governance/policies/define-dataset-policy.js";
+export { normalizeForHash, piiDigest, tokenOf } from "./governance/policies/pii-digest.js";
+export { PII_HASH_KEY_VARIABLE, type PolicySecrets } from "./governance/policies/policy-secrets.js";
+export { type PolicySelectOptions, policySelect } from "./governance/policies/policy-select.js";
+export type { PolicySource } from "./governance/policies/policy-source.js";
+export {
+  type PolicyStateResult,
+  policyFingerprint,
+  recordPolicyState,
+} from "./governance/policies/policy-state.js";
+export type {
+  ColumnPolicy,
+  ColumnPolicyInput,
+  DatasetPolicy,
+  DatasetPolicyInput,
+  Generalization,
+  HashNormalization,
+  MaskKind,
+  PolicyOutput,
+  PolicyOutputInput,
+} from "./governance/policies/policy-types.js";
+export { loadPolicyFile, parsePolicyYaml } from "./governance/policies/policy-yaml.js";
+export { type RecordTokensResult, recordTokens } from "./governance/policies/record-tokens.js";
+export {
+  GOVERNANCE_PERMISSIONS,
+  type GovernancePermission,
+  type GrantRecord,
+} from "./governance/vault/governance-grants.js";
+export { TOKEN_KEY_VARIABLE } from "./governance/vault/token-key.js";
+export {
+  type DetokenizeRequest,
+  type TokenPair,
+  TokenVault,
+  type TokenVaultOptions,
+} from "./governance/vault/token-vault.js";
 // lake
 export { type DatasetInfo, Lake } from "./lake/lake.js";
-export { LakeDataset, type PartitionInfo } from "./lake/lake-dataset.js";
+export { LakeDataset, type PartitionInfo, type RewriteOptions } from "./lake/lake-dataset.js";
+export type { PartitionMatch, RewriteResult } from "./lake/lake-rewrite.js";
 export { type PartitionColumn, type PartitionFilter, timePartitions } from "./lake/partitioning.js";
 export { parseDatasetId, ZONES, type Zone } from "./lake/zones.js";
+// lineage: the store of OpenLineage events, graph queries and diagrams
+export { impact } from "./lineage/graph/impact.js";
+export type {
+  LineageDirection,
+  LineageGraph,
+  LineageGraphEdge,
+  LineageNode,
+} from "./lineage/graph/lineage-graph.js";
+export {
+  isExternalDataset,
+  type ProducersMissingOptions,
+  producersMissing,
+} from "./lineage/graph/producers-missing.js";
+export { renderDot } from "./lineage/graph/render-dot.js";
+export { renderMermaid } from "./lineage/graph/render-mermaid.js";
+export { renderTree } from "./lineage/graph/render-tree.js";
+export { upstream } from "./lineage/graph/upstream.js";
+export type { LineageQueryOptions, LineageTarget } from "./lineage/graph/walk-lineage.js";
+// lineage: OpenLineage events (spec 2-0-2) and their facets, named by OpenLineage's conventions
+export {
+  columnInput,
+  columnLineageDatasetFacet,
+  dataSourceDatasetFacet,
+  direct,
+  indirect,
+  lifecycleStateChangeDatasetFacet,
+  schemaDatasetFacet,
+  weirDatasetFacet,
+} from "./lineage/openlineage/dataset-facets.js";
+export {
+  duckdbDataset,
+  fileDataset,
+  httpDataset,
+  lakeDataset,
+  localFileDataset,
+  natsDataset,
+  objectStoreDataset,
+  type PostgresLocation,
+  postgresDataset,
+  sourceDataset,
+  sqliteDataset,
+  tableDataset,
+} from "./lineage/openlineage/dataset-naming.js";
+export { FACET_SCHEMA_URLS, type FacetKey } from "./lineage/openlineage/facet-schema-urls.js";
+export { dataQualityAssertionsFacet, dataQualityMetricsFacet } from "./lineage/openlineage/input-facets.js";
+export {
+  documentationJobFacet,
+  jobTypeJobFacet,
+  sourceCodeJobFacet,
+  sqlJobFacet,
+  WEIR_INTEGRATION,
+} from "./lineage/openlineage/job-facets.js";
+export { pipelineJob, qualityJob, streamJob, taskJob } from "./lineage/openlineage/job-naming.js";
+export { outputStatisticsFacet } from "./lineage/openlineage/output-facets.js";
+export {
+  DEFAULT_JOB_NAMESPACE,
+  OPENLINEAGE_SPEC_VERSION,
+  RUN_EVENT_SCHEMA_URL,
+  WEIR_PRODUCER,
+  WEIR_VERSION,
+} from "./lineage/openlineage/producer.js";
+export { type RunEventInput, runEvent } from "./lineage/openlineage/run-event.js";
+export {
+  errorMessageRunFacet,
+  nominalTimeRunFacet,
+  parentRunFacet,
+  processingEngineRunFacet,
+  type RunReference,
+} from "./lineage/openlineage/run-facets.js";
+export { isRunId, newRunId, runIdTime } from "./lineage/openlineage/run-id.js";
+export {
+  type BaseFacet,
+  type ColumnInputField,
+  type ColumnLineageDatasetFacet,
+  type ColumnTransformation,
+  type DataQualityAssertion,
+  type Dataset as OpenLineageDataset,
+  type DatasetFacets,
+  type DatasetIdentity,
+  type InputDataset,
+  type InputDatasetFacets,
+  type Job as OpenLineageJob,
+  type JobFacets,
+  type JobIdentity,
+  type OutputDataset,
+  type OutputDatasetFacets,
+  RUN_EVENT_TYPES,
+  type Run as OpenLineageRun,
+  type RunEvent as OpenLineageRunEvent,
+  type RunEventType as OpenLineageEventType,
+  type RunFacets,
+  type SchemaField,
+} from "./lineage/openlineage/types.js";
+// lineage: column lineage derived from SQL (DuckDB's parser), as the columnLineage facet sees it
+export {
+  type ColumnCatalog,
+  type ColumnLineage,
+  type DatasetName,
+  type FileName,
+  type InputField,
+  type SelectLineage,
+  type SelectLineageOptions,
+  type SqlDialectName,
+  type StatementKind,
+  type StatementLineage,
+  type StatementLineageOptions,
+  type SyncColumnCatalog,
+  selectLineage,
+  statementLineage,
+  type TableName,
+  type Transformation,
+  type TransformationSubtype,
+  type TransformationType,
+} from "./lineage/sql/column-lineage.js";
+export { columnLineageFacet } from "./lineage/sql/column-lineage-facet.js";
+export { inputFieldText, lineageText } from "./lineage/sql/lineage-text.js";
+export { type LineageThroughput, lineageThroughput } from "./lineage/sql/lineage-throughput.js";
+export { policyMaskedColumns } from "./lineage/sql/policy-masked-columns.js";
+export { LineageDatasetError } from "./lineage/store/lineage-dataset-error.js";
+export type {
+  DatasetKey,
+  JobKey,
+  LineageColumnEdge,
+  LineageDataset,
+  LineageEdge,
+  LineageEventRecord,
+} from "./lineage/store/lineage-records.js";
+export { type LineageEventFilter, LineageStore } from "./lineage/store/lineage-store.js";
+export type { RecordedEvent } from "./lineage/store/record-event.js";
+export type { DatasetColumn } from "./lineage/store/resolve-dataset.js";
+export { parseStoredEvent, type StoredEvent } from "./lineage/store/stored-event.js";
+// lineage transports: where events go (file, HTTP endpoint, console), configured by `lineage` in weir.config.ts
+export { CompositeTransport } from "./lineage/transports/composite-transport.js";
+export { ConsoleTransport } from "./lineage/transports/console-transport.js";
+export {
+  type CreateLineageTransportOptions,
+  createLineageTransport,
+} from "./lineage/transports/create-lineage-transport.js";
+export { FileTransport, type FileTransportOptions } from "./lineage/transports/file-transport.js";
+export {
+  HttpTransport,
+  type HttpTransportOptions,
+  type HttpTransportStats,
+} from "./lineage/transports/http-transport.js";
+export {
+  type LineageConfig,
+  type LineageConfigInput,
+  type LineageTransportConfig,
+  lineageConfigSchema,
+} from "./lineage/transports/lineage-config.js";
+export { MemoryTransport } from "./lineage/transports/memory-transport.js";
+export type { LineageTransport } from "./lineage/transports/transport.js";
 // metadata
 export type {
   CursorStore,

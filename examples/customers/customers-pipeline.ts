@@ -11,11 +11,15 @@
  */
 import { fileURLToPath } from "node:url";
 import {
+  applyPolicy,
+  assertNoUnmaskedPii,
   checkRows,
+  type DatasetPolicy,
   definePipeline,
   defineTask,
   formatDate,
   formatTimestamp,
+  loadPolicyFile,
   loadSuiteFile,
   type PipelineDefinition,
   type PipelineSpec,
@@ -36,6 +40,12 @@ export interface CustomersPipelineOptions {
   source: (ctx: TaskContext) => Source;
   /** The key the incremental cursor is committed under. Default `crm.customers`. */
   sourceKey?: string;
+  /**
+   * What may land in `dim_customers` about a customer (the warehouse is a protected zone):
+   * default `customers.policy.yaml` (email hashed + masked, phone masked); `false` lands the
+   * rows as they are (the benchmark's baseline).
+   */
+  policy?: DatasetPolicy | false;
   /**
    * Schedule, retries, notifications… for the pipeline (`pipeline.ts` runs it daily at
    * 02:00); benchmarks leave them out and run it by hand.
@@ -59,6 +69,8 @@ const staged = (ctx: TaskContext) => ({
 const DIM: TableRef = { name: "dim_customers" };
 /** The checks, as a Great Expectations-style suite that `weir check` runs alone too. */
 const SUITE_FILE = fileURLToPath(new URL("./customers.suite.yaml", import.meta.url));
+/** The PII policy of dim_customers. */
+const POLICY_FILE = fileURLToPath(new URL("./customers.policy.yaml", import.meta.url));
 
 /**
  * The customer pipeline over the source `options.source` opens.
@@ -216,12 +228,18 @@ export function customersPipeline(options: CustomersPipelineOptions): PipelineDe
     run: async (ctx) => {
       const { cursor } = ctx.outputOf(extract);
       await ctx.progress({ step: "loading" });
+      const passed = { sql: `SELECT * FROM ${ctx.engine.dialect.quoteTable(staged(ctx).passed)}` };
+      const policy = options.policy === undefined ? await loadPolicyFile(POLICY_FILE) : options.policy;
+      // The warehouse is a protected zone: the policy is applied in the SELECT that loads it.
+      const { sql } = policy ? await applyPolicy(ctx, passed, policy) : passed;
       const { rowsWritten } = await writeTable(
         ctx.engine,
         DIM,
-        { engine: ctx.engine, sql: `SELECT * FROM ${ctx.engine.dialect.quoteTable(staged(ctx).passed)}` },
+        { engine: ctx.engine, sql },
         { mode: "upsert", key: ["customer_id"] },
       );
+      // …and checked: a PII class found unmasked in the dimension fails the run (PII_UNMASKED).
+      if (policy) await assertNoUnmaskedPii(ctx.engine, DIM, { allow: policy.allowRaw });
       await ctx.progress({ step: "loaded", done: rowsWritten, unit: "rows" });
       if (cursor !== undefined) await ctx.cursors.commit(sourceKey, cursor);
       ctx.recordRows({ in: ctx.outputOf(check).passed, out: rowsWritten });

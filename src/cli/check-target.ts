@@ -4,6 +4,7 @@ import { ConfigError, LakeError } from "../core/errors.js";
 import { tableLabel, tableRef } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
 import { openEngine } from "../engines/open-engine.js";
+import type { LineageConfig } from "../lineage/transports/lineage-config.js";
 import { openRuntime, type WeirRuntime } from "../orchestrator/open-runtime.js";
 import type { CheckTarget } from "../quality/suite-target.js";
 import { type FileRead, isFileTargetExtension, readFileTarget } from "./file-target.js";
@@ -36,9 +37,12 @@ export interface CheckSession {
  */
 export async function openCheckSession(
   engineUrl: string | undefined,
-  options: { warehouse?: string } = {},
+  options: { warehouse?: string; lineage?: LineageConfig } = {},
 ): Promise<CheckSession> {
-  const runtime = await openRuntime(options.warehouse ? { warehouse: options.warehouse } : {});
+  const runtime = await openRuntime({
+    ...(options.warehouse ? { warehouse: options.warehouse } : {}),
+    ...(options.lineage ? { lineage: options.lineage } : {}),
+  });
   try {
     const engine = engineUrl ? await openEngine(engineUrl) : runtime.engine;
     const cleanups: (() => Promise<void>)[] = [];

@@ -51,6 +51,7 @@ export async function openCliRuntime(config: ProjectConfig): Promise<WeirRuntime
     home: config.home,
     ...(config.metadataUrl ? { metadataUrl: config.metadataUrl } : {}),
     ...(config.warehouse ? { warehouse: config.warehouse } : {}),
+    ...(config.lineage ? { lineage: config.lineage } : {}),
   });
   return { ...runtime, metadata: redactingStore(runtime.metadata) };
 }

@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
+import { registerAuditCommand } from "./commands/audit.js";
 import { registerBackfillCommand } from "./commands/backfill.js";
 import { registerCheckCommand } from "./commands/check.js";
 import { registerDemoCommand } from "./commands/demo.js";
+import { registerEraseCommand } from "./commands/erase.js";
+import { registerGrantCommand } from "./commands/grant.js";
 import { registerLakeCommand } from "./commands/lake-ls.js";
 import { registerLakeVacuumCommand } from "./commands/lake-vacuum.js";
+import { registerLineageCommand } from "./commands/lineage.js";
 import { registerLogsCommand } from "./commands/logs.js";
 import { registerPauseCommands } from "./commands/pause.js";
+import { registerPiiCommand } from "./commands/pii.js";
 import { registerPipelinesCommand } from "./commands/pipelines.js";
 import { registerProfileCommand } from "./commands/profile.js";
 import { registerRetryCommand } from "./commands/retry.js";
@@ -49,10 +54,15 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerLakeVacuumCommand(registerLakeCommand(program));
   registerSqlCommand(program);
+  registerLineageCommand(program);
   registerStreamCommand(program);
   registerWarehouseCommand(program);
   registerCheckCommand(program);
   registerProfileCommand(program);
+  registerAuditCommand(program);
+  registerGrantCommand(program);
+  registerPiiCommand(program);
+  registerEraseCommand(program);
   return program;
 }
 

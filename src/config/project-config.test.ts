@@ -37,6 +37,7 @@ describe("resolveProjectConfig", () => {
         maxConcurrentRuns: 4,
         shutdownGrace: 30_000,
       },
+      lineage: { disabled: false, namespace: "weir", transports: [{ type: "file" }] },
     });
   });
 

@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { parseDuration } from "../core/duration.js";
 import { ConfigError } from "../core/errors.js";
+import { type LineageConfig, lineageConfigSchema } from "../lineage/transports/lineage-config.js";
 
 /** `duckdb:<file>` or `postgres://…` (also `postgresql://`). */
 const WAREHOUSE_VALUE = /^(duckdb:.+|postgres(ql)?:\/\/.+)$/s;
@@ -108,6 +109,11 @@ export const projectConfigSchema = z.strictObject({
       defaults: routes.optional().describe("channels every pipeline notifies, added to its own"),
     })
     .default({ channels: {} }),
+  lineage: lineageConfigSchema
+    .optional()
+    .describe(
+      "where OpenLineage events go (default: NDJSON files under <home>/lineage, and the metadata store)",
+    ),
   scheduler: z
     .strictObject({
       tick: duration.default(2_000).describe("how often the scheduler looks for due runs at most"),
@@ -156,6 +162,8 @@ export interface ProjectConfig {
   channels: Record<string, ChannelConfig>;
   defaultRoutes: z.output<typeof routes>;
   scheduler: SchedulerConfig;
+  /** OpenLineage: namespace and transports (`lineage` in the config; file by default). */
+  lineage?: LineageConfig;
 }
 
 /**
@@ -211,6 +219,7 @@ export function resolveProjectConfig(
     channels: config.notifications.channels,
     defaultRoutes: config.notifications.defaults ?? {},
     scheduler: config.scheduler,
+    ...(config.lineage ? { lineage: config.lineage } : {}),
   };
 }
 

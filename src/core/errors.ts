@@ -33,6 +33,24 @@ export const ERROR_CODES = {
     summary: "a warehouse change is destructive and was not allowed",
   },
   WAREHOUSE_LOAD_FAILED: { exitCode: 10, summary: "a warehouse load could not be applied" },
+  DETOKENIZE_NOT_GRANTED: {
+    exitCode: 11,
+    summary: "detokenizing needs a detokenize grant the principal does not hold",
+  },
+  AUDIT_CHAIN_BROKEN: {
+    exitCode: 11,
+    summary: "the audit log's hash chain does not verify (an entry was edited or removed)",
+  },
+  LINEAGE_EVENT_INVALID: { exitCode: 2, summary: "a lineage event is not a valid OpenLineage RunEvent" },
+  LINEAGE_DATASET_UNKNOWN: {
+    exitCode: 2,
+    summary: "no lineage dataset by that name, or more than one",
+  },
+  PII_UNMASKED: { exitCode: 11, summary: "a protected table holds PII that is not masked" },
+  ERASURE_FAILED: {
+    exitCode: 11,
+    summary: "an erasure could not remove the subject from every dataset (running it again finishes it)",
+  },
   INTERNAL: { exitCode: 70, summary: "a bug in weir" },
 } as const;
 

@@ -42,6 +42,11 @@ export interface Engine {
   readonly kind: EngineKind;
   readonly dialect: Dialect;
   readonly capabilities: EngineCapabilities;
+  /**
+   * Where the data is, for lineage names: DuckDB's absolute database file (or `:memory:`),
+   * PostgreSQL's `host:port/database` (never a password).
+   */
+  readonly location?: string;
 
   /**
    * Runs one statement for its effect. Returns rows changed where the engine reports it,

@@ -1,4 +1,5 @@
 import type { WriteInput, WriteMode, WriteResult } from "../connectors/sink.js";
+import { noteDataset, withoutObserver } from "../core/activity-scope.js";
 import type { RecordBatch } from "../core/batch.js";
 import { ConfigError, EngineError, WeirError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
@@ -93,20 +94,35 @@ export async function writeTable(
   // SQL on the same engine can be replayed, so a write that lost a race with another
   // transaction is tried again; streamed input cannot be.
   const replayable = "sql" in input && input.engine === engine;
-  return serialWrites(engine, target, async () => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        // Outside the write's transaction: see ensureUpsertKey on why.
-        const keyed = options.mode === "upsert" && (await ensureUpsertKey(engine, target, key));
-        return await writeOnce(engine, target, input, options, keyed);
-      } catch (error) {
-        const retry = replayable && error instanceof WeirError && error.retryable;
-        if (!retry || attempt >= CONFLICT_ATTEMPTS) throw error;
-        // Exponential with jitter: the other writer's transaction may take a while to commit.
-        await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt * (0.5 + Math.random())));
+  // The write's own statements (staging, merge) are not the data flow; lineage gets the
+  // target and the SELECT that fed it instead.
+  const result = await withoutObserver(() =>
+    serialWrites(engine, target, async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          // Outside the write's transaction: see ensureUpsertKey on why.
+          const keyed = options.mode === "upsert" && (await ensureUpsertKey(engine, target, key));
+          return await writeOnce(engine, target, input, options, keyed);
+        } catch (error) {
+          const retry = replayable && error instanceof WeirError && error.retryable;
+          if (!retry || attempt >= CONFLICT_ATTEMPTS) throw error;
+          // Exponential with jitter: the other writer's transaction may take a while to commit.
+          await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt * (0.5 + Math.random())));
+        }
       }
-    }
+    }),
+  );
+  noteDataset({
+    direction: "output",
+    kind: "table",
+    name: label,
+    engine,
+    rows: result.rowsWritten,
+    ...("sql" in input
+      ? { sourceSql: input.sql, ...(input.engine === engine ? {} : { sourceEngine: input.engine }) }
+      : {}),
   });
+  return result;
 }
 
 /** How often a replayable write that hit a transient conflict is tried in all. */

@@ -197,7 +197,8 @@ function withMarkers(
   return Object.keys(markers).length === 0 ? manifest : { ...manifest, markers };
 }
 
-async function rollback(
+/** Undoes an unpublished commit: its moved files, staging folder and temporary manifest. */
+export async function rollback(
   datasetDir: string,
   stagingDir: string,
   commitId: string,
@@ -209,7 +210,8 @@ async function rollback(
   await rm(join(datasetDir, `${MANIFEST_FILE}.tmp-${commitId}`), { force: true }).catch(() => undefined);
 }
 
-function commitError(error: unknown, dataset: string, commitId: string): WeirError {
+/** A commit's failure as a WeirError: weir's own errors as they are, others as LAKE_COMMIT_FAILED. */
+export function commitError(error: unknown, dataset: string, commitId: string): WeirError {
   if (error instanceof WeirError) return error;
   return new LakeError("LAKE_COMMIT_FAILED", `commit ${commitId} to ${dataset} failed: ${messageOf(error)}`, {
     cause: error,

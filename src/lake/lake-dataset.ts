@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import type { WriteInput } from "../connectors/sink.js";
+import { noteDataset, withoutObserver } from "../core/activity-scope.js";
 import { ConfigError } from "../core/errors.js";
 import { type TableRef, tableRef } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
@@ -13,6 +14,7 @@ import {
 } from "./lake-commit.js";
 import { resolveRelative } from "./lake-files.js";
 import { DatasetLock } from "./lake-lock.js";
+import { type RewriteResult, rewritePartitions } from "./lake-rewrite.js";
 import { emptyRelationSql, readParquetSql } from "./lake-scan.js";
 import { cleanLeftovers, vacuumDataset } from "./lake-vacuum.js";
 import { type Manifest, readManifest } from "./manifest.js";
@@ -38,6 +40,15 @@ export interface LakeWriteOptions {
    * says `skipped: true`; otherwise the commit sets `markers[key] = value` in the same swap.
    */
   marker?: CommitMarker;
+}
+
+export interface RewriteOptions {
+  /** Values of the predicate's `$1`, `$2`… (bound, never pasted). */
+  params?: readonly unknown[];
+  /** How long to wait for another writer's lock before failing with LAKE_LOCKED. Default 0. */
+  lockWaitMs?: number;
+  /** Only count the matching rows and find their partitions: no lock, no commit. */
+  dryRun?: boolean;
 }
 
 export interface PartitionInfo {
@@ -110,16 +121,62 @@ export class LakeDataset {
       // Holding the lock, no other commit is in flight: what an earlier one left is garbage.
       // Best effort: a leftover that cannot be removed must not stop commits (vacuum reports it).
       await cleanLeftovers(this.dir).catch(() => undefined);
-      return await commitWrite({
-        dataset: this.id,
-        datasetDir: this.dir,
-        engine: this.engine,
-        input,
-        mode: options.mode,
-        ...(options.partitionBy ? { partitionBy: options.partitionBy } : {}),
-        ...(options.marker ? { marker: options.marker } : {}),
-        ...(this.onCommitStep ? { onStep: this.onCommitStep } : {}),
-      });
+      const result = await withoutObserver(() =>
+        commitWrite({
+          dataset: this.id,
+          datasetDir: this.dir,
+          engine: this.engine,
+          input,
+          mode: options.mode,
+          ...(options.partitionBy ? { partitionBy: options.partitionBy } : {}),
+          ...(options.marker ? { marker: options.marker } : {}),
+          ...(this.onCommitStep ? { onStep: this.onCommitStep } : {}),
+        }),
+      );
+      if (!result.skipped) {
+        noteDataset({
+          direction: "output",
+          kind: "lake",
+          name: this.id,
+          location: this.dir,
+          rows: result.rowsWritten,
+          files: result.filesAdded,
+          ...("sql" in input ? { sourceSql: input.sql, sourceEngine: input.engine } : {}),
+        });
+      }
+      return result;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /**
+   * Removes the rows for which `predicateSql` is TRUE, in one atomic commit under the
+   * dataset's lock: the partitions holding such rows are rewritten without them, the others
+   * are untouched (see `rewritePartitions`). Nothing matching commits nothing. A concurrent
+   * writer waits for (or, past its `lockWaitMs`, fails on) the lock, as for any commit.
+   *
+   * @example
+   * const { rowsRemoved, partitions } = await lake.dataset("lake.raw.customers")
+   *   .rewritePartitions(`"email" = $1`, { params: [email], lockWaitMs: 60_000 });
+   */
+  async rewritePartitions(predicateSql: string, options: RewriteOptions = {}): Promise<RewriteResult> {
+    const request = {
+      dataset: this.id,
+      datasetDir: this.dir,
+      engine: this.engine,
+      predicateSql,
+      ...(options.params ? { params: options.params } : {}),
+      ...(this.onCommitStep ? { onStep: this.onCommitStep } : {}),
+    };
+    if (options.dryRun) return withoutObserver(() => rewritePartitions({ ...request, dryRun: true }));
+    if (!existsSync(this.dir)) return withoutObserver(() => rewritePartitions(request));
+    const lock = await DatasetLock.acquire(this.dir, this.id, "rewrite commit", {
+      waitMs: options.lockWaitMs ?? 0,
+    });
+    try {
+      await cleanLeftovers(this.dir).catch(() => undefined);
+      return await withoutObserver(() => rewritePartitions(request));
     } finally {
       await lock.release();
     }
@@ -143,6 +200,7 @@ export class LakeDataset {
   async scanSql(filter?: PartitionFilter): Promise<string | undefined> {
     const manifest = await this.manifest();
     if (!manifest || manifest.files.length === 0) return undefined;
+    noteDataset({ direction: "input", kind: "lake", name: this.id, location: this.dir });
     const files = this.matchingFiles(manifest, filter);
     if (files.length === 0) return emptyRelationSql(this.engine.dialect, manifest);
     return readParquetSql(this.engine.dialect, this.dir, manifest, files);

@@ -17,7 +17,8 @@ function partitionTypes(manifest: Manifest): Map<string, string> {
 
 /**
  * A FROM-able DuckDB expression reading exactly `files` of a dataset:
- * `read_parquet([...], hive_partitioning = true, union_by_name = true, hive_types = {...})`.
+ * `read_parquet([...], hive_partitioning = true, union_by_name = true, hive_types = {...})`;
+ * with `fileColumn`, each row also carries the absolute path of its file in that column.
  *
  * Partition values live in folder names, so their types come from the manifest
  * (`hive_types`) rather than DuckDB's guess, which would read `month=03` as text but
@@ -31,16 +32,20 @@ export function readParquetSql(
   datasetDir: string,
   manifest: Manifest,
   files: readonly ManifestFile[],
+  options: { fileColumn?: string } = {},
 ): string {
   const list = files.map((f) => dialect.quoteLiteral(resolveRelative(datasetDir, f.path))).join(", ");
-  const options = ["hive_partitioning = true", "union_by_name = true"];
+  const settings = ["hive_partitioning = true", "union_by_name = true"];
+  // Each row's file, under a name of the caller's choosing (a data column may be called `filename`).
+  if (options.fileColumn !== undefined)
+    settings.push(`filename = ${dialect.quoteLiteral(options.fileColumn)}`);
   const types = partitionTypes(manifest);
   const hiveTypes = manifest.partitionColumns.map(
     (c) => `${dialect.quoteLiteral(c)}: ${dialect.quoteLiteral(types.get(c) ?? "VARCHAR")}`,
   );
   if (hiveTypes.length > 0)
-    options.push(`hive_types = {${hiveTypes.join(", ")}}`, "hive_types_autocast = false");
-  const read = `read_parquet([${list}], ${options.join(", ")})`;
+    settings.push(`hive_types = {${hiveTypes.join(", ")}}`, "hive_types_autocast = false");
+  const read = `read_parquet([${list}], ${settings.join(", ")})`;
   // Values DuckDB would read as NULL are stored escaped; undo that where such files are read.
   const escaped = manifest.partitionColumns.filter((c) =>
     files.some((f) => isEscapedValue(f.partition[c] ?? null)),

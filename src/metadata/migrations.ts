@@ -1,4 +1,6 @@
 import { WeirError } from "../core/errors.js";
+import { GOVERNANCE_MIGRATION } from "./governance-migration.js";
+import { LINEAGE_MIGRATION } from "./lineage-migration.js";
 import { ORCHESTRATOR_MIGRATION } from "./orchestrator-migration.js";
 import { RUN_KEY_MIGRATION } from "./run-key-migration.js";
 import { STREAM_MIGRATION } from "./stream-migration.js";
@@ -111,6 +113,8 @@ export const MIGRATIONS: readonly Migration[] = [
   ORCHESTRATOR_MIGRATION,
   RUN_KEY_MIGRATION,
   STREAM_MIGRATION,
+  LINEAGE_MIGRATION,
+  GOVERNANCE_MIGRATION,
 ];
 
 /**

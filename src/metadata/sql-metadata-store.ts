@@ -56,6 +56,11 @@ export class SqlMetadataStore implements MetadataStore {
     };
   }
 
+  /** The database itself, for repositories that live outside this folder (lineage, governance). */
+  get database(): SqlDatabase {
+    return this.sql;
+  }
+
   schemaVersion(): Promise<number> {
     return schemaVersionOf(this.sql);
   }

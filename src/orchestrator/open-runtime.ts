@@ -3,13 +3,20 @@ import { availableParallelism, totalmem } from "node:os";
 import { resolve } from "node:path";
 import { redactUrl } from "../connectors/redact-url.js";
 import { ConfigError } from "../core/errors.js";
+import type { Logger } from "../core/log.js";
 import { type WeirPaths, weirPaths } from "../core/paths.js";
 import { DuckDBEngine } from "../engines/duckdb/duckdb-engine.js";
 import type { Engine } from "../engines/engine.js";
 import { openEngine } from "../engines/open-engine.js";
+import { loadLocalSecrets } from "../governance/local-secrets.js";
 import { Lake } from "../lake/lake.js";
+import { createLineageEmitter } from "../lineage/emit/create-lineage-emitter.js";
+import type { LineageEmitter } from "../lineage/emit/lineage-emitter.js";
+import { LineageStore } from "../lineage/store/lineage-store.js";
+import type { LineageConfigInput } from "../lineage/transports/lineage-config.js";
 import type { MetadataStore } from "../metadata/metadata-store.js";
 import { openMetadataStore } from "../metadata/open-metadata-store.js";
+import { SqlMetadataStore } from "../metadata/sql-metadata-store.js";
 
 export interface OpenRuntimeOptions {
   /** The weir home folder; default `WEIR_HOME` or `.weir`. */
@@ -32,6 +39,13 @@ export interface OpenRuntimeOptions {
    * `<home>/warehouse.duckdb`.
    */
   warehouse?: string;
+  /**
+   * Lineage: the project's `lineage` config (transports, namespace). Runs of this runtime
+   * emit OpenLineage events to its transports and record them in the metadata store.
+   * `false`: no lineage (benchmarks of the bare runtime, tests).
+   */
+  lineage?: LineageConfigInput | false;
+  logger?: Logger;
 }
 
 /** The embedded parts a run needs, opened together and closed together. */
@@ -50,6 +64,8 @@ export interface WeirRuntime {
   lakeEngine: DuckDBEngine;
   lake: Lake;
   metadata: MetadataStore;
+  /** Where this runtime's OpenLineage events go (absent when lineage is off). */
+  lineage?: LineageEmitter;
   close(): Promise<void>;
 }
 
@@ -109,6 +125,8 @@ export async function openRuntime(options: OpenRuntimeOptions = {}): Promise<Wei
     warehouse: target.kind === "duckdb" ? target.path : redactUrl(target.url),
   };
   mkdirSync(paths.tmp, { recursive: true });
+  // Policy keys from the environment, else the home's secrets file (created on first use).
+  loadLocalSecrets(paths.home);
   const metadata = await openMetadataStore(
     options.metadataUrl || process.env.WEIR_METADATA_URL || paths.metadata,
   );
@@ -130,13 +148,23 @@ export async function openRuntime(options: OpenRuntimeOptions = {}): Promise<Wei
       opened.push(lakeEngine);
     }
     const lake = await Lake.open({ root: paths.lake, engine: lakeEngine });
+    const lineage =
+      options.lineage === false
+        ? undefined
+        : createLineageEmitter(options.lineage, {
+            home: paths.home,
+            ...(metadata instanceof SqlMetadataStore ? { store: new LineageStore(metadata.database) } : {}),
+            ...(options.logger ? { logger: options.logger } : {}),
+          });
     return {
       paths,
       engine,
       lakeEngine,
       lake,
       metadata,
+      ...(lineage ? { lineage } : {}),
       close: async () => {
+        await lineage?.close();
         await closeAll();
         await metadata.close();
       },

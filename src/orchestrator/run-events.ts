@@ -1,3 +1,4 @@
+import type { ActivityRecord } from "../core/activity-recorder.js";
 import type { LogLevel } from "../core/log.js";
 import type { RowCounts, RunState, RunType } from "../metadata/metadata-store.js";
 
@@ -26,7 +27,8 @@ export type RunEvent =
   | TaskSkippedEvent
   | TaskLogEvent
   | RunSlaMissedEvent
-  | RunFinishedEvent;
+  | RunFinishedEvent
+  | RunInterruptedEvent;
 
 interface EventBase {
   runId: string;
@@ -87,6 +89,8 @@ export interface TaskSucceededEvent extends TaskEventBase {
   /** Rows this task sent to quarantine, by check name. */
   quarantined: Record<string, number>;
   outputs: RunOutput[];
+  /** What the attempt read, wrote and ran (statements, dataset notes), for lineage. */
+  activity?: ActivityRecord;
 }
 
 export interface TaskFailedEvent extends TaskEventBase {
@@ -94,6 +98,8 @@ export interface TaskFailedEvent extends TaskEventBase {
   attempt: number;
   durationMs: number;
   error: { code: string; message: string; details: Record<string, unknown> };
+  /** Absent for an instance that failed without an attempt (its pool cannot hold it). */
+  activity?: ActivityRecord;
 }
 
 /** An attempt failed and another will follow after `delayMs` (the instance is up_for_retry). */
@@ -104,6 +110,7 @@ export interface TaskRetryingEvent extends TaskEventBase {
   error: { code: string; message: string; details: Record<string, unknown> };
   delayMs: number;
   nextTryAt: string;
+  activity?: ActivityRecord;
 }
 
 /** The task will not run: its trigger rule cannot be met (or it skipped itself, or the run timed out). */
@@ -128,6 +135,15 @@ export interface TaskLogEvent extends TaskEventBase {
 export interface RunSlaMissedEvent extends EventBase {
   type: "run.sla_missed";
   deadline: string;
+}
+
+/**
+ * The run was stopped by its signal (Ctrl-C, SIGTERM) before it finished: queued again in
+ * the store, its running attempts handed back. No `run.finished` follows in this process.
+ */
+export interface RunInterruptedEvent extends EventBase {
+  type: "run.interrupted";
+  durationMs: number;
 }
 
 export interface RunFinishedEvent extends EventBase {

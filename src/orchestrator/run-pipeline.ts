@@ -4,6 +4,7 @@ import { parseLogicalDate } from "../core/interval.js";
 import type { Logger } from "../core/log.js";
 import type { Engine } from "../engines/engine.js";
 import type { Lake } from "../lake/lake.js";
+import type { LineageEmitter } from "../lineage/emit/lineage-emitter.js";
 import type { MetadataStore, RunType } from "../metadata/metadata-store.js";
 import type { Notification } from "../notifications/notification.js";
 import type { PipelineDefinition } from "./define-pipeline.js";
@@ -30,6 +31,10 @@ export interface RunPipelineOptions {
   params?: Record<string, string>;
   engine: Engine;
   lake: Lake;
+  /** The lake's DuckDB when it is not `engine` (a PostgreSQL warehouse): lineage describes its tables too. */
+  lakeEngine?: Engine;
+  /** Where the run's OpenLineage events go (an opened runtime's `lineage`); none without it. */
+  lineage?: LineageEmitter;
   /** Records the run: every state transition is written as it happens. */
   metadata: MetadataStore;
   /** Receives the lines tasks log (they are stored per attempt as well). */
@@ -74,7 +79,12 @@ export async function runPipeline(
   return executeRun({
     pipeline,
     store: options.metadata,
-    runtime: { engine: options.engine, lake: options.lake },
+    runtime: {
+      engine: options.engine,
+      lake: options.lake,
+      ...(options.lakeEngine ? { lakeEngine: options.lakeEngine } : {}),
+      ...(options.lineage ? { lineage: options.lineage } : {}),
+    },
     logicalDate,
     interval: options.interval ?? intervalOfLogicalDate(pipeline, logicalDate),
     params: { ...(options.params ?? {}) },

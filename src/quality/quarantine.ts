@@ -1,4 +1,5 @@
 import type { Rejection } from "../connectors/source.js";
+import { noteDataset, withoutObserver } from "../core/activity-scope.js";
 import { ConfigError } from "../core/errors.js";
 import type { Schema, TableRef } from "../core/types.js";
 import { tableLabel } from "../core/types.js";
@@ -77,11 +78,15 @@ export async function quarantine(engine: Engine, options: QuarantineOptions): Pr
   // Shared by every run of the dataset: the first runs of a backfill create it at once, and
   // the sessions that lose that race find it made (PostgreSQL's catalog duplicate, DuckDB's
   // write-write conflict) and go on.
-  await retryCreateRace(() => engine.createTable(table, QUARANTINE_SCHEMA, { ifNotExists: true }));
-  const now = new Date().toISOString();
-  // One transaction per (logical date, stage): readers see the old rows or the new, never
-  // neither. On DuckDB, writers of the table queue in-process instead of conflicting.
-  return serialWrites(engine, table, () => replaceRows(engine, table, options, now));
+  const result = await withoutObserver(async () => {
+    await retryCreateRace(() => engine.createTable(table, QUARANTINE_SCHEMA, { ifNotExists: true }));
+    const now = new Date().toISOString();
+    // One transaction per (logical date, stage): readers see the old rows or the new, never
+    // neither. On DuckDB, writers of the table queue in-process instead of conflicting.
+    return serialWrites(engine, table, () => replaceRows(engine, table, options, now));
+  });
+  noteDataset({ direction: "output", kind: "table", name: tableLabel(table), engine, rows: result.rows });
+  return result;
 }
 
 async function replaceRows(

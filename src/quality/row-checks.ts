@@ -1,3 +1,4 @@
+import { noteDataset, withoutObserver } from "../core/activity-scope.js";
 import { ConfigError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
 import { type TableRef, tableLabel } from "../core/types.js";
@@ -88,6 +89,30 @@ export interface CheckRowsResult {
  * });
  */
 export async function checkRows(engine: Engine, options: CheckRowsOptions): Promise<CheckRowsResult> {
+  // The split's own layers (flags, window columns) are machinery: lineage gets source → passed, failed.
+  const result = await withoutObserver(() => checkRowsUnobserved(engine, options));
+  const from = { kind: "table" as const, name: tableLabel(options.source), engine };
+  noteDataset({ direction: "input", ...from });
+  noteDataset({
+    direction: "output",
+    kind: "table",
+    name: tableLabel(options.passed),
+    engine,
+    rows: result.passed,
+    identityFrom: from,
+  });
+  noteDataset({
+    direction: "output",
+    kind: "table",
+    name: tableLabel(options.failed),
+    engine,
+    rows: result.failed,
+    identityFrom: from,
+  });
+  return result;
+}
+
+async function checkRowsUnobserved(engine: Engine, options: CheckRowsOptions): Promise<CheckRowsResult> {
   const { checks } = options;
   const d = engine.dialect;
   const sql = QUALITY_SQL[engine.kind];

@@ -1,3 +1,4 @@
+import { type DatasetNote, noteAssertions, noteDataset, withoutObserver } from "../core/activity-scope.js";
 import { ConfigError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
 import { type TableRef, tableLabel } from "../core/types.js";
@@ -100,6 +101,67 @@ export async function runSuite(
   target: CheckTarget,
   unresolved: Suite,
   options: RunSuiteOptions = {},
+): Promise<SuiteRunResult> {
+  // The checks' own scans are not the data flow: lineage gets the dataset, its assertions
+  // and the split's outputs instead (see noteSuiteRun).
+  let result: SuiteRunResult | undefined;
+  try {
+    result = await withoutObserver(() => runSuiteUnobserved(engine, target, unresolved, options));
+    return result;
+  } catch (error) {
+    if (error instanceof SuiteFailedError) result = error.result;
+    throw error;
+  } finally {
+    if (result) noteSuiteRun(engine, target, unresolved, options, result);
+  }
+}
+
+/** Reports a suite's run to the watching unit of work (a task attempt's lineage). */
+function noteSuiteRun(
+  engine: Engine,
+  target: CheckTarget,
+  suite: Suite,
+  options: RunSuiteOptions,
+  result: SuiteRunResult,
+): void {
+  const checked: DatasetNote = isSqlTarget(target)
+    ? { direction: "input", kind: "table", name: result.dataset, engine, sourceSql: target.sql }
+    : { direction: "input", kind: "table", name: tableLabel(target), engine };
+  noteDataset(checked);
+  noteAssertions({
+    dataset: checked,
+    rowCount: result.validation.rowCount,
+    assertions: result.checks.map((c, i) => {
+      const column = c.kind === "expectation" ? suite.expectations[i]?.config.kwargs?.column : undefined;
+      return { assertion: c.type, success: c.success, ...(typeof column === "string" ? { column } : {}) };
+    }),
+  });
+  const q = options.quarantine;
+  if (!q || !result.quarantined) return;
+  const from = { kind: "table" as const, name: checked.name, engine };
+  noteDataset({
+    direction: "output",
+    kind: "table",
+    name: tableLabel(q.passed),
+    engine,
+    rows: result.quarantined.passed,
+    identityFrom: from,
+  });
+  noteDataset({
+    direction: "output",
+    kind: "table",
+    name: result.quarantined.table,
+    engine,
+    rows: result.quarantined.rows,
+    identityFrom: from,
+  });
+}
+
+async function runSuiteUnobserved(
+  engine: Engine,
+  target: CheckTarget,
+  unresolved: Suite,
+  options: RunSuiteOptions,
 ): Promise<SuiteRunResult> {
   const now = options.now ?? new Date();
   // $PARAMETER kwargs take their values now, before anything reads the data.

@@ -90,6 +90,8 @@ export function createStreamSinks(
 export interface StreamParts {
   source: StreamSource;
   sinks: EpochSink[];
+  /** The engine window rows, dead letters and late events go to. */
+  warehouse: Engine;
   close(): Promise<void>;
 }
 
@@ -113,6 +115,7 @@ export async function openStreamParts(
   return {
     source,
     sinks,
+    warehouse,
     close: async () => {
       for (const sink of sinks) await sink.close().catch(() => undefined);
       await source.close();

@@ -7,7 +7,9 @@ import { createInterface } from "node:readline";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SeedReport, seedCustomers } from "../../examples/customers/seed.js";
+import { Secret } from "../../src/config/secret.js";
 import { DuckDBEngine } from "../../src/engines/duckdb/duckdb-engine.js";
+import { piiDigest } from "../../src/governance/policies/pii-digest.js";
 import { Lake } from "../../src/lake/lake.js";
 import { SqliteMetadataStore } from "../../src/metadata/sqlite-metadata-store.js";
 import { loadPipeline } from "../../src/orchestrator/load-pipeline.js";
@@ -133,8 +135,11 @@ describe("customers pipeline", () => {
       .get() as { customer_id: number; email: string; registration_date: string; last_activity: string };
     crm.close();
     const row = clean.dim.find((r) => r.customer_id === sample.customer_id)!;
-    expect(row.email).toBe(sample.email);
-    expect(row.email).not.toMatch(/^old\./);
+    // customers.policy.yaml: the email lands hashed (keyed HMAC, lower-cased) and masked, never raw.
+    expect(row).not.toHaveProperty("email");
+    const key = new Secret("WEIR_PII_HASH_KEY", process.env.WEIR_PII_HASH_KEY!);
+    expect(row.email_hash).toBe(piiDigest(sample.email, key, "lower-trim"));
+    expect(row.email_masked).toBe(`${sample.email[0]}***@${sample.email.split("@").at(-1)}`);
     expect(row.email_domain).toBe(sample.email.split("@")[1]);
     const end = Date.UTC(2024, 0, 16);
     expect(Number(row.days_since_registration)).toBe(

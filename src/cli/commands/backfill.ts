@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import pc from "picocolors";
 import { redactSecrets } from "../../config/secret.js";
 import { WeirError } from "../../core/errors.js";
+import { auditManualRun } from "../../governance/audit/audit-manual-run.js";
 import {
   type BackfillPlan,
   type BackfillReport,
@@ -85,11 +86,16 @@ export function registerBackfillCommand(program: Command): void {
         const interrupt = interruptSignal();
         const progress = backfillReporter(out);
         out(`${pc.bold(pipeline.id)} backfill ${options.from} .. ${options.to}`);
+        await auditManualRun(runtime.metadata, {
+          action: "run.backfill",
+          pipeline: pipeline.id,
+          details: { from: options.from, to: options.to, params: options.param ?? {} },
+        });
         try {
           const report = await runBackfill({
             pipeline,
             store: runtime.metadata,
-            runtime: { engine: runtime.engine, lake: runtime.lake },
+            runtime,
             from,
             to,
             ...(concurrency ? { concurrency } : {}),

@@ -1,6 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { ConfigError, messageOf } from "../../core/errors.js";
+import { observedRun } from "../../lineage/emit/observed-run.js";
 import { renderHtmlReport } from "../../quality/html-report.js";
 import { exportQualityHistory, qualityHistory } from "../../quality/quality-history.js";
 import { parseResultFormat, type ResultFormatInput } from "../../quality/result-format.js";
@@ -106,17 +107,30 @@ export function registerCheckCommand(program: Command): void {
       const suite = await loadSuiteFile(options.suite);
       const session = await openCheckSession(options.engine, {
         ...(config.warehouse ? { warehouse: config.warehouse } : {}),
+        ...(config.lineage ? { lineage: config.lineage } : {}),
       });
       try {
         const resolved = await resolveCheckTarget(targetArg, session);
-        const result = await runSuite(resolved.engine, resolved.target, suite, {
-          // --dataset, else the suite's `dataset:` (as a pipeline's check stores it), else the target's name.
-          dataset: options.dataset ?? suite.dataset ?? resolved.dataset,
-          store: session.runtime.metadata.quality,
-          failOnError: false,
-          suiteParameters: options.param ?? {},
-          ...(options.resultFormat === undefined ? {} : { resultFormat: options.resultFormat }),
-        });
+        const dataset = options.dataset ?? suite.dataset ?? resolved.dataset;
+        const { runtime } = session;
+        const result = await observedRun(
+          runtime.lineage,
+          {
+            job: `quality.${dataset}`,
+            jobType: "CHECK",
+            engines: [resolved.engine, runtime.engine, runtime.lakeEngine],
+            lakeRoot: runtime.lake.root,
+          },
+          () =>
+            runSuite(resolved.engine, resolved.target, suite, {
+              // --dataset, else the suite's `dataset:` (as a pipeline's check stores it), else the target's name.
+              dataset,
+              store: session.runtime.metadata.quality,
+              failOnError: false,
+              suiteParameters: options.param ?? {},
+              ...(options.resultFormat === undefined ? {} : { resultFormat: options.resultFormat }),
+            }),
+        );
         if (options.html) await writeFile(options.html, renderHtmlReport(result));
         // A file's rows were read by its source first: say what was rejected (and so not checked).
         const read = resolved.read;

@@ -3,6 +3,7 @@ import pc from "picocolors";
 import { redactSecrets } from "../../config/secret.js";
 import { systemClock } from "../../core/clock.js";
 import { WeirError } from "../../core/errors.js";
+import { auditManualRun } from "../../governance/audit/audit-manual-run.js";
 import { isRunLive } from "../../orchestrator/executor/heartbeat-timing.js";
 import { reapZombies } from "../../orchestrator/executor/reap-zombies.js";
 import { clearTasks, resumeRun } from "../../orchestrator/executor/resume-run.js";
@@ -84,13 +85,18 @@ export function registerRetryCommand(program: Command): void {
           say(pc.dim("queued: `weir scheduler` will run it"));
           return;
         }
+        await auditManualRun(store, {
+          action: "run.retry",
+          pipeline: pipeline.id,
+          details: { runId, tasks: options.task, downstream: options.downstream === true },
+        });
         const { notifier, notifyFor } = cliNotifier(config);
         const interrupt = interruptSignal();
         try {
           const result = await resumeRun(runId, {
             pipeline,
             store,
-            runtime: { engine: runtime.engine, lake: runtime.lake },
+            runtime,
             listeners: [runReporter(options.json ? "quiet" : "human")],
             notify: notifyFor(pipeline),
             pipelineFile: file,

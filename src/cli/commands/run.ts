@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { redactSecrets } from "../../config/secret.js";
 import { systemClock } from "../../core/clock.js";
+import { auditManualRun } from "../../governance/audit/audit-manual-run.js";
 import { executeRun } from "../../orchestrator/executor/execute-run.js";
 import { reapZombies } from "../../orchestrator/executor/reap-zombies.js";
 import { cliNotifier, collectParam, loadCliProject, openCliRuntime } from "../cli-project.js";
@@ -71,10 +72,15 @@ export async function runFromCli(
     for (const a of attempts) note(reapedAttemptText(a));
     await checkExistingInterval(runtime.metadata, pipeline, slot);
     if (slot.note && mode === "human") note(`${pipeline.id}: ${slot.note}`);
+    await auditManualRun(runtime.metadata, {
+      action: "run.manual",
+      pipeline: pipeline.id,
+      details: { logicalDate: slot.logicalDate.toISOString(), params: options.param ?? {} },
+    });
     const result = await executeRun({
       pipeline,
       store: runtime.metadata,
-      runtime: { engine: runtime.engine, lake: runtime.lake },
+      runtime,
       // The interval containing the date, with its own logical date (see resolveRunDate).
       logicalDate: slot.logicalDate,
       interval: slot.interval,

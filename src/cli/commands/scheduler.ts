@@ -32,7 +32,7 @@ export function registerSchedulerCommand(program: Command): void {
       const scheduler = new Scheduler({
         pipelines,
         store: runtime.metadata,
-        runtime: { engine: runtime.engine, lake: runtime.lake },
+        runtime,
         notifier,
         defaultRoutes: config.defaultRoutes,
         logger,

@@ -2,14 +2,16 @@ import type { Command } from "commander";
 import pc from "picocolors";
 import { parseDuration } from "../../core/duration.js";
 import { ConfigError } from "../../core/errors.js";
+import { silentLogger } from "../../core/log.js";
 import type { PartitionStatus, StartPosition, StreamCounts } from "../../streaming/contracts.js";
 import type { StreamJobDefinition } from "../../streaming/define-stream-job.js";
-import { openStreamParts, openStreamSource } from "../../streaming/open-stream-parts.js";
+import { natsTarget, openStreamParts, openStreamSource } from "../../streaming/open-stream-parts.js";
 import { END_OF_INPUT_WATERMARK } from "../../streaming/partition-task.js";
 import { runStreamJob } from "../../streaming/run-stream-job.js";
 import { partitionNames } from "../../streaming/sources/nats-names.js";
 import type { StreamRunEvent } from "../../streaming/stream-events.js";
 import { findStreamJob, loadStreamJob, streamJobFiles } from "../../streaming/stream-job-registry.js";
+import { streamLineageListener } from "../../streaming/stream-lineage.js";
 import { storeExists } from "../cli-home.js";
 import { loadCliProject, openCliRuntime, openCliStore } from "../cli-project.js";
 import { interruptSignal } from "../interrupt-signal.js";
@@ -104,6 +106,17 @@ export function registerStreamCommand(program: Command): void {
         ...(options.warehouseUrl ? { warehouseUrl: options.warehouseUrl } : {}),
         ...(options.natsUrl ? { natsUrl: options.natsUrl } : {}),
       });
+      const replayed = options.fromFile ?? (job.source.type === "file" ? job.source.path : undefined);
+      const nats = replayed === undefined ? natsTarget(job, options.natsUrl) : undefined;
+      const lineage = runtime.lineage
+        ? streamLineageListener(job, {
+            emitter: runtime.lineage,
+            source: nats ? { nats } : { file: replayed ?? "" },
+            warehouse: parts.warehouse,
+            lakeRoot: runtime.lake.root,
+            logger: silentLogger,
+          })
+        : undefined;
       const interrupt = interruptSignal();
       const signal = interrupt.signal;
       const totals = new Map<string, StreamCounts>();
@@ -125,6 +138,7 @@ export function registerStreamCommand(program: Command): void {
           ...(options.leaseTtl ? { leaseTtlMs: parseDuration(options.leaseTtl, "--lease-ttl") } : {}),
           signal,
           onEvent: (event) => {
+            lineage?.(event);
             if (options.events) process.stdout.write(`${JSON.stringify(event)}\n`);
             if (event.type === "stream.checkpoint") totals.set(event.partition, event.counts);
             progress(event, totals);

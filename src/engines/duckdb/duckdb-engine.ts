@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { type DuckDBConnection, DuckDBInstance, type DuckDBResult, StatementType } from "@duckdb/node-api";
+import { noteStatement } from "../../core/activity-scope.js";
 import type { RecordBatch, Row } from "../../core/batch.js";
 import { EngineError, messageOf } from "../../core/errors.js";
 import type { Schema, TableRef } from "../../core/types.js";
@@ -25,6 +26,9 @@ export interface DuckDBEngineOptions {
   /** Where DuckDB spills when a query exceeds the memory limit. */
   tempDirectory?: string;
 }
+
+/** Each instance's database file, for `location` (engines of one instance share it). */
+const locations = new WeakMap<DuckDBInstance, string>();
 
 const CAPABILITIES: EngineCapabilities = {
   readsFiles: true,
@@ -74,6 +78,7 @@ export class DuckDBEngine implements Engine {
       if (file !== ":memory:" && !file.startsWith(":memory:"))
         mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
       const instance = await DuckDBInstance.create(file, config);
+      locations.set(instance, file.startsWith(":memory:") ? file : path.resolve(file));
       const conn = await instance.connect();
       // Timestamps with zone render and cast in UTC, whatever the host's zone (needs ICU; fine without).
       await conn.run("SET GLOBAL TimeZone = 'UTC'").catch(() => undefined);
@@ -90,12 +95,17 @@ export class DuckDBEngine implements Engine {
     }
   }
 
+  get location(): string {
+    return locations.get(this.instance) ?? ":memory:";
+  }
+
   /** The connection statements of this engine run on (the transaction's, inside `transaction`). */
   connection(): DuckDBConnection {
     return this.conn;
   }
 
   async run(sql: string, params?: readonly unknown[]): Promise<number> {
+    noteStatement(this, sql);
     return this.serial(async () => {
       const result = await this.execute(sql, params);
       return result.rowsChanged;
@@ -103,6 +113,7 @@ export class DuckDBEngine implements Engine {
   }
 
   async query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    noteStatement(this, sql);
     return this.serial(async () => readRows<T>(await this.execute(sql, params), sql));
   }
 
@@ -111,6 +122,7 @@ export class DuckDBEngine implements Engine {
     sql: string,
   ): Promise<T[]> {
     assertQuerySettings("duckdb", settings);
+    noteStatement(this, sql);
     const names = Object.keys(settings);
     // One slot of the statement queue, so no other statement runs under these settings.
     return this.serial(async () => {
@@ -139,6 +151,7 @@ export class DuckDBEngine implements Engine {
     params?: readonly unknown[],
     options: StreamOptions = {},
   ): AsyncIterable<RecordBatch> {
+    noteStatement(this, sql);
     const batchSize = options.batchSize ?? DUCKDB_CHUNK_ROWS;
     if (this.inTransaction) {
       // Inside a transaction only the transaction's connection sees its writes, and a

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient, QueryResult } from "pg";
+import { noteStatement } from "../../core/activity-scope.js";
 import type { RecordBatch, Row } from "../../core/batch.js";
 import { EngineError, messageOf } from "../../core/errors.js";
 import type { Schema, TableRef } from "../../core/types.js";
@@ -60,6 +61,9 @@ function splitSessionOptions(url: string): { connectionString: string; urlOption
  * await engine.query("SELECT $1::int + 1 AS n", [41]);
  * await engine.close();
  */
+/** Each pool's `host:port/database`, for `location` (engines of one pool share it). */
+const locations = new WeakMap<Pool, string>();
+
 export class PostgresEngine implements Engine {
   readonly kind = "postgres" as const;
   readonly dialect = new PostgresDialect();
@@ -101,16 +105,23 @@ export class PostgresEngine implements Engine {
         },
       );
     }
+    locations.set(pool, safeHost(options.url));
     return new PostgresEngine(pool, undefined);
   }
 
+  get location(): string {
+    return locations.get(this.pool) ?? "postgres";
+  }
+
   async run(sql: string, params?: readonly unknown[]): Promise<number> {
+    noteStatement(this, sql);
     const result = await this.execute(sql, params);
     const results = Array.isArray(result) ? (result as QueryResult[]) : [result];
     return results.reduce((n, r) => n + (r.rowCount ?? 0), 0);
   }
 
   async query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    noteStatement(this, sql);
     const result = await this.execute(sql, params);
     const last = Array.isArray(result) ? (result as QueryResult[]).at(-1) : result;
     return (last?.rows ?? []) as T[];
@@ -126,6 +137,7 @@ export class PostgresEngine implements Engine {
     sql: string,
   ): Promise<T[]> {
     assertQuerySettings("postgres", settings);
+    noteStatement(this, sql);
     const entries = Object.entries(settings);
     const client = this.client;
     if (!client) return this.transaction((tx) => tx.queryWithSettings!<T>(settings, sql));
@@ -157,6 +169,7 @@ export class PostgresEngine implements Engine {
     params?: readonly unknown[],
     options: StreamOptions = {},
   ): AsyncIterable<RecordBatch> {
+    noteStatement(this, sql);
     const fetchRows = Math.max(1, options.batchSize ?? DEFAULT_FETCH_ROWS);
     this.checkReadOnly(sql);
     const own = this.client === undefined;

@@ -6,11 +6,13 @@ import type { DataInterval } from "../../core/interval.js";
 import { type Logger, silentLogger } from "../../core/log.js";
 import type { Engine } from "../../engines/engine.js";
 import type { Lake } from "../../lake/lake.js";
+import type { LineageEmitter } from "../../lineage/emit/lineage-emitter.js";
 import type { MetadataStore, RunRecord, RunType } from "../../metadata/metadata-store.js";
 import type { Notification } from "../../notifications/notification.js";
 import type { PipelineDefinition } from "../define-pipeline.js";
 import { registerPipeline } from "../register-pipeline.js";
 import type { RunEventListener, RunSummary } from "../run-events.js";
+import { runLineageListener } from "../run-lineage.js";
 import { claimExistingRun, type ExistingRunAction } from "./claim-existing-run.js";
 import { createRun } from "./create-run.js";
 import { DEFAULT_HEARTBEAT_TIMEOUT_MS, heartbeatIntervalFor } from "./heartbeat-timing.js";
@@ -24,7 +26,11 @@ export const DEFAULT_POLL_MS = 1_000;
 export interface ExecuteRunOptions {
   pipeline: PipelineDefinition;
   store: MetadataStore;
-  runtime: { engine: Engine; lake: Lake };
+  /**
+   * Where tasks run. With `lineage` (an opened runtime has it unless turned off), the run
+   * emits OpenLineage events: see `run-lineage.ts`.
+   */
+  runtime: { engine: Engine; lake: Lake; lakeEngine?: Engine; lineage?: LineageEmitter };
   /**
    * A new run's id (default: generated), or an existing run's: a queued run is started, a
    * running one whose executor is gone is reaped and resumed (tasks in success are not run
@@ -143,7 +149,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunResult>
     owner,
     clock,
     ...(options.signal ? { signal: options.signal } : {}),
-    listeners: options.listeners ?? [],
+    listeners: [...(options.listeners ?? []), ...lineageListeners(options)],
     ...(options.notify ? { notify: options.notify } : {}),
     logger: options.logger ?? silentLogger,
     concurrency: options.concurrency ?? pipeline.maxActiveTasks,
@@ -154,6 +160,24 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunResult>
     ...(options.pauseAt ? { pauseAt: options.pauseAt } : {}),
   });
   return executor.execute();
+}
+
+/** The run's lineage listener, when its runtime emits lineage. */
+function lineageListeners(options: ExecuteRunOptions): RunEventListener[] {
+  const { runtime } = options;
+  if (!runtime.lineage) return [];
+  const engines =
+    runtime.lakeEngine && runtime.lakeEngine !== runtime.engine
+      ? [runtime.engine, runtime.lakeEngine]
+      : [runtime.engine];
+  return [
+    runLineageListener({
+      emitter: runtime.lineage,
+      engines,
+      lakeRoot: runtime.lake.root,
+      logger: options.logger ?? silentLogger,
+    }),
+  ];
 }
 
 /** A finished run, as the store recorded it (executing it again would change nothing). */

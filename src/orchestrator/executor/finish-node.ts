@@ -79,6 +79,8 @@ export async function finishNode(
   if (info) node.error = info;
   if (end.error !== undefined) node.cause = end.error;
   const ref = { ...x.base(), ...taskRef(node), attempt: node.tryNumber, durationMs: attemptMs };
+  const activity = node.activity?.record();
+  node.activity = undefined;
   switch (end.state) {
     case "success":
       await x.emit({
@@ -87,6 +89,7 @@ export async function finishNode(
         rows: node.rows,
         quarantined: node.stats.quarantined,
         outputs: node.stats.outputs,
+        ...(activity ? { activity } : {}),
       });
       break;
     case "up_for_retry":
@@ -94,6 +97,7 @@ export async function finishNode(
         type: "task.retrying",
         ...ref,
         error: info!,
+        ...(activity ? { activity } : {}),
         delayMs: nextTryAt! - x.s.clock.now().getTime(),
         nextTryAt: new Date(nextTryAt!).toISOString(),
       });
@@ -109,7 +113,7 @@ export async function finishNode(
     case "failed":
       // A mapped instance's failure is reported by its parent, which names how many failed.
       if (!node.parent) x.firstError ??= taskError(node);
-      await x.emit({ type: "task.failed", ...ref, error: info! });
+      await x.emit({ type: "task.failed", ...ref, error: info!, ...(activity ? { activity } : {}) });
       break;
     case "skipped":
       await x.emit({

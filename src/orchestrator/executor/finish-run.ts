@@ -35,6 +35,7 @@ export async function finishRun(x: ExecutorState, started: number): Promise<RunR
   });
   if (state === "interrupted") {
     await store.runs.release(run.id, x.s.owner);
+    await x.emit({ type: "run.interrupted", ...x.base(), durationMs });
   } else {
     if (state === "succeeded" && x.allNodes().some((n) => n.stats.staged)) await dropRunStaging(x);
     await store.runs.finish(run.id, {

@@ -1,3 +1,5 @@
+import { ActivityRecorder } from "../../core/activity-recorder.js";
+import { observeActivity } from "../../core/activity-scope.js";
 import { TaskError, WeirError } from "../../core/errors.js";
 import { errorInfo, taskError } from "./attempt-errors.js";
 import { AttemptLogger } from "./attempt-logger.js";
@@ -65,24 +67,29 @@ export async function startNode(x: ExecutorState, node: TaskNode): Promise<void>
   );
   const stats: AttemptStats = { rows: {}, quarantined: {}, outputs: [], datasets: {} };
   await x.emit({ type: "task.started", ...x.base(), ...taskRef(node), attempt });
-  const running = startAttempt(clock, attemptLimits(node), async (signal) => {
-    const ctx = buildTaskContext({
-      settings: x.s,
-      node,
-      attempt,
-      signal,
-      logger,
-      stats,
-      logicalDate: x.logicalDate,
-      interval: x.interval,
-      partition: x.partition,
-      outputOf: (id) => outputFor(x, node, id),
-      emit: (event) => x.emit(event),
-    });
-    if (isParent) return node.task.map!.items(ctx);
-    if (node.parent) return node.task.map!.run(ctx, x.items.get(node.parent)![node.mapIndex]);
-    return node.task.run(ctx);
-  });
+  // What the attempt's code reads, writes and runs (engines and the lake report into it), for lineage.
+  const activity = new ActivityRecorder();
+  node.activity = activity;
+  const running = startAttempt(clock, attemptLimits(node), (signal) =>
+    observeActivity(activity, async () => {
+      const ctx = buildTaskContext({
+        settings: x.s,
+        node,
+        attempt,
+        signal,
+        logger,
+        stats,
+        logicalDate: x.logicalDate,
+        interval: x.interval,
+        partition: x.partition,
+        outputOf: (id) => outputFor(x, node, id),
+        emit: (event) => x.emit(event),
+      });
+      if (isParent) return node.task.map!.items(ctx);
+      if (node.parent) return node.task.map!.run(ctx, x.items.get(node.parent)![node.mapIndex]);
+      return node.task.run(ctx);
+    }),
+  );
   node.running = running;
   node.logger = logger;
   void running.outcome.then((outcome) =>

@@ -1,3 +1,4 @@
+import type { ActivityRecorder } from "../../core/activity-recorder.js";
 import type { RowCounts } from "../../metadata/metadata-store.js";
 import type { TaskInstanceRecord, TaskInstanceState } from "../../metadata/task-store.js";
 import type { TaskDefinition } from "../define-task.js";
@@ -46,6 +47,8 @@ export interface TaskNode {
   /** A mapped parent's instances, once its items are known. */
   children?: TaskNode[];
   running?: RunningAttempt;
+  /** What the current (or last) attempt read, wrote and ran, for lineage. */
+  activity?: ActivityRecorder;
   /** The running attempt's logger (its lines are flushed with heartbeats). */
   logger?: AttemptLogger;
   /** A retry timer or a dependsOnPast poll is pending. */

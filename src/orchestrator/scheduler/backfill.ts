@@ -3,12 +3,11 @@ import { type Clock, systemClock } from "../../core/clock.js";
 import { ConfigError, messageOf, WeirError } from "../../core/errors.js";
 import { newId } from "../../core/ids.js";
 import { type Logger, silentLogger, warn } from "../../core/log.js";
-import type { Engine } from "../../engines/engine.js";
-import type { Lake } from "../../lake/lake.js";
 import type { MetadataStore, RunRecord } from "../../metadata/metadata-store.js";
 import type { Notification } from "../../notifications/notification.js";
 import type { PipelineDefinition } from "../define-pipeline.js";
 import { createRun } from "../executor/create-run.js";
+import type { ExecuteRunOptions } from "../executor/execute-run.js";
 import { executeRun } from "../executor/execute-run.js";
 import { DEFAULT_HEARTBEAT_TIMEOUT_MS, isRunLive } from "../executor/heartbeat-timing.js";
 import { reapZombies } from "../executor/reap-zombies.js";
@@ -22,7 +21,7 @@ export { type BackfillPlan, type HeldRun, type PlanBackfillOptions, planBackfill
 export interface BackfillOptions {
   pipeline: PipelineDefinition;
   store: MetadataStore;
-  runtime: { engine: Engine; lake: Lake };
+  runtime: ExecuteRunOptions["runtime"];
   /** First logical date (inclusive). */
   from: Date;
   /** Last logical date (inclusive). */

@@ -3,13 +3,12 @@ import { type Clock, systemClock } from "../../core/clock.js";
 import { messageOf } from "../../core/errors.js";
 import { newId } from "../../core/ids.js";
 import { info, type Logger, silentLogger, warn } from "../../core/log.js";
-import type { Engine } from "../../engines/engine.js";
-import type { Lake } from "../../lake/lake.js";
 import type { MetadataStore, RunRecord } from "../../metadata/metadata-store.js";
 import { mergeRoutes } from "../../notifications/merge-routes.js";
 import type { Notification } from "../../notifications/notification.js";
 import type { NotificationRoutes, Notifier } from "../../notifications/notifier.js";
 import type { PipelineDefinition } from "../define-pipeline.js";
+import type { ExecuteRunOptions } from "../executor/execute-run.js";
 import { executeRun } from "../executor/execute-run.js";
 import { reapZombies } from "../executor/reap-zombies.js";
 import type { RunResult } from "../executor/run-result.js";
@@ -22,7 +21,7 @@ export interface SchedulerOptions {
   /** The pipelines to schedule (loaded once; restart the scheduler to pick up changes). */
   pipelines: readonly PipelineEntry[];
   store: MetadataStore;
-  runtime: { engine: Engine; lake: Lake };
+  runtime: ExecuteRunOptions["runtime"];
   clock?: Clock;
   /** Where notifications go; each pipeline's routes (plus `defaultRoutes`) pick the channels. */
   notifier?: Notifier;

@@ -8,6 +8,7 @@ import {
   ledgerTableName,
   setAggregateState,
 } from "../ledger/index.js";
+import { observedLoad } from "../lineage-notes.js";
 import type { AggregateModel } from "../model/define-aggregate.js";
 import { modelTable } from "../model/define-warehouse.js";
 import { AggregateRefreshError } from "./aggregate-error.js";
@@ -50,6 +51,20 @@ export interface RefreshResult {
  * and the later one, committed after this refresh read N, would never be taken in.
  */
 export async function refreshAggregate(
+  engine: Engine,
+  agg: AggregateModel,
+  options: { full?: boolean } = {},
+): Promise<RefreshResult> {
+  return observedLoad(
+    engine,
+    modelTable(agg),
+    { sql: agg.select },
+    () => refreshAggregateUnobserved(engine, agg, options),
+    { rows: (r) => r.rowsInserted },
+  );
+}
+
+async function refreshAggregateUnobserved(
   engine: Engine,
   agg: AggregateModel,
   options: { full?: boolean } = {},

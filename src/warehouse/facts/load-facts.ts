@@ -6,6 +6,7 @@ import { quarantineTable } from "../../quality/quarantine.js";
 import { ensurePartitions } from "../ddl/fact-partitions.js";
 import { tableDefinition } from "../ddl/table-definition.js";
 import { ensureLedger, recordFactLoad } from "../ledger/index.js";
+import { observedLoad } from "../lineage-notes.js";
 import { lockForLoad } from "../load-lock.js";
 import type { FactModel } from "../model/define-fact.js";
 import { modelTable } from "../model/define-warehouse.js";
@@ -71,6 +72,24 @@ export interface FactLoadResult {
  * const result = await loadFacts(engine, factUserEvents, { sql: "SELECT … FROM staged_events" });
  */
 export async function loadFacts(
+  engine: Engine,
+  fact: FactModel,
+  input: TableRef | { sql: string },
+  options: LoadFactsOptions = {},
+): Promise<FactLoadResult> {
+  return observedLoad(
+    engine,
+    modelTable(fact),
+    input,
+    () => loadFactsUnobserved(engine, fact, input, options),
+    {
+      fact,
+      rows: (r) => r.rows,
+    },
+  );
+}
+
+async function loadFactsUnobserved(
   engine: Engine,
   fact: FactModel,
   input: TableRef | { sql: string },

@@ -4,6 +4,7 @@ import type { Engine } from "../../engines/engine.js";
 import { serialWrites } from "../../engines/serial-writes.js";
 import { ensureLedger } from "../ledger/ledger-tables.js";
 import { latestSnapshot, recordSnapshot, snapshotAt } from "../ledger/snapshot-ledger.js";
+import { observedLoad } from "../lineage-notes.js";
 import { lockForLoad } from "../load-lock.js";
 import type { DimensionModel } from "../model/define-dimension.js";
 import { modelTable } from "../model/define-warehouse.js";
@@ -81,6 +82,17 @@ const PG_WORK_MEM = "128MB";
  * // { table: "dim_users", asOf: "2024-06-02", skipped: false, newKeys: 25, changed: 48, closed: 5, … }
  */
 export async function loadSnapshot(
+  engine: Engine,
+  dim: DimensionModel,
+  input: TableRef | { sql: string },
+  options: SnapshotLoadOptions,
+): Promise<SnapshotLoadResult> {
+  return observedLoad(engine, modelTable(dim), input, () =>
+    loadSnapshotUnobserved(engine, dim, input, options),
+  );
+}
+
+async function loadSnapshotUnobserved(
   engine: Engine,
   dim: DimensionModel,
   input: TableRef | { sql: string },
