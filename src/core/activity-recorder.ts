@@ -57,10 +57,22 @@ function plainNote(note: DatasetNote): DatasetNote {
   const engine = note.engine && plainEngine(note.engine);
   const from = note.identityFrom;
   const sourceEngine = note.sourceEngine && plainEngine(note.sourceEngine);
+  const columns = note.columns
+    ? Object.fromEntries(
+        Object.entries(note.columns).map(([field, sources]) => [
+          field,
+          sources.map((c) => ({
+            ...c,
+            from: { ...c.from, ...(c.from.engine ? { engine: plainEngine(c.from.engine) } : {}) },
+          })),
+        ]),
+      )
+    : undefined;
   return {
     ...note,
     ...(engine ? { engine } : {}),
     ...(sourceEngine ? { sourceEngine } : {}),
+    ...(columns ? { columns } : {}),
     ...(from
       ? { identityFrom: { ...from, ...(from.engine ? { engine: plainEngine(from.engine) } : {}) } }
       : {}),

@@ -130,6 +130,42 @@ describe("classifyColumn", () => {
     ]);
   });
 
+  it("finds a column of fictional +1-555 numbers (the shared datagen's) as phones", () => {
+    const fictional = range(300).map(
+      (i) =>
+        `+1-555-${String((i * 7) % 1000).padStart(3, "0")}-${String((i * 7919) % 10_000).padStart(4, "0")}`,
+    );
+    expect(classifyColumn("phone", "varchar", fictional)).toEqual([
+      { class: "phone", confidence: 1, matchedShare: 1, suggestedPolicy: "mask", evidence: "name+values" },
+    ]);
+    expect(summary("contact", "varchar", fictional)).toEqual(["phone:values:mask"]);
+    // Too short for a +1 number: not a phone.
+    expect(
+      summary(
+        "contact",
+        "varchar",
+        range(300).map((i) => `+1 555 ${10 + (i % 90)}`),
+      ),
+    ).toEqual([]);
+  });
+
+  it("counts a repeated value each time it occurs, though it is classified once", () => {
+    const values = range(30_000).map((i) => ["ann@x.com", "n/a", "+1-555-123-4567"][i % 3]);
+    const tally = new ColumnTally("contact", "varchar");
+    tally.add(values.slice(0, 10_000));
+    tally.add(values.slice(10_000));
+    expect(tally.values).toBe(30_000);
+    expect(tally.findings().map((f) => `${f.class}:${f.matchedShare}`)).toEqual([
+      "email:0.3333",
+      "phone:0.3333",
+    ]);
+  });
+
+  it("still searches values holding two numbers, or text, for phones inside", () => {
+    const two = range(50).map((i) => `${phones[i]} ${phones[i + 1]}`);
+    expect(summary("contacts", "varchar", two)).toEqual(["phone:text:mask"]);
+  });
+
   it("needs the column name for birth dates and takes the name alone with no values", () => {
     const births = range(100).map((i) => `19${50 + (i % 50)}-0${(i % 9) + 1}-1${i % 10}`);
     expect(summary("birth_date", "date", births)).toEqual(["date_of_birth:name+values:generalize"]);

@@ -84,6 +84,21 @@ describe("scanTable", () => {
     expect(flags.rowsScanned).toBe(10);
   });
 
+  it("finds the shared datagen's columns: fictional +1-555 phones, and birth dates in timestamps", async () => {
+    const report = await scanTable(engine, {
+      sql: `SELECT
+          '+1-555-' || lpad(CAST(i * 7 % 1000 AS VARCHAR), 3, '0') || '-' || lpad(CAST(i * 7919 % 10000 AS VARCHAR), 4, '0') AS phone,
+          TIMESTAMPTZ '1950-01-01 12:00:00+00' + INTERVAL (i * 17 % 18000) DAY AS born_at,
+          TIMESTAMP '2024-01-01 08:00:00' + INTERVAL (i) MINUTE AS last_activity
+        FROM range(0, 500) r(i)`,
+    });
+    expect(report.columns.map((c) => [c.column, c.valuesChecked, c.classes.map((f) => f.class)])).toEqual([
+      ["phone", 500, ["phone"]],
+      ["born_at", 500, ["date_of_birth"]],
+      ["last_activity", 500, []],
+    ]);
+  });
+
   it("lowers the threshold to show weaker evidence", async () => {
     const report = await scanTable(engine, { name: "customers" }, { threshold: 0.3 });
     // Registration dates are plausible birth dates, but the name does not say so: 0.4.

@@ -22,7 +22,7 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
 
 /**
  * Reads `+<digits>` or `00<digits>` with separators between digit groups (`+49 (0)151 234-56.78`,
- * `+1 415/555 2671`): a digit right after the prefix and at the end, nothing but digits,
+ * `+1 415/555 2671`): a digit 1–9 right after the prefix, a digit at the end, nothing but digits,
  * spaces, `-`, `.`, `/` and parentheses between, 7–15 digits. Undefined for anything else,
  * including a signed decimal (`+1234.5678`: one dot and no other separator).
  *
@@ -38,7 +38,9 @@ export function readPhoneText(value: string): PhoneText | undefined {
   if (first === 43 /* + */) i = 1;
   else if (first === 48 && value.charCodeAt(1) === 48) i = 2;
   else return undefined;
-  if (!isDigit(value.charCodeAt(i)) || !isDigit(value.charCodeAt(n - 1))) return undefined;
+  // No calling code starts with 0.
+  const afterPrefix = value.charCodeAt(i);
+  if (afterPrefix < 49 || afterPrefix > 57 || !isDigit(value.charCodeAt(n - 1))) return undefined;
   let digits = 0;
   let lead = 0;
   let separators = 0;

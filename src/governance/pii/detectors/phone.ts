@@ -1,7 +1,7 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js";
-import { possibleByCallingCode } from "./calling-code-lengths.js";
-import type { PiiDetector } from "./pii-detector.js";
+import { surelyPossible } from "./calling-code-lengths.js";
 import { readPhoneText } from "./phone-text.js";
+import type { PiiDetector } from "./pii-detector.js";
 
 /** `00…` as libphonenumber reads international numbers: with `+`. */
 const withPlus = (value: string, idd: boolean) => (idd ? `+${value.slice(2)}` : value);
@@ -16,16 +16,14 @@ const withPlus = (value: string, idd: boolean) => (idd ? `+${value.slice(2)}` : 
  * any run of digits.
  *
  * Most values are settled by a character scan and a table of lengths per calling code;
- * libphonenumber parses only what the table cannot settle (see `possibleByCallingCode`),
- * since its parse costs tens of µs on codes shared by many countries (+1).
+ * libphonenumber parses only what the table cannot settle (see `surelyPossible`), since its
+ * parse costs tens of µs on codes shared by many countries (+1).
  */
 export function isInternationalPhone(value: string): boolean {
   const text = readPhoneText(value);
   if (text === undefined) return false;
-  const possible = possibleByCallingCode(text.lead, text.digits);
-  if (possible === false) return false;
   if (text.idd && text.compact) return parsePhoneNumberFromString(withPlus(value, true))?.isValid() ?? false;
-  if (possible === true) return true;
+  if (surelyPossible(text.lead, text.digits)) return true;
   return parsePhoneNumberFromString(withPlus(value, text.idd))?.isPossible() ?? false;
 }
 
