@@ -17,20 +17,24 @@ export interface OutputSqlContext {
   hashPads(): HmacPads;
   /** The HMAC pads of the token id key. */
   tokenPads(): HmacPads;
+  /**
+   * A reference to `expr` computed once per row (`PreparedValues`), for a value read more
+   * than once; `expr` reads source columns only, never another prepared value.
+   */
+  prepare(expr: string): string;
 }
-
-const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-const LOWER = "abcdefghijklmnopqrstuvwxyz";
 
 /**
  * The SQL expression of one output over `column` (a qualified, quoted reference). NULL in
- * gives NULL out for every kind. Masks drop blanks around the value first. Values are read as text (`CAST(… AS VARCHAR)`) where the
- * kind works on text, so a number or date column is masked or hashed as its text.
+ * gives NULL out for every kind. Masks drop blanks around the value first. Values are read
+ * as text (`CAST(… AS VARCHAR)`) where the kind works on text, so a number or date column
+ * is masked or hashed as its text. A value read more than once (the trimmed text, a
+ * phone's digits) goes through `ctx.prepare`, so it is computed once per row.
  */
 export function outputSql(output: PolicyOutput, column: string, ctx: OutputSqlContext): string {
   switch (output.kind) {
     case "mask":
-      return maskSql(output.mask, trimmed(text(column), ctx), ctx);
+      return maskSql(output.mask, text(column), ctx);
     case "hash":
       return hmacHexSql(ctx.fn, ctx.hashPads(), normalizedSql(output.normalize, text(column), ctx));
     case "tokenize":
@@ -58,28 +62,30 @@ function maskSql(mask: MaskKind, value: string, ctx: OutputSqlContext): string {
   if (mask === "email") {
     // First character of the local part, then the domain after the last "@"; a value with
     // no "@" is no email and shows nothing.
-    const first = `CASE WHEN substr(${value}, 1, 1) = '@' THEN '' ELSE substr(${value}, 1, 1) END`;
-    const domain = `regexp_replace(${value}, '^([^@]*@)+', '')`;
-    return `CASE WHEN ${value} IS NULL THEN NULL WHEN strpos(${value}, '@') = 0 THEN '***' ELSE ${first} || '***@' || ${domain} END`;
+    const email = ctx.prepare(trimmed(value, ctx));
+    const first = `CASE WHEN substr(${email}, 1, 1) = '@' THEN '' ELSE substr(${email}, 1, 1) END`;
+    const domain = `regexp_replace(${email}, '^([^@]*@)+', '')`;
+    return `CASE WHEN ${email} IS NULL THEN NULL WHEN strpos(${email}, '@') = 0 THEN '***' ELSE ${first} || '***@' || ${domain} END`;
   }
   // The last four digits behind a fixed "****" (the length is not shown); four digits or
-  // fewer would show the whole number, so then nothing is kept.
-  const digits = `regexp_replace(${value}, '[^0-9]', '', 'g')`;
-  const stars = ctx.literal("****");
-  return `CASE WHEN ${value} IS NULL THEN NULL WHEN length(${digits}) > 4 THEN ${stars} || right(${digits}, 4) ELSE ${stars} END`;
+  // fewer would show the whole number, so then nothing is kept. Blanks around the value
+  // are no digits, so it needs no trim.
+  const digits = ctx.fn.lastFourDigits;
+  const last4 = digits.read(ctx.prepare(digits.value(value)));
+  return `CASE WHEN ${value} IS NULL THEN NULL ELSE ${ctx.literal("****")} || ${last4} END`;
 }
 
 function normalizedSql(normalize: HashNormalization, value: string, ctx: OutputSqlContext): string {
   if (normalize === "none") return value;
+  // A mask of the same column reads the same trimmed value.
+  const stripped = ctx.prepare(trimmed(value, ctx));
   // ASCII only: engines (and PostgreSQL collations) lower-case other letters differently.
-  const stripped = trimmed(value, ctx);
-  return normalize === "trim" ? stripped : `translate(${stripped}, '${UPPER}', '${LOWER}')`;
+  return normalize === "trim" ? stripped : ctx.fn.asciiLower(stripped);
 }
 
 /** `value` without blanks (space, tab, line breaks) at either end. */
 function trimmed(value: string, ctx: OutputSqlContext): string {
-  const blanks = ctx.literal(HASH_BLANKS);
-  return `ltrim(rtrim(${value}, ${blanks}), ${blanks})`;
+  return `trim(${value}, ${ctx.literal(HASH_BLANKS)})`;
 }
 
 function generalizeSql(g: Generalization, column: string, ctx: OutputSqlContext): string {
@@ -100,8 +106,9 @@ function generalizeSql(g: Generalization, column: string, ctx: OutputSqlContext)
     }
     case "postcode": {
       // A postcode no longer than the prefix would pass whole: it becomes NULL instead.
-      const code = `translate(replace(${text(column)}, ' ', ''), '${LOWER}', '${UPPER}')`;
-      return `CASE WHEN length(${code}) > ${g.prefix} THEN substr(${code}, 1, ${g.prefix}) END`;
+      // Upper-casing ASCII keeps the length, so only the kept prefix is upper-cased.
+      const code = ctx.prepare(`replace(${text(column)}, ' ', '')`);
+      return `CASE WHEN length(${code}) > ${g.prefix} THEN ${ctx.fn.asciiUpper(`substr(${code}, 1, ${g.prefix})`)} END`;
     }
   }
 }

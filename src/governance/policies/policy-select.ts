@@ -3,8 +3,9 @@ import type { Engine } from "../../engines/engine.js";
 import { tokenKeys } from "../vault/token-key.js";
 import { hmacPads } from "./hmac-sql.js";
 import { type OutputSqlContext, outputSql } from "./policy-expressions.js";
+import { PreparedValues } from "./policy-prepared-values.js";
 import { hashKeyOf, type PolicySecrets, tokenKeyOf } from "./policy-secrets.js";
-import { type PolicySource, SOURCE_ALIAS, sourceColumns, sourceFrom } from "./policy-source.js";
+import { type PolicySource, SOURCE_ALIAS, sourceColumns } from "./policy-source.js";
 import { policySqlFunctions } from "./policy-sql-functions.js";
 import type { DatasetPolicy } from "./policy-types.js";
 
@@ -36,7 +37,8 @@ export async function policySelect(
 ): Promise<string> {
   const columns = await sourceColumns(engine, source);
   checkColumns(policy, columns);
-  const ctx = outputContext(engine, policy, options.secrets ?? {});
+  const prepared = new PreparedValues(engine, columns);
+  const ctx = outputContext(engine, policy, options.secrets ?? {}, (expr) => prepared.ref(expr));
   const q = (name: string) => engine.dialect.quoteIdent(name);
   const byColumn = new Map(policy.columns.map((c) => [c.column, c]));
   const items = columns.flatMap((column) => {
@@ -53,17 +55,19 @@ export async function policySelect(
       details: { dataset: policy.dataset },
     });
   }
-  return `SELECT ${items.join(", ")} FROM ${sourceFrom(engine, source)}`;
+  return `SELECT ${items.join(", ")} FROM ${prepared.from(source)}`;
 }
 
 /**
  * The engine's functions and literals, and the keys' HMAC pads computed the first time an
- * output needs them (a policy without `hash` needs no hash key).
+ * output needs them (a policy without `hash` needs no hash key). `prepare` computes a value
+ * once per row (`PreparedValues.ref`); by default it is written out at each reference.
  */
 export function outputContext(
   engine: Engine,
   policy: DatasetPolicy,
   secrets: PolicySecrets,
+  prepare: (expr: string) => string = (expr) => expr,
 ): OutputSqlContext {
   const needer = (kind: string) => {
     const rule = policy.columns.find((c) => c.outputs.some((o) => o.kind === kind));
@@ -74,6 +78,7 @@ export function outputContext(
   return {
     fn: policySqlFunctions(engine.kind),
     literal: (value) => engine.dialect.quoteLiteral(value),
+    prepare,
     hashPads: () => {
       if (hash === undefined) {
         const key = hashKeyOf(secrets, needer("hash"));

@@ -327,7 +327,9 @@ describe("a governance policy's load (examples/customers customers.policy.yaml)"
     expect(plain.parsed).toBe(true);
     const text = lineageText(plain);
     // The HMAC is SHA-256 over the value: a masking function without any hint.
-    expect(text.email_hash).toEqual(["staging_run1.customers_passed.email DIRECT/TRANSFORMATION masked"]);
+    expect(text.email_hash).toEqual([
+      "staging_run1.customers_passed.email INDIRECT/CONDITIONAL masked, DIRECT/TRANSFORMATION masked",
+    ]);
     expect(text.name).toEqual(["staging_run1.customers_passed.name DIRECT/IDENTITY"]);
     // The email and last-4 masks are string functions: masked only when the policy says so.
     expect(text.email_masked!.every((f) => !f.includes("masked"))).toBe(true);
@@ -340,7 +342,7 @@ describe("a governance policy's load (examples/customers customers.policy.yaml)"
     expect(hinted).toEqual({
       customer_id: [passedField("customer_id", "DIRECT/IDENTITY")],
       name: [passedField("name", "DIRECT/IDENTITY")],
-      email_hash: [passedField("email", "DIRECT/TRANSFORMATION masked")],
+      email_hash: [passedField("email", "INDIRECT/CONDITIONAL masked, DIRECT/TRANSFORMATION masked")],
       email_masked: [passedField("email", "INDIRECT/CONDITIONAL, DIRECT/TRANSFORMATION masked")],
       phone: [passedField("phone", "INDIRECT/CONDITIONAL, DIRECT/TRANSFORMATION masked")],
     });
