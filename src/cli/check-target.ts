@@ -1,5 +1,8 @@
 import { existsSync, statSync } from "node:fs";
-import { basename, extname } from "node:path";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, extname, join } from "node:path";
+import type { ProjectConfig } from "../config/project-config.js";
 import { ConfigError, LakeError } from "../core/errors.js";
 import { tableLabel, tableRef } from "../core/types.js";
 import type { Engine } from "../engines/engine.js";
@@ -7,6 +10,7 @@ import { openEngine } from "../engines/open-engine.js";
 import type { LineageConfig } from "../lineage/transports/lineage-config.js";
 import { openRuntime, type WeirRuntime } from "../orchestrator/open-runtime.js";
 import type { CheckTarget } from "../quality/suite-target.js";
+import { homeExists, isFileTarget, noHomeError } from "./cli-home.js";
 import { type FileRead, isFileTargetExtension, readFileTarget } from "./file-target.js";
 
 export interface ResolvedTarget {
@@ -60,6 +64,44 @@ export async function openCheckSession(
     await runtime.close();
     throw error;
   }
+}
+
+/**
+ * The session of a command that only reads a target (`weir profile`, `weir pii scan`): a
+ * table needs an existing home; a file (or a table of another database, `--engine`) without
+ * one is read through a scratch home, removed when the session closes.
+ */
+export async function openReadingSession(
+  targetArg: string,
+  engineUrl: string | undefined,
+  config: ProjectConfig,
+  scratchPrefix: string,
+): Promise<CheckSession> {
+  let scratch: string | undefined;
+  if (!homeExists(config)) {
+    if (!isFileTarget(targetArg) && engineUrl === undefined) throw noHomeError(config);
+    scratch = await mkdtemp(join(tmpdir(), scratchPrefix));
+    process.env.WEIR_HOME = scratch;
+  }
+  const removeScratch = async () => {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  };
+  const session = await openCheckSession(
+    engineUrl,
+    // A scratch home reads a file: the project's warehouse is not needed.
+    scratch || !config.warehouse ? {} : { warehouse: config.warehouse },
+  ).catch(async (error: unknown) => {
+    await removeScratch();
+    throw error;
+  });
+  const close = session.close;
+  return {
+    ...session,
+    close: async () => {
+      await close();
+      await removeScratch();
+    },
+  };
 }
 
 /**

@@ -1,11 +1,7 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Command } from "commander";
 import { ConfigError } from "../../core/errors.js";
 import { DEFAULT_PII_SAMPLE_ROWS, type PiiScanReport, scanTable } from "../../governance/pii/scan-table.js";
-import { openCheckSession, resolveCheckTarget } from "../check-target.js";
-import { homeExists, isFileTarget, noHomeError } from "../cli-home.js";
+import { openReadingSession, resolveCheckTarget } from "../check-target.js";
 import { loadCliProject } from "../cli-project.js";
 import { renderFileRead } from "../render-file-read.js";
 import { renderTable } from "../render-table.js";
@@ -41,19 +37,7 @@ export function registerPiiCommand(program: Command): Command {
       // Resolved as `weir profile` does: a table needs an existing home; a file (or a table of
       // another database, --engine) without one is read through a scratch home removed afterwards.
       const { config } = await loadCliProject();
-      let scratch: string | undefined;
-      if (!homeExists(config)) {
-        if (!isFileTarget(targetArg) && options.engine === undefined) throw noHomeError(config);
-        scratch = await mkdtemp(join(tmpdir(), "weir-pii-"));
-        process.env.WEIR_HOME = scratch;
-      }
-      const session = await openCheckSession(
-        options.engine,
-        scratch || !config.warehouse ? {} : { warehouse: config.warehouse },
-      ).catch(async (error: unknown) => {
-        if (scratch) await rm(scratch, { recursive: true, force: true });
-        throw error;
-      });
+      const session = await openReadingSession(targetArg, options.engine, config, "weir-pii-");
       try {
         const resolved = await resolveCheckTarget(targetArg, session);
         const report = await scanTable(resolved.engine, resolved.target, { sampleRows });
@@ -67,7 +51,6 @@ export function registerPiiCommand(program: Command): Command {
         );
       } finally {
         await session.close();
-        if (scratch) await rm(scratch, { recursive: true, force: true });
       }
     });
   return pii;

@@ -1,11 +1,8 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { profileDataset } from "../../quality/profile.js";
 import { suggestionNotes, suggestSuite, suiteToYaml } from "../../quality/suggest-suite.js";
-import { openCheckSession, resolveCheckTarget } from "../check-target.js";
-import { homeExists, isFileTarget, noHomeError } from "../cli-home.js";
+import { openReadingSession, resolveCheckTarget } from "../check-target.js";
 import { loadCliProject } from "../cli-project.js";
 import { renderProfile } from "../render-check.js";
 import { renderFileRead } from "../render-file-read.js";
@@ -28,20 +25,7 @@ export function registerProfileCommand(program: Command): void {
       // home, and a file (or a table of another database, --engine) without one is read
       // through a scratch home removed afterwards.
       const { config } = await loadCliProject();
-      let scratch: string | undefined;
-      if (!homeExists(config)) {
-        if (!isFileTarget(targetArg) && options.engine === undefined) throw noHomeError(config);
-        scratch = await mkdtemp(join(tmpdir(), "weir-profile-"));
-        process.env.WEIR_HOME = scratch;
-      }
-      const session = await openCheckSession(
-        options.engine,
-        // A scratch home profiles a file: the project's warehouse is not needed.
-        scratch || !config.warehouse ? {} : { warehouse: config.warehouse },
-      ).catch(async (error: unknown) => {
-        if (scratch) await rm(scratch, { recursive: true, force: true });
-        throw error;
-      });
+      const session = await openReadingSession(targetArg, options.engine, config, "weir-profile-");
       try {
         const resolved = await resolveCheckTarget(targetArg, session);
         const profile = await profileDataset(resolved.engine, resolved.target);
@@ -71,7 +55,6 @@ export function registerProfileCommand(program: Command): void {
         if (options.suggest && !options.json) process.stdout.write(`\nsuggested suite: ${options.suggest}\n`);
       } finally {
         await session.close();
-        if (scratch) await rm(scratch, { recursive: true, force: true });
       }
     });
 }
