@@ -153,11 +153,7 @@ export async function commitWrite(request: CommitRequest): Promise<CommitResult>
   // From here on the commit is visible and durable; failures below only leave garbage,
   // which the next commit or vacuum() removes.
   await step("swapped");
-  await Promise.all(removed.map((path) => unlink(resolveRelative(datasetDir, path)).catch(() => undefined)));
-  await pruneEmptyDirs(datasetDir, removed);
-  await rm(stagingDir, { recursive: true, force: true });
-  // Fails while another commit's staging folder exists (crash leftovers, removed when the lock is next taken).
-  await rmdir(join(datasetDir, STAGING_DIR)).catch(() => undefined);
+  await removeReplaced(datasetDir, stagingDir, removed);
 
   const last = manifest.commits[manifest.commits.length - 1]!;
   return {
@@ -217,4 +213,21 @@ export function commitError(error: unknown, dataset: string, commitId: string): 
     cause: error,
     details: { dataset, commitId },
   });
+}
+
+/**
+ * After a manifest swap: deletes the files it replaced, their emptied partition folders and
+ * the commit's staging folder. Best effort — what is left is garbage the next commit or
+ * vacuum() removes.
+ */
+export async function removeReplaced(
+  datasetDir: string,
+  stagingDir: string,
+  removed: readonly string[],
+): Promise<void> {
+  await Promise.all(removed.map((path) => unlink(resolveRelative(datasetDir, path)).catch(() => undefined)));
+  await pruneEmptyDirs(datasetDir, removed);
+  await rm(stagingDir, { recursive: true, force: true });
+  // Fails while another commit's staging folder exists (crash leftovers, removed when the lock is next taken).
+  await rmdir(join(datasetDir, STAGING_DIR)).catch(() => undefined);
 }

@@ -1,10 +1,16 @@
-import { mkdir, rename, rm, rmdir, stat, unlink } from "node:fs/promises";
+import { mkdir, rename, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { LakeError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
 import type { Engine } from "../engines/engine.js";
-import { type CommitStep, type CommitStepHook, commitError, rollback } from "./lake-commit.js";
-import { fsyncFiles, pruneEmptyDirs, resolveRelative, STAGING_DIR } from "./lake-files.js";
+import {
+  type CommitStep,
+  type CommitStepHook,
+  commitError,
+  removeReplaced,
+  rollback,
+} from "./lake-commit.js";
+import { fsyncFiles, resolveRelative, STAGING_DIR } from "./lake-files.js";
 import { readParquetSql } from "./lake-scan.js";
 import { COMMIT_HISTORY, type Manifest, type ManifestFile, readManifest } from "./manifest.js";
 import { publishManifest } from "./manifest-publish.js";
@@ -131,13 +137,11 @@ export async function rewritePartitions(request: RewriteRequest): Promise<Rewrit
 
   // Visible and durable from here on; what fails below only leaves garbage for the next commit.
   await step("swapped");
-  const removedPaths = removed.map((f) => f.path);
-  await Promise.all(
-    removedPaths.map((path) => unlink(resolveRelative(datasetDir, path)).catch(() => undefined)),
+  await removeReplaced(
+    datasetDir,
+    stagingDir,
+    removed.map((f) => f.path),
   );
-  await pruneEmptyDirs(datasetDir, removedPaths);
-  await rm(stagingDir, { recursive: true, force: true });
-  await rmdir(join(datasetDir, STAGING_DIR)).catch(() => undefined);
 
   const last = manifest.commits[manifest.commits.length - 1]!;
   return {
