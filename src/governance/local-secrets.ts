@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { registerSecretValue } from "../config/secret.js";
 import { PII_HASH_KEY_VARIABLE } from "./policies/policy-secrets.js";
@@ -32,11 +32,17 @@ export function loadLocalSecrets(home: string): void {
       `${TOKEN_KEY_VARIABLE}=${key()}`,
       "",
     ].join("\n");
+    // Written whole under a private name, then published by link(), which fails if the file
+    // exists: a process racing this one reads either no file or a complete one, never a half.
+    const draft = `${file}.${process.pid}.${randomBytes(4).toString("hex")}`;
+    writeFileSync(draft, text, { mode: 0o600, flag: "wx" });
     try {
-      writeFileSync(file, text, { mode: 0o600, flag: "wx" });
+      linkSync(draft, file);
     } catch (error) {
       // Another process created it first: read theirs.
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    } finally {
+      unlinkSync(draft);
     }
   }
   const before = new Set(Object.keys(process.env));
