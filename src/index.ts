@@ -330,6 +330,17 @@ export { openMetadataStore } from "./metadata/open-metadata-store.js";
 export { PostgresMetadataStore } from "./metadata/postgres-metadata-store.js";
 export type { QualityCheckRecord, QualityStore } from "./metadata/quality-store.js";
 export { SqliteMetadataStore } from "./metadata/sqlite-metadata-store.js";
+// monitoring
+export {
+  type GenerateAlertRulesInput,
+  type GeneratedAlertRules,
+  generateAlertRules,
+} from "./monitoring/alerts/generate-alert-rules.js";
+export {
+  createMetricsEndpoint,
+  type MetricsEndpointOptions,
+  type MetricsResponse,
+} from "./monitoring/metrics-endpoint.js";
 // notifications
 export { createChannels } from "./notifications/create-channels.js";
 export { EmailChannel, type EmailChannelOptions } from "./notifications/email-channel.js";
@@ -442,6 +453,11 @@ export {
   type ValidationResult,
   validateDataset,
 } from "./quality/validate-dataset.js";
+// server
+export { createServerApp } from "./server/create-server-app.js";
+export { RunEventHub } from "./server/events/run-event-hub.js";
+export type { MetricsRenderer, ServerAppOptions, StreamResetter } from "./server/server-options.js";
+export { type RunningServer, type StartServerOptions, startServer } from "./server/start-server.js";
 // streaming
 export {
   type AggregateSpec,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
+import { registerAlertsCommand } from "./commands/alerts.js";
 import { registerAuditCommand } from "./commands/audit.js";
 import { registerBackfillCommand } from "./commands/backfill.js";
 import { registerCheckCommand } from "./commands/check.js";
@@ -19,8 +20,10 @@ import { registerRetryCommand } from "./commands/retry.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerRunsCommand } from "./commands/runs.js";
 import { registerSchedulerCommand } from "./commands/scheduler.js";
+import { registerServeCommand } from "./commands/serve.js";
 import { registerSqlCommand } from "./commands/sql.js";
 import { registerStreamCommand } from "./commands/stream.js";
+import { registerTokenCommand } from "./commands/token.js";
 import { registerWarehouseCommand } from "./commands/warehouse.js";
 import { reportError } from "./report-error.js";
 
@@ -51,6 +54,7 @@ export function buildProgram(): Command {
   registerPipelinesCommand(program);
   registerPauseCommands(program);
   registerSchedulerCommand(program);
+  registerServeCommand(program);
   registerDemoCommand(program);
   registerLakeVacuumCommand(registerLakeCommand(program));
   registerSqlCommand(program);
@@ -63,6 +67,8 @@ export function buildProgram(): Command {
   registerGrantCommand(program);
   registerPiiCommand(program);
   registerEraseCommand(program);
+  registerAlertsCommand(program);
+  registerTokenCommand(program);
   return program;
 }
 

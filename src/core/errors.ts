@@ -51,6 +51,24 @@ export const ERROR_CODES = {
     exitCode: 11,
     summary: "an erasure could not remove the subject from every dataset (running it again finishes it)",
   },
+  SERVER_UNAUTHORIZED: {
+    exitCode: 12,
+    summary: "the request carries no valid API token or session (weir token create makes one)",
+  },
+  SERVER_FORBIDDEN: { exitCode: 12, summary: "the API token's role or grants do not allow this request" },
+  SERVER_CSRF: {
+    exitCode: 12,
+    summary:
+      "a cookie-authenticated request lacked a matching X-CSRF-Token header or came from another origin",
+  },
+  SERVER_NOT_FOUND: {
+    exitCode: 12,
+    summary: "the API has no such resource (pipeline, run, attempt, dataset or stream job)",
+  },
+  SERVER_UNSAFE_BIND: {
+    exitCode: 12,
+    summary: "weir serve refuses a non-loopback address while no API token exists",
+  },
   INTERNAL: { exitCode: 70, summary: "a bug in weir" },
 } as const;
 

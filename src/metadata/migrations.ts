@@ -3,6 +3,7 @@ import { GOVERNANCE_MIGRATION } from "./governance-migration.js";
 import { LINEAGE_MIGRATION } from "./lineage-migration.js";
 import { ORCHESTRATOR_MIGRATION } from "./orchestrator-migration.js";
 import { RUN_KEY_MIGRATION } from "./run-key-migration.js";
+import { SERVER_MIGRATION } from "./server-migration.js";
 import { STREAM_MIGRATION } from "./stream-migration.js";
 
 /**
@@ -115,6 +116,7 @@ export const MIGRATIONS: readonly Migration[] = [
   STREAM_MIGRATION,
   LINEAGE_MIGRATION,
   GOVERNANCE_MIGRATION,
+  SERVER_MIGRATION,
 ];
 
 /**

@@ -52,6 +52,8 @@ export interface MetricPoint {
 
 export interface QualityChecksQuery {
   dataset?: string;
+  /** Keyset pagination: only checks after this one in the newest-first order. */
+  before?: { checkedAt: string; id: string };
   /** Newest first; default 100. */
   limit?: number;
 }

@@ -48,6 +48,11 @@ export interface ListRunsOptions {
   pipeline?: string;
   states?: readonly RunState[];
   runTypes?: readonly RunType[];
+  /**
+   * Keyset pagination: only runs after this one in the list's order (start time, then id,
+   * both descending), so a page costs the same however deep it is (no OFFSET).
+   */
+  before?: { startedAt: string; id: string };
   /** Default 100. */
   limit?: number;
 }
@@ -238,6 +243,11 @@ export class SqlRunStore implements RunStore {
 function filter(options: Omit<ListRunsOptions, "limit">): { where: string; params: SqlValue[] } {
   const clauses: string[] = [];
   const params: SqlValue[] = [];
+  if (options.before !== undefined) {
+    // A row-value comparison both databases answer from the (started_at, id) index.
+    clauses.push("(started_at, id) < (?, ?)");
+    params.push(options.before.startedAt, options.before.id);
+  }
   if (options.pipeline !== undefined) {
     clauses.push("pipeline = ?");
     params.push(options.pipeline);

@@ -88,17 +88,21 @@ export class SqlQualityStore implements QualityStore {
   }
 
   async checks(query: QualityChecksQuery = {}): Promise<QualityCheckRecord[]> {
-    const limit = query.limit ?? 100;
-    const rows =
-      query.dataset === undefined
-        ? await this.db.all<CheckRow>(
-            "SELECT * FROM quality_checks ORDER BY checked_at DESC, id DESC LIMIT ?",
-            [limit],
-          )
-        : await this.db.all<CheckRow>(
-            "SELECT * FROM quality_checks WHERE dataset = ? ORDER BY checked_at DESC, id DESC LIMIT ?",
-            [query.dataset, limit],
-          );
+    const clauses: string[] = [];
+    const params: (string | number)[] = [];
+    if (query.dataset !== undefined) {
+      clauses.push("dataset = ?");
+      params.push(query.dataset);
+    }
+    if (query.before !== undefined) {
+      clauses.push("(checked_at, id) < (?, ?)");
+      params.push(query.before.checkedAt, query.before.id);
+    }
+    const where = clauses.length ? ` WHERE ${clauses.join(" AND ")}` : "";
+    const rows = await this.db.all<CheckRow>(
+      `SELECT * FROM quality_checks${where} ORDER BY checked_at DESC, id DESC LIMIT ?`,
+      [...params, query.limit ?? 100],
+    );
     const out: QualityCheckRecord[] = [];
     for (const row of rows) {
       const results = await this.db.all<ResultRow>(

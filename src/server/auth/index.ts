@@ -1,0 +1,15 @@
+export { assertSafeBind } from "./assert-safe-bind.js";
+export { auditAction } from "./audit-action.js";
+export type { AuthEnv } from "./auth-env.js";
+export { authErrorResponse } from "./auth-error.js";
+export { type AuthMiddlewareOptions, authMiddleware, principalOf } from "./auth-middleware.js";
+export { type DetokenizeRoutesOptions, detokenizeRoutes } from "./detokenize-routes.js";
+export { isLoopbackHost } from "./is-loopback.js";
+export { actorOf, LOCAL_PRINCIPAL, type Principal } from "./principal.js";
+export { requireGrant, requireRole } from "./require-role.js";
+export { parseRole, ROLES, type Role, roleAllows } from "./role.js";
+export { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE } from "./session-cookies.js";
+export { type SessionRoutesOptions, sessionRoutes } from "./session-routes.js";
+export { type TokenRoutesOptions, tokenRoutes } from "./token-routes.js";
+export { hashTokenSecret, newTokenSecret, TOKEN_PREFIX } from "./token-secret.js";
+export { type CreatedToken, SqlTokenStore, type TokenRecord, type TokenStore } from "./token-store.js";
