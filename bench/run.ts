@@ -14,6 +14,8 @@ interface Bench {
   name: string;
   /** Runs the bench and returns its RATIO lines. */
   run(): Promise<string[]>;
+  /** Runs only when named (`npm run bench -- server`), not in a plain `npm run bench`. */
+  optional?: boolean;
 }
 
 const benches: Bench[] = [
@@ -80,6 +82,18 @@ benches.push({
   },
 });
 
+benches.push({
+  name: "server",
+  optional: true,
+  run: async () => {
+    // GET /api/runs p50/p99 over 100k runs vs 1k and vs runs.list alone, /metrics scrapes of
+    // 1,000 pipelines vs 10, on SQLite and PostgreSQL: about 10 minutes on a 2-core machine,
+    // most of it the 1,000-pipeline scrapes. Sizes from WEIR_BENCH_SERVER_* (see bench/server.ts).
+    const { run } = await import("./server.js");
+    return (await run()).map((r) => r.line);
+  },
+});
+
 // `npm run bench -- governance quality`: only the benches named.
 const named = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const unknown = named.filter((n) => !benches.some((b) => b.name === n));
@@ -90,7 +104,9 @@ if (unknown.length > 0) {
 
 const lines: string[] = [];
 let failed = false;
-for (const bench of named.length > 0 ? benches.filter((b) => named.includes(b.name)) : benches) {
+for (const bench of named.length > 0
+  ? benches.filter((b) => named.includes(b.name))
+  : benches.filter((b) => !b.optional)) {
   console.log(`== ${bench.name}`);
   try {
     const out = await bench.run();
