@@ -12,6 +12,7 @@ import { RunPage } from "./pages/run-page.js";
 import { RunsPage } from "./pages/runs-page.js";
 import { StreamPage } from "./pages/stream-page.js";
 import { StreamsPage } from "./pages/streams-page.js";
+import { TokensPage } from "./pages/tokens-page.js";
 
 function Shell() {
   const { state } = useSession();
@@ -38,6 +39,7 @@ function Shell() {
           <Route path="/quality" element={<QualityPage />} />
           <Route path="/streams" element={<StreamsPage />} />
           <Route path="/streams/:job" element={<StreamPage />} />
+          <Route path="/tokens" element={<TokensPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </main>

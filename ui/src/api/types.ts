@@ -163,3 +163,15 @@ export interface TaskEvent {
   state: string;
   tryNumber: number;
 }
+
+/** An API token as `GET /api/tokens` lists it: never its secret. */
+export interface TokenRecord {
+  id: string;
+  name: string;
+  role: Role;
+  grants: string[];
+  createdAt: string;
+  createdBy?: string;
+  lastUsedAt?: string;
+  revokedAt?: string;
+}

@@ -1,5 +1,5 @@
 import { NavLink } from "react-router";
-import { useSession } from "../api/session.js";
+import { hasRole, useSession } from "../api/session.js";
 import type { Principal } from "../api/types.js";
 
 const SECTIONS = [
@@ -10,6 +10,9 @@ const SECTIONS = [
   { to: "/streams", label: "Streams", end: false },
 ];
 
+/** Shown to admins only (the server refuses everyone else anyway). */
+const ADMIN_SECTIONS = [{ to: "/tokens", label: "Tokens", end: false }];
+
 /** The top bar: sections, and who is signed in with which role. */
 export function AppHeader({ principal }: { principal: Principal }) {
   const { signOut } = useSession();
@@ -17,7 +20,7 @@ export function AppHeader({ principal }: { principal: Principal }) {
     <header className="app-header">
       <span className="brand">weir</span>
       <nav>
-        {SECTIONS.map((section) => (
+        {[...SECTIONS, ...(hasRole(principal, "admin") ? ADMIN_SECTIONS : [])].map((section) => (
           <NavLink key={section.to} to={section.to} end={section.end}>
             {section.label}
           </NavLink>

@@ -1,9 +1,10 @@
 import { useState } from "react";
 import { Link } from "react-router";
-import { ApiError, api, segment } from "../api/client.js";
+import { api, segment } from "../api/client.js";
 import { hasRole, usePrincipal } from "../api/session.js";
 import type { Pipeline, RunSummary } from "../api/types.js";
 import { ErrorMessage } from "./error-message.js";
+import { TriggerDialog } from "./trigger-dialog.js";
 
 interface PipelineActionsProps {
   pipeline: Pipeline;
@@ -13,12 +14,17 @@ interface PipelineActionsProps {
 
 const NEEDS_OPERATOR = "needs the operator role";
 
-/** Trigger a manual run; pause or unpause the schedule. Disabled below the operator role. */
+/**
+ * Trigger a manual run (a dialog: logical date and params); pause or unpause the schedule.
+ * Disabled below the operator role.
+ */
 export function PipelineActions({ pipeline, onTriggered, onChanged }: PipelineActionsProps) {
   const principal = usePrincipal();
   const allowed = hasRole(principal, "operator");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error>();
+  const [dialogOpen, setDialogOpen] = useState(false);
+  const [queued, setQueued] = useState<RunSummary>();
 
   async function act(work: () => Promise<void>) {
     setBusy(true);
@@ -32,14 +38,11 @@ export function PipelineActions({ pipeline, onTriggered, onChanged }: PipelineAc
     }
   }
 
-  const trigger = () =>
-    act(async () => {
-      const { run } = await api<{ run: RunSummary }>(`/api/pipelines/${segment(pipeline.id)}/runs`, {
-        method: "POST",
-        body: {},
-      });
-      onTriggered?.(run);
-    });
+  const triggered = (run: RunSummary) => {
+    setDialogOpen(false);
+    setQueued(run);
+    onTriggered?.(run);
+  };
   const togglePause = () =>
     act(async () => {
       const verb = pipeline.paused ? "unpause" : "pause";
@@ -50,13 +53,17 @@ export function PipelineActions({ pipeline, onTriggered, onChanged }: PipelineAc
     });
 
   return (
-    <span className="actions">
+    <div className="actions">
       <button
         type="button"
         data-testid={`trigger-${pipeline.id}`}
         disabled={!allowed || busy}
         title={allowed ? `Queue a manual run of ${pipeline.id}` : NEEDS_OPERATOR}
-        onClick={() => void trigger()}
+        aria-haspopup="dialog"
+        onClick={() => {
+          setError(undefined);
+          setDialogOpen(true);
+        }}
       >
         Trigger
       </button>
@@ -70,16 +77,18 @@ export function PipelineActions({ pipeline, onTriggered, onChanged }: PipelineAc
       >
         {pipeline.paused ? "Unpause" : "Pause"}
       </button>
-      <ErrorMessage error={error} />
-      {error instanceof ApiError && error.code === "RUN_CONFLICT" && conflictRun(error) && (
-        <Link to={`/runs/${encodeURIComponent(conflictRun(error) ?? "")}`}>open that run</Link>
+      {queued && (
+        <span className="muted" role="status" data-testid="triggered-run">
+          queued{" "}
+          <Link to={`/runs/${encodeURIComponent(queued.id)}`} state={{ run: queued }}>
+            the run for {queued.logicalDate}
+          </Link>
+        </span>
       )}
-    </span>
+      <ErrorMessage error={error} />
+      {dialogOpen && (
+        <TriggerDialog pipeline={pipeline} onTriggered={triggered} onClose={() => setDialogOpen(false)} />
+      )}
+    </div>
   );
-}
-
-/** The run that already holds the logical date a trigger asked for. */
-function conflictRun(error: ApiError): string | undefined {
-  const runId = (error.details as { runId?: unknown } | undefined)?.runId;
-  return typeof runId === "string" ? runId : undefined;
 }

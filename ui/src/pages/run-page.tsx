@@ -131,10 +131,12 @@ export function RunPage() {
         {data && Object.keys(data.params).length > 0 && (
           <>
             <dt>params</dt>
-            <dd>
-              {Object.entries(data.params)
-                .map(([key, value]) => `${key}=${value}`)
-                .join(", ")}
+            <dd data-testid="run-params">
+              {Object.entries(data.params).map(([key, value]) => (
+                <code key={key} className="param" data-param={key}>
+                  {key}={value}
+                </code>
+              ))}
             </dd>
           </>
         )}
