@@ -358,9 +358,23 @@ export {
   type TaskOptions,
   type TriggerRule,
 } from "./orchestrator/define-pipeline.js";
+export {
+  DistributedTaskRunner,
+  type DistributedTaskRunnerOptions,
+} from "./orchestrator/distributed/distributed-task-runner.js";
+export { openTaskRunner } from "./orchestrator/distributed/open-task-runner.js";
+export { DEFAULT_QUEUE_SCHEMA, type RemoteJob } from "./orchestrator/distributed/queue-job.js";
+export { WeirWorker, type WeirWorkerOptions } from "./orchestrator/distributed/weir-worker.js";
+export { type WorkerRecord, WorkerRegistry } from "./orchestrator/distributed/worker-registry.js";
 export { type ExecuteRunOptions, executeRun } from "./orchestrator/executor/execute-run.js";
 export { type ReapResult, reapZombies } from "./orchestrator/executor/reap-zombies.js";
 export { clearTasks, resumeRun } from "./orchestrator/executor/resume-run.js";
+export type {
+  RemoteAttemptEnd,
+  RemoteRunningAttempt,
+  TaskRunner,
+  TaskRunRequest,
+} from "./orchestrator/executor/task-runner.js";
 export { loadPipeline } from "./orchestrator/load-pipeline.js";
 export { openRuntime, type WeirRuntime } from "./orchestrator/open-runtime.js";
 export { missingPartitions } from "./orchestrator/partitions/missing-partitions.js";

@@ -43,9 +43,11 @@ export async function openCheckSession(
   engineUrl: string | undefined,
   options: { warehouse?: string; lineage?: LineageConfig } = {},
 ): Promise<CheckSession> {
+  // One short command of many statements: the warehouse file is opened once for it.
   const runtime = await openRuntime({
     ...(options.warehouse ? { warehouse: options.warehouse } : {}),
     ...(options.lineage ? { lineage: options.lineage } : {}),
+    holdWarehouse: true,
   });
   try {
     const engine = engineUrl ? await openEngine(engineUrl) : runtime.engine;

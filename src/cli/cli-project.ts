@@ -45,13 +45,24 @@ export async function openCliStore(
   return redactingStore(await openMetadataStore(config.metadataUrl ?? `${config.home}/weir.db`));
 }
 
-/** Warehouse, lake and metadata store of the project; the store scrubs secrets from what is written. */
-export async function openCliRuntime(config: ProjectConfig): Promise<WeirRuntime> {
+/**
+ * Warehouse, lake and metadata store of the project; the store scrubs secrets from what is
+ * written. The DuckDB warehouse file is opened on demand (held per task attempt) unless
+ * `holdWarehouse` keeps it open for the command (a short one running many statements).
+ */
+export async function openCliRuntime(
+  config: ProjectConfig,
+  options: { holdWarehouse?: boolean } = {},
+): Promise<WeirRuntime> {
   const runtime = await openRuntime({
     home: config.home,
     ...(config.metadataUrl ? { metadataUrl: config.metadataUrl } : {}),
     ...(config.warehouse ? { warehouse: config.warehouse } : {}),
     ...(config.lineage ? { lineage: config.lineage } : {}),
+    ...(config.warehouseLockTimeoutMs === undefined
+      ? {}
+      : { warehouseLockTimeoutMs: config.warehouseLockTimeoutMs }),
+    ...(options.holdWarehouse ? { holdWarehouse: true } : {}),
   });
   return { ...runtime, metadata: redactingStore(runtime.metadata) };
 }

@@ -25,6 +25,8 @@ import { registerSqlCommand } from "./commands/sql.js";
 import { registerStreamCommand } from "./commands/stream.js";
 import { registerTokenCommand } from "./commands/token.js";
 import { registerWarehouseCommand } from "./commands/warehouse.js";
+import { registerWorkerCommand } from "./commands/worker.js";
+import { registerWorkersCommand } from "./commands/workers.js";
 import { reportError } from "./report-error.js";
 
 /**
@@ -54,6 +56,8 @@ export function buildProgram(): Command {
   registerPipelinesCommand(program);
   registerPauseCommands(program);
   registerSchedulerCommand(program);
+  registerWorkerCommand(program);
+  registerWorkersCommand(program);
   registerServeCommand(program);
   registerDemoCommand(program);
   registerLakeVacuumCommand(registerLakeCommand(program));

@@ -28,6 +28,7 @@ describe("resolveProjectConfig", () => {
       pipelines: ["/srv/project/pipelines", "/abs/other.pipeline.ts"],
       streams: ["/srv/project/streams"],
       home: "/srv/project/.weir",
+      warehouseLockTimeoutMs: 30_000,
       channels: {},
       defaultRoutes: {},
       scheduler: {
@@ -38,7 +39,27 @@ describe("resolveProjectConfig", () => {
         shutdownGrace: 30_000,
       },
       lineage: { disabled: false, namespace: "weir", transports: [{ type: "file" }] },
+      executor: "local",
+      distributed: { queueSchema: "weir_queue", pollMs: 1_000 },
     });
+  });
+
+  it("chooses the executor: the config's, WEIR_EXECUTOR winning; an unknown one is refused", () => {
+    const configured = resolveProjectConfig(
+      { executor: "distributed", distributed: { queueSchema: "jobs", poll: "250ms" } },
+      { root, env: {} },
+    );
+    expect(configured).toMatchObject({
+      executor: "distributed",
+      distributed: { queueSchema: "jobs", pollMs: 250 },
+    });
+    expect(resolveProjectConfig({}, { root, env: { WEIR_EXECUTOR: "distributed" } }).executor).toBe(
+      "distributed",
+    );
+    expect(() => resolveProjectConfig({}, { root, env: { WEIR_EXECUTOR: "remote" } })).toThrow(
+      /invalid WEIR_EXECUTOR "remote": expected local or distributed/,
+    );
+    expect(() => resolveProjectConfig({ executor: "cluster" }, { root, env: {} })).toThrow(/executor/);
   });
 
   it("reads durations, channels and routes; WEIR_HOME and WEIR_METADATA_URL win over the file", () => {

@@ -33,6 +33,10 @@ const secretField = z.unknown().transform((value, ctx) => {
   return z.NEVER;
 });
 
+/** Where tasks run: `local` in the executor's process, `distributed` on `weir worker`s. */
+export const EXECUTORS = ["local", "distributed"] as const;
+export type ExecutorKind = (typeof EXECUTORS)[number];
+
 const duration = z
   .union([z.string(), z.number()])
   .transform((value, ctx) => {
@@ -103,6 +107,11 @@ export const projectConfigSchema = z.strictObject({
     .describe(
       "the warehouse engine: duckdb:<file> relative to the config, or postgres://… (WEIR_WAREHOUSE_URL wins; default: <home>/warehouse.duckdb)",
     ),
+  warehouseLockTimeout: duration
+    .default(30_000)
+    .describe(
+      "how long opening the DuckDB warehouse file waits while another process holds it, then fails with WAREHOUSE_LOCKED (WEIR_WAREHOUSE_LOCK_TIMEOUT wins)",
+    ),
   notifications: z
     .strictObject({
       channels: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/), channel).default({}),
@@ -125,6 +134,24 @@ export const projectConfigSchema = z.strictObject({
       shutdownGrace: duration
         .default(30_000)
         .describe("on SIGTERM, how long in-flight attempts may finish before they are released"),
+    })
+    .prefault({}),
+  executor: z
+    .enum(EXECUTORS)
+    .default("local")
+    .describe(
+      "where tasks run: local (in the weir run / scheduler process) or distributed (on `weir worker` processes through a PostgreSQL queue; needs a PostgreSQL metadata store). WEIR_EXECUTOR wins",
+    ),
+  distributed: z
+    .strictObject({
+      queueSchema: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]*$/, "expected a lower-case PostgreSQL schema name")
+        .default("weir_queue")
+        .describe("the queue's schema in the metadata database (graphile-worker's tables)"),
+      poll: duration
+        .default(1_000)
+        .describe("how often an executor looks at attempts on workers besides LISTEN/NOTIFY (dead workers)"),
     })
     .prefault({}),
 });
@@ -159,11 +186,17 @@ export interface ProjectConfig {
    * through `redactUrl`).
    */
   warehouse?: string;
+  /** How long opening the DuckDB warehouse file waits for another process's lock (ms). */
+  warehouseLockTimeoutMs?: number;
   channels: Record<string, ChannelConfig>;
   defaultRoutes: z.output<typeof routes>;
   scheduler: SchedulerConfig;
   /** OpenLineage: namespace and transports (`lineage` in the config; file by default). */
   lineage?: LineageConfig;
+  /** Where tasks run (`WEIR_EXECUTOR` or the config; default local). */
+  executor: ExecutorKind;
+  /** The distributed executor's queue schema and poll interval (ms). */
+  distributed: { queueSchema: string; pollMs: number };
 }
 
 /**
@@ -216,11 +249,30 @@ export function resolveProjectConfig(
     home: env.WEIR_HOME ? resolve(env.WEIR_HOME) : at(config.home ?? ".weir"),
     ...(metadataUrl ? { metadataUrl: isUrl(metadataUrl) ? metadataUrl : at(metadataUrl) } : {}),
     ...warehouseOf(env.WEIR_WAREHOUSE_URL || config.warehouse, at),
+    warehouseLockTimeoutMs: env.WEIR_WAREHOUSE_LOCK_TIMEOUT
+      ? parseDuration(lockTimeoutText(env.WEIR_WAREHOUSE_LOCK_TIMEOUT), "WEIR_WAREHOUSE_LOCK_TIMEOUT")
+      : config.warehouseLockTimeout,
     channels: config.notifications.channels,
     defaultRoutes: config.notifications.defaults ?? {},
     scheduler: config.scheduler,
     ...(config.lineage ? { lineage: config.lineage } : {}),
+    executor: executorOf(env.WEIR_EXECUTOR, config.executor),
+    distributed: { queueSchema: config.distributed.queueSchema, pollMs: config.distributed.poll },
   };
+}
+
+/** WEIR_EXECUTOR (when set) or the config's `executor`. */
+function executorOf(variable: string | undefined, configured: ExecutorKind): ExecutorKind {
+  if (!variable) return configured;
+  if ((EXECUTORS as readonly string[]).includes(variable)) return variable as ExecutorKind;
+  throw new ConfigError(`invalid WEIR_EXECUTOR "${variable}": expected ${EXECUTORS.join(" or ")}`, {
+    details: { variable: "WEIR_EXECUTOR" },
+  });
+}
+
+/** WEIR_WAREHOUSE_LOCK_TIMEOUT as a duration: "30s", "2m", or plain milliseconds. */
+function lockTimeoutText(value: string): string | number {
+  return /^\d+$/.test(value.trim()) ? Number(value) : value;
 }
 
 /** The configured warehouse: a PostgreSQL URL as is, a DuckDB file made absolute. */

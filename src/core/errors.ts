@@ -7,6 +7,10 @@ export const ERROR_CODES = {
   CONFIG_INVALID: { exitCode: 2, summary: "configuration or arguments are invalid" },
   ENGINE_QUERY_FAILED: { exitCode: 3, summary: "the engine rejected a statement" },
   ENGINE_CONNECTION_FAILED: { exitCode: 3, summary: "the engine could not be reached" },
+  WAREHOUSE_LOCKED: {
+    exitCode: 3,
+    summary: "another process held the DuckDB warehouse file for longer than warehouseLockTimeout",
+  },
   CONNECTOR_READ_FAILED: { exitCode: 4, summary: "a source could not be read" },
   CONNECTOR_WRITE_FAILED: { exitCode: 4, summary: "a sink could not be written" },
   CONNECTOR_HTTP_FAILED: { exitCode: 4, summary: "an HTTP source answered with an error" },

@@ -20,6 +20,7 @@ export type { PoolRecord, PoolStore } from "./pool-store.js";
 export type {
   ListRunsOptions,
   NewRun,
+  RunClaim,
   RunRecord,
   RunState,
   RunStore,

@@ -1,4 +1,5 @@
 import { WeirError } from "../core/errors.js";
+import { DISTRIBUTED_MIGRATION } from "./distributed-migration.js";
 import { GOVERNANCE_MIGRATION } from "./governance-migration.js";
 import { LINEAGE_MIGRATION } from "./lineage-migration.js";
 import { ORCHESTRATOR_MIGRATION } from "./orchestrator-migration.js";
@@ -117,6 +118,7 @@ export const MIGRATIONS: readonly Migration[] = [
   LINEAGE_MIGRATION,
   GOVERNANCE_MIGRATION,
   SERVER_MIGRATION,
+  DISTRIBUTED_MIGRATION,
 ];
 
 /**

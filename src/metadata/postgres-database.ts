@@ -8,6 +8,9 @@ const POSTGRES_DIALECT: MetadataDialect = {
   // Two processes opening a fresh database at once: the second waits here, then sees
   // the migrations applied. (CREATE TABLE IF NOT EXISTS alone races on the catalog.)
   migrationLock: "SELECT pg_advisory_xact_lock(7311046)",
+  // A transaction-scoped advisory lock on the key's hash: released at COMMIT or ROLLBACK,
+  // so a crashed claimer never leaves it held. Two keys sharing a hash only wait for each other.
+  keyLock: "SELECT pg_advisory_xact_lock(hashtext(?))",
 };
 
 const rewritten = new Map<string, string>();

@@ -34,15 +34,19 @@ const KEY = "run_id = ? AND task_id = ? AND map_index = ?";
  * failed. An attempt of a running run whose own heartbeat is stale is reaped too: one loop
  * heartbeats both, so an attempt that started after the loop's last beat died with it.
  * With `pool`, only attempts holding slots of that pool (a waiter freeing dead slots); with
- * `runId`, only that run's (a run whose executor is known to be gone).
+ * `runId`, only that run's (a run whose executor is known to be gone); with `owner`, only
+ * the attempts that executor ran itself. The run's stale heartbeat condemns only the
+ * attempts its executor owns: an attempt a `weir worker` took over (owner = the worker)
+ * lives by the worker's heartbeat, so a new executor can re-attach to it.
  */
 export async function reapStaleAttempts(
   tx: SqlConnection,
-  o: { staleBefore: string; at: string; pool?: string; runId?: string },
+  o: { staleBefore: string; at: string; pool?: string; runId?: string; owner?: string },
 ): Promise<ReapedAttempt[]> {
   const params: SqlValue[] = [o.staleBefore, o.staleBefore];
   if (o.pool !== undefined) params.push(o.pool);
   if (o.runId !== undefined) params.push(o.runId);
+  if (o.owner !== undefined) params.push(o.owner);
   const stale = await tx.all<StaleRow>(
     `SELECT a.run_id, a.task_id, a.map_index, a.attempt, a.owner, a.pool, a.started_at, a.heartbeat_at,
             r.pipeline, i.try_number, i.max_tries
@@ -50,8 +54,10 @@ export async function reapStaleAttempts(
      JOIN runs r ON r.id = a.run_id
      JOIN task_instances i ON i.run_id = a.run_id AND i.task_id = a.task_id AND i.map_index = a.map_index
      WHERE a.state = 'running'
-       AND (COALESCE(a.heartbeat_at, a.started_at) < ? OR (r.state = 'running' AND r.heartbeat_at < ?))
-       ${o.pool === undefined ? "" : "AND a.pool = ?"} ${o.runId === undefined ? "" : "AND a.run_id = ?"}`,
+       AND (COALESCE(a.heartbeat_at, a.started_at) < ?
+            OR (r.state = 'running' AND r.heartbeat_at < ? AND (a.owner IS NULL OR a.owner = r.owner)))
+       ${o.pool === undefined ? "" : "AND a.pool = ?"} ${o.runId === undefined ? "" : "AND a.run_id = ?"}
+       ${o.owner === undefined ? "" : "AND a.owner = ?"}`,
     params,
   );
   const reaped: ReapedAttempt[] = [];

@@ -1,6 +1,13 @@
 import { messageOf, WeirError } from "../core/errors.js";
 import { insertRun, type RunInsert, type RunRow, runKeyOf, toRun } from "./run-row.js";
-import { placeholders, type SqlDatabase, type SqlValue, toJson, toNumber } from "./sql-database.js";
+import {
+  placeholders,
+  type SqlConnection,
+  type SqlDatabase,
+  type SqlValue,
+  toJson,
+  toNumber,
+} from "./sql-database.js";
 import { insertTaskInstances, type NewTaskInstance } from "./task-store.js";
 
 /** queued: created, not started; running: an executor owns it (or owned it and died). */
@@ -44,6 +51,9 @@ export type NewRun = Omit<
 > &
   Partial<Pick<RunRecord, "logicalTime" | "runType" | "queuedAt" | "summary">>;
 
+/** What `claimWithinLimit` did: claimed the run, or not because of the limit, or not because it is not claimable. */
+export type RunClaim = "claimed" | "limit" | "taken";
+
 export interface ListRunsOptions {
   pipeline?: string;
   states?: readonly RunState[];
@@ -86,6 +96,28 @@ export interface RunStore {
    * `staleBefore`); false otherwise (another executor is alive, or the run is finished).
    */
   claim(id: string, claim: { owner: string; at: string; staleBefore: string }): Promise<boolean>;
+  /**
+   * `claim` within the pipeline's limit of running runs (`maxActiveRuns`), atomic across
+   * processes: one transaction holds the pipeline's lock (a PostgreSQL advisory lock; a
+   * SQLite write transaction is serial), counts the pipeline's other running runs and
+   * claims a queued run only while they are fewer than `maxActive`. A running run whose
+   * owner is gone is already counted, so taking it over ignores the limit. `"limit"`: the
+   * pipeline is full; `"taken"`: another executor holds the run, or it is finished or gone.
+   */
+  claimWithinLimit(
+    id: string,
+    claim: { owner: string; at: string; staleBefore: string; maxActive: number },
+  ): Promise<RunClaim>;
+  /**
+   * Creates the pipeline's next run of its run type (a scheduler's scheduled or
+   * dataset-triggered run) with its task instances, only when the latest run of that type
+   * still has the logical time `previous` (undefined: there is none) and the run's logical
+   * time is free. Under the pipeline's lock, so of schedulers that looked at the same
+   * latest run and picked their next date from it, exactly one creates a run; the others
+   * get false and look again (their clocks, start times or trigger events may differ, so
+   * their dates may differ too).
+   */
+  createNext(run: NewRun, tasks: readonly NewTaskInstance[], previous: string | undefined): Promise<boolean>;
   /** Heartbeats the runs and running attempts `owner` executes. */
   heartbeat(owner: string, at: string): Promise<void>;
   /**
@@ -193,14 +225,49 @@ export class SqlRunStore implements RunStore {
   }
 
   async claim(id: string, c: { owner: string; at: string; staleBefore: string }): Promise<boolean> {
-    const changed = await this.db.run(
-      `UPDATE runs SET started_at = CASE WHEN state = 'queued' THEN ? ELSE started_at END,
-         state = 'running', owner = ?, heartbeat_at = ?, ended_at = NULL
-       WHERE id = ? AND (state = 'queued' OR (state = 'running'
-         AND (owner IS NULL OR owner = ? OR heartbeat_at IS NULL OR heartbeat_at < ?)))`,
-      [c.at, c.owner, c.at, id, c.owner, c.staleBefore],
-    );
-    return changed === 1;
+    return claimRun(this.db, id, c);
+  }
+
+  async claimWithinLimit(
+    id: string,
+    c: { owner: string; at: string; staleBefore: string; maxActive: number },
+  ): Promise<RunClaim> {
+    return this.db.transaction(async (tx) => {
+      const found = await tx.get<{ pipeline: string }>("SELECT pipeline FROM runs WHERE id = ?", [id]);
+      if (!found) return "taken";
+      await lockPipelineRuns(tx, this.db, found.pipeline);
+      // Read after the lock: on PostgreSQL (READ COMMITTED) each statement sees what the
+      // previous holder of the lock committed, so the count includes its claim.
+      const row = await tx.get<{ state: string }>("SELECT state FROM runs WHERE id = ?", [id]);
+      if (row?.state === "queued") {
+        const active = await tx.get<{ n: number | string }>(
+          "SELECT COUNT(*) AS n FROM runs WHERE pipeline = ? AND state = 'running' AND id <> ?",
+          [found.pipeline, id],
+        );
+        if (toNumber(active?.n ?? 0) >= c.maxActive) return "limit";
+      }
+      return (await claimRun(tx, id, c)) ? "claimed" : "taken";
+    });
+  }
+
+  async createNext(
+    run: NewRun,
+    tasks: readonly NewTaskInstance[],
+    previous: string | undefined,
+  ): Promise<boolean> {
+    const row = withDefaults(run);
+    return this.db.transaction(async (tx) => {
+      await lockPipelineRuns(tx, this.db, row.pipeline);
+      const latest = await tx.get<{ logical_time: string | null }>(
+        `SELECT logical_time FROM runs WHERE pipeline = ? AND run_type = ?
+         ORDER BY logical_time DESC, queued_at DESC, id DESC LIMIT 1`,
+        [row.pipeline, row.runType],
+      );
+      if ((latest?.logical_time ?? undefined) !== previous) return false;
+      const created = await insertRun(tx, row, true);
+      if (created) await insertTaskInstances(tx, row.id, tasks);
+      return created;
+    });
   }
 
   async heartbeat(owner: string, at: string): Promise<void> {
@@ -238,6 +305,30 @@ export class SqlRunStore implements RunStore {
     );
     return rows.map(toRun);
   }
+}
+
+/** The conditional UPDATE behind `claim`: see `RunStore.claim`. */
+async function claimRun(
+  db: SqlConnection,
+  id: string,
+  c: { owner: string; at: string; staleBefore: string },
+): Promise<boolean> {
+  const changed = await db.run(
+    `UPDATE runs SET started_at = CASE WHEN state = 'queued' THEN ? ELSE started_at END,
+       state = 'running', owner = ?, heartbeat_at = ?, ended_at = NULL
+     WHERE id = ? AND (state = 'queued' OR (state = 'running'
+       AND (owner IS NULL OR owner = ? OR heartbeat_at IS NULL OR heartbeat_at < ?)))`,
+    [c.at, c.owner, c.at, id, c.owner, c.staleBefore],
+  );
+  return changed === 1;
+}
+
+/**
+ * Holds the pipeline's run lock until the transaction ends: whoever counts or orders a
+ * pipeline's runs before writing one (`claimWithinLimit`, `createNext`) takes it first.
+ */
+async function lockPipelineRuns(tx: SqlConnection, db: SqlDatabase, pipeline: string): Promise<void> {
+  if (db.dialect.keyLock) await tx.run(db.dialect.keyLock, [`weir.run.${pipeline}`]);
 }
 
 function filter(options: Omit<ListRunsOptions, "limit">): { where: string; params: SqlValue[] } {

@@ -28,6 +28,13 @@ export interface MetadataDialect {
   readonly forUpdate: string;
   /** A statement run first inside the migration transaction to keep two migrators apart, if needed. */
   readonly migrationLock?: string;
+  /**
+   * A statement with one `?` (a key text) that, run inside a transaction, holds a lock on
+   * that key until the transaction ends, so claims that first count and then write (a
+   * pipeline's `maxActiveRuns`) are serialised across processes. None on SQLite: its
+   * write transactions (BEGIN IMMEDIATE) are serialised already.
+   */
+  readonly keyLock?: string;
 }
 
 export interface SqlDatabase extends SqlConnection {

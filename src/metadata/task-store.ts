@@ -171,7 +171,11 @@ export interface TaskStore {
    * after the loop's last beat died with it. `runId` limits it to one run's attempts.
    * Returns what it reaped.
    */
-  reapZombies(staleBefore: string, at: string, scope?: { runId?: string }): Promise<ReapedAttempt[]>;
+  reapZombies(
+    staleBefore: string,
+    at: string,
+    scope?: { runId?: string; owner?: string },
+  ): Promise<ReapedAttempt[]>;
   /**
    * Resets instances to pending with a fresh set of retries, drops their outputs (and a
    * mapped task's expanded instances), and sets the run back to queued so it runs again.
@@ -426,10 +430,15 @@ export class SqlTaskStore implements TaskStore {
   async reapZombies(
     staleBefore: string,
     at: string,
-    scope: { runId?: string } = {},
+    scope: { runId?: string; owner?: string } = {},
   ): Promise<ReapedAttempt[]> {
     return this.db.transaction((tx) =>
-      reapStaleAttempts(tx, { staleBefore, at, ...(scope.runId ? { runId: scope.runId } : {}) }),
+      reapStaleAttempts(tx, {
+        staleBefore,
+        at,
+        ...(scope.runId ? { runId: scope.runId } : {}),
+        ...(scope.owner ? { owner: scope.owner } : {}),
+      }),
     );
   }
 

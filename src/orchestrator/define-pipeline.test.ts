@@ -46,6 +46,7 @@ describe("definePipeline", () => {
       dependsOnPast: false,
       pool: "crm_db",
       poolSlots: 1,
+      queue: "default",
       triggerRule: "all_success",
       owner: "data",
     });

@@ -2,10 +2,13 @@ import { mkdirSync } from "node:fs";
 import { availableParallelism, totalmem } from "node:os";
 import { resolve } from "node:path";
 import { redactUrl } from "../connectors/redact-url.js";
+import { parseDuration } from "../core/duration.js";
 import { ConfigError } from "../core/errors.js";
 import type { Logger } from "../core/log.js";
 import { type WeirPaths, weirPaths } from "../core/paths.js";
 import { DuckDBEngine } from "../engines/duckdb/duckdb-engine.js";
+import { OnDemandDuckDBEngine } from "../engines/duckdb/on-demand-duckdb-engine.js";
+import { DEFAULT_WAREHOUSE_LOCK_TIMEOUT_MS, openDuckDBFile } from "../engines/duckdb/open-duckdb-file.js";
 import type { Engine } from "../engines/engine.js";
 import { openEngine } from "../engines/open-engine.js";
 import { loadLocalSecrets } from "../governance/local-secrets.js";
@@ -45,6 +48,20 @@ export interface OpenRuntimeOptions {
    * `false`: no lineage (benchmarks of the bare runtime, tests).
    */
   lineage?: LineageConfigInput | false;
+  /**
+   * How long opening the DuckDB warehouse file waits while another process holds it, then
+   * fails with WAREHOUSE_LOCKED. Default `WEIR_WAREHOUSE_LOCK_TIMEOUT` (a duration: "30s",
+   * "2m"), else 30 s.
+   */
+  warehouseLockTimeoutMs?: number;
+  /**
+   * Keep the DuckDB warehouse file open from `openRuntime` until `close()`: for a short
+   * command that runs many statements outside task attempts (`weir check`). Default false:
+   * the file is open only while something uses it — each task attempt holds it for its
+   * duration — so long-lived processes (scheduler, `weir serve`, workers) never keep it
+   * from other processes between attempts.
+   */
+  holdWarehouse?: boolean;
   logger?: Logger;
 }
 
@@ -55,18 +72,34 @@ export interface WeirRuntime {
    * its URL with the user and password hidden (`redactUrl`), for messages.
    */
   paths: WeirPaths;
-  /** The warehouse: DuckDB (`<home>/warehouse.duckdb` by default) or PostgreSQL. */
+  /**
+   * The warehouse: DuckDB (`<home>/warehouse.duckdb` by default) or PostgreSQL. A DuckDB
+   * file is opened on demand (`OnDemandDuckDBEngine`): each call opens it unless it is
+   * held (`holdWarehouse`), waiting up to the lock timeout for another process.
+   */
   engine: Engine;
   /**
    * The DuckDB engine the lake writes and scans with: the warehouse itself when it is
    * DuckDB (the same object as `engine`), else a private in-memory DuckDB (see `openRuntime`).
    */
-  lakeEngine: DuckDBEngine;
+  lakeEngine: Engine;
   lake: Lake;
   metadata: MetadataStore;
   /** Where this runtime's OpenLineage events go (absent when lineage is off). */
   lineage?: LineageEmitter;
+  /**
+   * Keeps the DuckDB warehouse file open until released (a task attempt, a command's
+   * work): calls in between share one open instance and its session state. Waits up to
+   * the lock timeout for another process, then fails with WAREHOUSE_LOCKED. Does nothing
+   * for a PostgreSQL warehouse.
+   */
+  holdWarehouse(): Promise<WarehouseHold>;
   close(): Promise<void>;
+}
+
+/** A hold on the warehouse file, from `WeirRuntime.holdWarehouse`. */
+export interface WarehouseHold {
+  release(): Promise<void>;
 }
 
 /** What a warehouse setting names: a DuckDB file, or a PostgreSQL database. */
@@ -102,6 +135,13 @@ function describeValue(text: string): string {
  * Opens the warehouse, the lake (folder) and the metadata store (SQLite under the home
  * folder, or PostgreSQL when `WEIR_METADATA_URL` says so; migrated).
  *
+ * A DuckDB warehouse file is not opened here: DuckDB lets one process open a file at a
+ * time, so the runtime opens it when it is used and closes it a moment after the last use
+ * (`OnDemandDuckDBEngine`); the executor holds it for each task attempt. A process that
+ * keeps a runtime for its lifetime (the scheduler, `weir serve`, a worker) therefore holds
+ * the file only while attempts run, and another process that needs it waits up to
+ * `warehouseLockTimeoutMs`, then gets WAREHOUSE_LOCKED naming the holder.
+ *
  * The lake writes Parquet with DuckDB. On a DuckDB warehouse it uses the warehouse itself,
  * so a lake write from a warehouse query never leaves DuckDB. On a PostgreSQL warehouse it
  * gets a private in-memory DuckDB (spilling to `<home>/tmp`): the lake keeps no state in
@@ -136,9 +176,13 @@ export async function openRuntime(options: OpenRuntimeOptions = {}): Promise<Wei
   };
   try {
     let engine: Engine;
-    let lakeEngine: DuckDBEngine;
+    let lakeEngine: Engine;
     if (target.kind === "duckdb") {
-      lakeEngine = await openWarehouse({ warehouse: target.path, tmp: paths.tmp }, options);
+      lakeEngine = new OnDemandDuckDBEngine({
+        path: target.path,
+        ...duckdbSettings(paths, options),
+        lockTimeoutMs: warehouseLockTimeout(options),
+      });
       opened.push(lakeEngine);
       engine = lakeEngine;
     } else {
@@ -146,6 +190,12 @@ export async function openRuntime(options: OpenRuntimeOptions = {}): Promise<Wei
       opened.push(engine);
       lakeEngine = await openWarehouse({ warehouse: ":memory:", tmp: paths.tmp }, options);
       opened.push(lakeEngine);
+    }
+    const holdWarehouse = async (): Promise<WarehouseHold> =>
+      engine instanceof OnDemandDuckDBEngine ? engine.hold() : { release: async () => undefined };
+    if (options.holdWarehouse) {
+      const hold = await holdWarehouse();
+      opened.push({ close: () => hold.release() });
     }
     const lake = await Lake.open({ root: paths.lake, engine: lakeEngine });
     const lineage =
@@ -163,6 +213,7 @@ export async function openRuntime(options: OpenRuntimeOptions = {}): Promise<Wei
       lake,
       metadata,
       ...(lineage ? { lineage } : {}),
+      holdWarehouse,
       close: async () => {
         await lineage?.close();
         await closeAll();
@@ -177,13 +228,13 @@ export async function openRuntime(options: OpenRuntimeOptions = {}): Promise<Wei
 }
 
 /**
- * The warehouse engine alone (for `weir sql`): a DuckDB file through `openWarehouse`, or
- * PostgreSQL.
+ * The warehouse engine alone (for `weir sql` and `weir warehouse`): a DuckDB file through
+ * `openWarehouse` (kept open until closed; waits for another process's lock), or PostgreSQL.
  */
 export async function openWarehouseEngine(
   target: WarehouseTarget,
   paths: Pick<WeirPaths, "tmp">,
-  options: Pick<OpenRuntimeOptions, "memoryLimit" | "threads"> = {},
+  options: Pick<OpenRuntimeOptions, "memoryLimit" | "threads" | "warehouseLockTimeoutMs"> = {},
 ): Promise<Engine> {
   if (target.kind === "postgres") return openEngine(target.url);
   return openWarehouse({ warehouse: target.path, tmp: paths.tmp }, options);
@@ -192,18 +243,44 @@ export async function openWarehouseEngine(
 /**
  * The warehouse's DuckDB file (or `:memory:`) with weir's settings: bounded memory (spilling
  * to `paths.tmp`, which must exist) and its threads, each from `options`, else the
- * environment, else the default.
+ * environment, else the default. A file held by another process is waited for up to the
+ * lock timeout (`warehouseLockTimeout`), then WAREHOUSE_LOCKED.
  */
 export function openWarehouse(
   paths: Pick<WeirPaths, "warehouse" | "tmp">,
-  options: Pick<OpenRuntimeOptions, "memoryLimit" | "threads"> = {},
+  options: Pick<OpenRuntimeOptions, "memoryLimit" | "threads" | "warehouseLockTimeoutMs"> = {},
 ): Promise<DuckDBEngine> {
-  return DuckDBEngine.create({
+  if (paths.warehouse.startsWith(":memory:")) {
+    return DuckDBEngine.create({ path: paths.warehouse, ...duckdbSettings(paths, options) });
+  }
+  return openDuckDBFile({
     path: paths.warehouse,
+    ...duckdbSettings(paths, options),
+    lockTimeoutMs: warehouseLockTimeout(options),
+  });
+}
+
+/** Memory limit, threads and spill folder of weir's DuckDB instances. */
+function duckdbSettings(
+  paths: Pick<WeirPaths, "tmp">,
+  options: Pick<OpenRuntimeOptions, "memoryLimit" | "threads">,
+): { tempDirectory: string; memoryLimit: string; threads: number } {
+  return {
     tempDirectory: paths.tmp,
     memoryLimit: options.memoryLimit || process.env.WEIR_DUCKDB_MEMORY_LIMIT || defaultMemoryLimit(),
     threads: options.threads ?? (Number(process.env.WEIR_DUCKDB_THREADS) || availableParallelism()),
-  });
+  };
+}
+
+/** The lock timeout: the option, else `WEIR_WAREHOUSE_LOCK_TIMEOUT` (a duration), else 30 s. */
+export function warehouseLockTimeout(options: Pick<OpenRuntimeOptions, "warehouseLockTimeoutMs">): number {
+  if (options.warehouseLockTimeoutMs !== undefined) return options.warehouseLockTimeoutMs;
+  const fromEnv = process.env.WEIR_WAREHOUSE_LOCK_TIMEOUT;
+  if (!fromEnv) return DEFAULT_WAREHOUSE_LOCK_TIMEOUT_MS;
+  return parseDuration(
+    /^\d+$/.test(fromEnv.trim()) ? Number(fromEnv) : fromEnv,
+    "WEIR_WAREHOUSE_LOCK_TIMEOUT",
+  );
 }
 
 /**

@@ -46,6 +46,12 @@ export interface TaskOptions {
   pool?: string;
   /** Slots of the pool one attempt takes; default 1. */
   poolSlots?: number;
+  /**
+   * The worker queue this task's attempts go to with the distributed executor (workers
+   * started with `weir worker --queues heavy,default` take them); default "default". The
+   * local executor ignores it.
+   */
+  queue?: string;
   triggerRule?: TriggerRule;
   owner?: string;
 }
@@ -59,6 +65,7 @@ export interface TaskPolicy {
   dependsOnPast: boolean;
   pool?: string;
   poolSlots: number;
+  queue: string;
   triggerRule: TriggerRule;
   owner?: string;
 }
@@ -74,6 +81,7 @@ export const TASK_OPTION_KEYS: readonly (keyof TaskOptions)[] = [
   "dependsOnPast",
   "pool",
   "poolSlots",
+  "queue",
   "triggerRule",
   "owner",
 ];
@@ -116,6 +124,12 @@ export function validateTaskOptions(options: TaskOptions, what: string): TaskOpt
   if (o.poolSlots !== undefined && !(Number.isInteger(o.poolSlots) && o.poolSlots >= 1)) {
     throw invalid(`${what} poolSlots must be a whole number of at least 1, got ${show(o.poolSlots)}`, what);
   }
+  if (o.queue !== undefined && (typeof o.queue !== "string" || !/^[A-Za-z0-9_-]+$/.test(o.queue))) {
+    throw invalid(
+      `${what} queue must be a queue name (letters, digits, _ and -), got ${show(o.queue)}`,
+      what,
+    );
+  }
   if (o.triggerRule !== undefined && !TRIGGER_RULES.includes(o.triggerRule)) {
     throw invalid(
       `${what} triggerRule ${show(o.triggerRule)} is unknown: expected one of ${TRIGGER_RULES.join(", ")}`,
@@ -146,6 +160,7 @@ export function resolveTaskPolicy(defaults: TaskOptions, task: TaskOptions): Tas
     dependsOnPast: o.dependsOnPast ?? false,
     ...(o.pool === undefined ? {} : { pool: o.pool }),
     poolSlots: o.poolSlots ?? 1,
+    queue: o.queue ?? "default",
     triggerRule: o.triggerRule ?? "all_success",
     ...(o.owner === undefined ? {} : { owner: o.owner }),
   };

@@ -43,7 +43,8 @@ export function registerEraseCommand(program: Command): void {
       const { config } = await loadCliProject();
       requireStore(config);
       const entityKeys = entityKeysOf(await warehouseModels(config));
-      const runtime = await openCliRuntime(config);
+      // One short command of many statements: the warehouse file is opened once for it.
+      const runtime = await openCliRuntime(config, { holdWarehouse: true });
       try {
         const report = await eraseSubject(runtime, subject, {
           dryRun: options.dryRun ?? false,

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { redactSecrets } from "../../config/secret.js";
 import { systemClock } from "../../core/clock.js";
 import { auditManualRun } from "../../governance/audit/audit-manual-run.js";
+import { openTaskRunner } from "../../orchestrator/distributed/open-task-runner.js";
 import { executeRun } from "../../orchestrator/executor/execute-run.js";
 import { reapZombies } from "../../orchestrator/executor/reap-zombies.js";
 import { cliNotifier, collectParam, loadCliProject, openCliRuntime } from "../cli-project.js";
@@ -64,7 +65,10 @@ export async function runFromCli(
   const runtime = await openCliRuntime(config);
   const { notifier, notifyFor } = cliNotifier(config);
   const interrupt = interruptSignal();
+  let taskRunner: Awaited<ReturnType<typeof openTaskRunner>>;
   try {
+    // executor: "distributed" — the tasks run on `weir worker`s; this process keeps the DAG.
+    taskRunner = await openTaskRunner(config, runtime.metadata);
     const mode = options.json ? "quiet" : options.events ? "events" : "human";
     const note = (line: string) => process.stderr.write(`${redactSecrets(line)}\n`);
     // No scheduler may be running: attempts whose process died are reaped here, by whoever comes next.
@@ -91,6 +95,7 @@ export async function runFromCli(
       notify: notifyFor(pipeline),
       pipelineFile: file,
       heartbeatTimeoutMs,
+      ...(taskRunner ? { taskRunner } : {}),
       onExistingRun: (run, action) => note(existingRunText(run, action)),
       // Test-only fault injection (crash tests): "<task>:<progress step>" hangs the run there.
       ...(process.env.WEIR_FAULT_PAUSE_AT ? { pauseAt: process.env.WEIR_FAULT_PAUSE_AT } : {}),
@@ -106,6 +111,7 @@ export async function runFromCli(
     return result.error ? reportError(result.error, verbose) : 0;
   } finally {
     interrupt.dispose();
+    await taskRunner?.close();
     await notifier.close();
     await runtime.close();
   }

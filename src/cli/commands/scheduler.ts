@@ -3,6 +3,7 @@ import pc from "picocolors";
 import { redactingLogger } from "../../config/redacting-store.js";
 import { redactSecrets } from "../../config/secret.js";
 import type { LogEvent } from "../../core/log.js";
+import { openTaskRunner } from "../../orchestrator/distributed/open-task-runner.js";
 import type { RunEvent } from "../../orchestrator/run-events.js";
 import { Scheduler } from "../../orchestrator/scheduler/scheduler.js";
 import { cliNotifier, loadCliProject, openCliRuntime } from "../cli-project.js";
@@ -28,8 +29,14 @@ export function registerSchedulerCommand(program: Command): void {
       const { notifier, problems } = cliNotifier(config, logger);
       for (const p of problems) logger.log({ level: "warn", message: p });
       const runtime = await openCliRuntime(config);
+      // executor: "distributed" — runs are owned here, their tasks run on `weir worker`s.
+      const taskRunner = await openTaskRunner(config, runtime.metadata).catch(async (error: unknown) => {
+        await runtime.close();
+        throw error;
+      });
       const s = config.scheduler;
       const scheduler = new Scheduler({
+        ...(taskRunner ? { taskRunner } : {}),
         pipelines,
         store: runtime.metadata,
         runtime,
@@ -77,6 +84,7 @@ export function registerSchedulerCommand(program: Command): void {
       } finally {
         process.off("SIGTERM", onSignal);
         process.off("SIGINT", onSignal);
+        await taskRunner?.close();
         await notifier.close();
         await runtime.close();
       }

@@ -98,7 +98,10 @@ export function registerStreamCommand(program: Command): void {
     .action(async (name: string, options: RunOptions) => {
       const { config } = await loadCliProject();
       const { job } = await findStreamJob(name, config.streams);
-      const runtime = await openCliRuntime(config);
+      // A stream job commits epochs to the warehouse for as long as it runs: it keeps the
+      // DuckDB file open (another process waits, then WAREHOUSE_LOCKED); a PostgreSQL
+      // warehouse is shared.
+      const runtime = await openCliRuntime(config, { holdWarehouse: true });
       const parts = await openStreamParts(job, {
         runtime,
         ...(options.fromFile ? { fromFile: options.fromFile } : {}),

@@ -47,6 +47,16 @@ export class AttemptLogger implements TaskLogger {
     this.write("error", message, fields);
   }
 
+  /** The sequence number of the latest line (0 before the first). */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /** Numbers the next lines after `seq`: another process (a worker) stored the attempt's lines up to it. */
+  continueAfter(seq: number): void {
+    this.seq = Math.max(this.seq, seq);
+  }
+
   /** The lines not stored yet; the caller stores them. */
   take(): TaskLogLine[] {
     const lines = this.buffer;

@@ -1,5 +1,7 @@
 import type { DataInterval } from "../../core/interval.js";
 import { formatDate } from "../../core/interval.js";
+import { withEnginesHeld } from "../../engines/duckdb/with-engines-held.js";
+import type { Engine } from "../../engines/engine.js";
 import { quarantine } from "../../quality/quarantine.js";
 import type { TimePartition } from "../partitions/partition-scheme.js";
 import type { RunEvent } from "../run-events.js";
@@ -115,6 +117,23 @@ export function buildTaskContext(input: TaskContextInput): TaskContext {
     },
   };
   return ctx;
+}
+
+/**
+ * Runs one attempt's code with the engines its context hands out held open: a DuckDB
+ * warehouse file (opened on demand, see `OnDemandDuckDBEngine`) is opened once for the
+ * attempt — waiting for another process's lock, else WAREHOUSE_LOCKED, which fails the
+ * attempt — and closed when the attempt ends and nothing else in the process uses it.
+ * Whoever runs attempts (the local executor, a worker) wraps the code with it.
+ *
+ * @example
+ * await withTaskEnginesHeld(settings.runtime, () => task.run(buildTaskContext(input)));
+ */
+export function withTaskEnginesHeld<T>(
+  runtime: { engine: Engine; lakeEngine?: Engine },
+  fn: () => Promise<T>,
+): Promise<T> {
+  return withEnginesHeld([runtime.engine, runtime.lakeEngine], fn);
 }
 
 /** Keeps the event loop alive until the process is killed (crash tests only: `pauseAt`). */

@@ -60,7 +60,8 @@ export async function claimExistingRun(
     if (run.owner !== undefined && ownerProcessIsGone(run.owner)) {
       // Killed a moment ago on this host: its heartbeat is fresh, but nobody will beat it again.
       stale = new Date(now.getTime() + 1).toISOString();
-      await o.store.tasks.reapZombies(stale, now.toISOString(), { runId: run.id });
+      // Only the attempts it ran itself: one a `weir worker` took over lives on, and is re-attached.
+      await o.store.tasks.reapZombies(stale, now.toISOString(), { runId: run.id, owner: run.owner });
     }
     clearAfterClaim = o.rerunFinished;
     if (o.rerunFinished) o.onExistingRun?.(run, "retry");

@@ -1,7 +1,7 @@
 import type { Clock } from "../../core/clock.js";
 import { ConfigError } from "../../core/errors.js";
 import { type DataInterval, formatDate } from "../../core/interval.js";
-import type { MetadataStore, RunRecord, RunType } from "../../metadata/metadata-store.js";
+import type { MetadataStore, NewTaskInstance, RunRecord, RunType } from "../../metadata/metadata-store.js";
 import type { PipelineDefinition } from "../define-pipeline.js";
 import { alignedRun } from "../run-interval.js";
 
@@ -48,7 +48,19 @@ export interface CreatedRun {
  * const { run, created } = await createRun({ pipeline, store, clock, id: newId("run_"), logicalDate, runType: "manual" });
  */
 export async function createRun(options: CreateRunOptions): Promise<CreatedRun> {
-  const { pipeline, store, logicalDate } = options;
+  const { run, tasks } = newRunOf(options);
+  return options.store.runs.createOrGet(run, tasks);
+}
+
+/**
+ * The run `createRun` would record and its pending task instances, not yet stored (the
+ * scheduler stores its runs with `runs.createNext`). Throws the same ConfigErrors.
+ */
+export function newRunOf(options: Omit<CreateRunOptions, "store">): {
+  run: RunRecord;
+  tasks: NewTaskInstance[];
+} {
+  const { pipeline, logicalDate } = options;
   if (!(logicalDate instanceof Date) || Number.isNaN(logicalDate.getTime())) {
     throw new ConfigError(`a new run of pipeline "${pipeline.id}" needs a logical date`);
   }
@@ -88,5 +100,5 @@ export async function createRun(options: CreateRunOptions): Promise<CreatedRun> 
       ...(policy.pool ? { pool: policy.pool } : {}),
     };
   });
-  return store.runs.createOrGet(run, tasks);
+  return { run, tasks };
 }

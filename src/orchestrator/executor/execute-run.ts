@@ -18,6 +18,7 @@ import { createRun } from "./create-run.js";
 import { DEFAULT_HEARTBEAT_TIMEOUT_MS, heartbeatIntervalFor } from "./heartbeat-timing.js";
 import { RunExecutor } from "./run-executor.js";
 import type { RunResult } from "./run-result.js";
+import type { TaskRunner } from "./task-runner.js";
 
 export type { ExistingRunAction } from "./claim-existing-run.js";
 export { DEFAULT_HEARTBEAT_MS, DEFAULT_HEARTBEAT_TIMEOUT_MS } from "./heartbeat-timing.js";
@@ -82,6 +83,11 @@ export interface ExecuteRunOptions {
   owner?: string;
   /** Crash tests: "<task>:<progress step>" hangs the run there so a test can kill the process. */
   pauseAt?: string;
+  /**
+   * Where attempts' code runs: absent, in this process (the local executor); a
+   * `DistributedTaskRunner` hands each attempt to a `weir worker` through the queue.
+   */
+  taskRunner?: TaskRunner;
 }
 
 /**
@@ -158,6 +164,8 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunResult>
     pollMs: options.pollMs ?? DEFAULT_POLL_MS,
     random: options.random ?? Math.random,
     ...(options.pauseAt ? { pauseAt: options.pauseAt } : {}),
+    ...(options.taskRunner ? { taskRunner: options.taskRunner } : {}),
+    ...(options.pipelineFile ? { pipelineFile: options.pipelineFile } : {}),
   });
   return executor.execute();
 }

@@ -7,6 +7,7 @@ import type { Notification } from "../../notifications/notification.js";
 import type { PipelineDefinition } from "../define-pipeline.js";
 import type { DatasetCounts, RunEventListener } from "../run-events.js";
 import type { NodeStats } from "./task-node.js";
+import type { TaskRunner } from "./task-runner.js";
 
 /** What `executeRun` resolved for one execution of a claimed run (every default applied). */
 export interface ExecutorSettings {
@@ -29,6 +30,10 @@ export interface ExecutorSettings {
   pollMs: number;
   random: () => number;
   pauseAt?: string;
+  /** Where attempts' code runs; absent: in this process (the local executor). */
+  taskRunner?: TaskRunner;
+  /** The pipeline's file, for workers that load it themselves. */
+  pipelineFile?: string;
 }
 
 /** What one attempt recorded through its context; a row count it never recorded stays absent. */

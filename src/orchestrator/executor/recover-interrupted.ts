@@ -3,9 +3,11 @@ import { retryDelay } from "../backoff.js";
 import { taskError } from "./attempt-errors.js";
 import type { ExecutorState } from "./executor-state.js";
 import { finishNode, silentAttemptLogger } from "./finish-node.js";
+import { reattachRemoteAttempt } from "./follow-remote-attempt.js";
 
 /**
- * Instances a dead executor left running: their attempts failed (and retry per policy),
+ * Instances a dead executor left running: those a worker still runs are followed again
+ * (distributed executor); the others' attempts failed (and retry per policy),
  * like a reaped zombie. A mapped parent is only re-queued: its items are computed again
  * and its instances that ended are kept. Then what was queued is ready again and what
  * waits for a retry gets its timer. A task that was failed already when the run was loaded
@@ -17,6 +19,8 @@ export async function recoverInterrupted(x: ExecutorState): Promise<void> {
   try {
     for (const node of x.allNodes()) {
       if (node.state !== "running") continue;
+      // A worker still runs it (distributed executor): follow it rather than run it again.
+      if (await reattachRemoteAttempt(x, node)) continue;
       const error = new WeirError(
         "INTERNAL",
         "interrupted: the executor running this attempt stopped (crash or kill)",

@@ -3,10 +3,11 @@ import { observeActivity } from "../../core/activity-scope.js";
 import { TaskError, WeirError } from "../../core/errors.js";
 import { errorInfo, taskError } from "./attempt-errors.js";
 import { AttemptLogger } from "./attempt-logger.js";
-import { buildTaskContext } from "./build-task-context.js";
+import { buildTaskContext, withTaskEnginesHeld } from "./build-task-context.js";
 import type { AttemptStats } from "./executor-settings.js";
 import type { ExecutorState } from "./executor-state.js";
 import { settled } from "./finish-node.js";
+import { followRemoteAttempt, runRequest } from "./follow-remote-attempt.js";
 import { attemptLimits, startAttempt } from "./run-attempt.js";
 import { taskRef } from "./run-emitter.js";
 import type { TaskNode } from "./task-node.js";
@@ -14,7 +15,8 @@ import type { TaskNode } from "./task-node.js";
 /**
  * Starts the next attempt of a queued instance: claims it (and its pool slots) in the
  * store, then runs the task's code — a mapped parent's `items`, an instance's item, or
- * `run` — under the attempt's timeout. The outcome is posted to the inbox. An instance
+ * `run` — under the attempt's timeout, in this process or, with a task runner (the
+ * distributed executor), on a worker. The outcome is posted to the inbox. An instance
  * whose pool is full goes back to wait; one whose pool is missing or too small fails.
  */
 export async function startNode(x: ExecutorState, node: TaskNode): Promise<void> {
@@ -67,28 +69,36 @@ export async function startNode(x: ExecutorState, node: TaskNode): Promise<void>
   );
   const stats: AttemptStats = { rows: {}, quarantined: {}, outputs: [], datasets: {} };
   await x.emit({ type: "task.started", ...x.base(), ...taskRef(node), attempt });
+  if (x.s.taskRunner) {
+    const remote = x.s.taskRunner.start(runRequest(x, node, attempt));
+    return followRemoteAttempt(x, node, remote, { logger, stats, startedAt });
+  }
   // What the attempt's code reads, writes and runs (engines and the lake report into it), for lineage.
   const activity = new ActivityRecorder();
   node.activity = activity;
+  // The warehouse file is held for the attempt (opened as it starts, waiting for another
+  // process's lock); a WAREHOUSE_LOCKED failure is the attempt's, so retries apply.
   const running = startAttempt(clock, attemptLimits(node), (signal) =>
-    observeActivity(activity, async () => {
-      const ctx = buildTaskContext({
-        settings: x.s,
-        node,
-        attempt,
-        signal,
-        logger,
-        stats,
-        logicalDate: x.logicalDate,
-        interval: x.interval,
-        partition: x.partition,
-        outputOf: (id) => outputFor(x, node, id),
-        emit: (event) => x.emit(event),
-      });
-      if (isParent) return node.task.map!.items(ctx);
-      if (node.parent) return node.task.map!.run(ctx, x.items.get(node.parent)![node.mapIndex]);
-      return node.task.run(ctx);
-    }),
+    withTaskEnginesHeld(x.s.runtime, () =>
+      observeActivity(activity, async () => {
+        const ctx = buildTaskContext({
+          settings: x.s,
+          node,
+          attempt,
+          signal,
+          logger,
+          stats,
+          logicalDate: x.logicalDate,
+          interval: x.interval,
+          partition: x.partition,
+          outputOf: (id) => outputFor(x, node, id),
+          emit: (event) => x.emit(event),
+        });
+        if (isParent) return node.task.map!.items(ctx);
+        if (node.parent) return node.task.map!.run(ctx, x.items.get(node.parent)![node.mapIndex]);
+        return node.task.run(ctx);
+      }),
+    ),
   );
   node.running = running;
   node.logger = logger;

@@ -24,14 +24,32 @@ export async function queueDueRuns(ctx: DueRunsContext): Promise<RunRecord[]> {
   const queued: RunRecord[] = [];
   const { pipeline, store, clock } = ctx;
   if (pipeline.schedule.kind !== "none") {
+    const { latest, ...state } = await scheduleState(ctx);
     const dates = dueRuns({
-      ...(await scheduleState(ctx)),
+      ...state,
       // Bounded per pass so a long catch-up does not queue years of runs in one transaction burst.
       limit: 1_000,
     });
+    // Each date is queued only as the successor of the one before, so two schedulers that
+    // read the same latest run never both queue a next one (with or without catchup).
+    let after = latest;
     for (const logicalDate of dates) {
-      const run = await queueRun({ pipeline, store, clock, logicalDate, runType: "scheduled" });
-      if (run) queued.push(run);
+      const run = await queueRun({
+        pipeline,
+        store,
+        clock,
+        logicalDate,
+        runType: "scheduled",
+        after: { logicalTime: after },
+      });
+      if (run) {
+        queued.push(run);
+        after = run.logicalTime;
+        continue;
+      }
+      // Not queued: a manual run or a backfill holds the date (go on), or another scheduler
+      // queued past it meanwhile (stop: the next pass starts from its run).
+      if ((await store.runs.latest(pipeline.id, ["scheduled"]))?.logicalTime !== after) break;
     }
   }
   if (pipeline.datasetTrigger) {
@@ -78,6 +96,8 @@ async function queueDatasetTriggeredRun(ctx: DueRunsContext): Promise<RunRecord 
     logicalDate: now,
     interval: { start: start.getTime() < end.getTime() ? start : new Date(end.getTime() - 1), end },
     runType: "dataset_triggered",
+    // Two schedulers see the same events at different times: only the first queues a run for them.
+    after: { logicalTime: last?.logicalTime },
   });
 }
 
@@ -91,12 +111,16 @@ export async function nextScheduledAt(ctx: DueRunsContext): Promise<Date | undef
  * What `dueRuns` and `nextDueAt` need: the schedule, its bounds, the last scheduled run and
  * now. A due date another run holds already (a manual run, a backfill) counts as done for
  * the schedule, as in Airflow: a pipeline has one run per logical date, so the scheduler
- * cannot queue one there, and would otherwise find the date due on every pass.
+ * cannot queue one there, and would otherwise find the date due on every pass. `latest` is
+ * the last scheduled run's logical time as read: the next run queued must follow it.
  */
-async function scheduleState(ctx: DueRunsContext): Promise<Omit<DueRunsOptions, "limit">> {
+async function scheduleState(
+  ctx: DueRunsContext,
+): Promise<Omit<DueRunsOptions, "limit"> & { latest: string | undefined }> {
   const { pipeline, store, clock } = ctx;
   const last = await store.runs.latest(pipeline.id, ["scheduled"]);
-  const state: Omit<DueRunsOptions, "limit"> = {
+  const state: Omit<DueRunsOptions, "limit"> & { latest: string | undefined } = {
+    latest: last?.logicalTime,
     schedule: pipeline.schedule,
     startDate: pipeline.startDate ?? ctx.defaultStartDate,
     ...(pipeline.endDate ? { endDate: pipeline.endDate } : {}),

@@ -2,7 +2,7 @@ import type { Clock } from "../../core/clock.js";
 import type { DataInterval } from "../../core/interval.js";
 import type { MetadataStore, RunRecord, RunType } from "../../metadata/metadata-store.js";
 import type { PipelineDefinition } from "../define-pipeline.js";
-import { createRun } from "../executor/create-run.js";
+import { createRun, newRunOf } from "../executor/create-run.js";
 
 export interface QueueRunOptions {
   pipeline: PipelineDefinition;
@@ -15,6 +15,13 @@ export interface QueueRunOptions {
   params?: Record<string, string>;
   /** Default: derived from the run type, pipeline and logical date (see `scheduledRunId`). */
   runId?: string;
+  /**
+   * Queue it only as the next run of its type: when the pipeline's latest run of that type
+   * still has this logical time (`{ logicalTime: undefined }`: there is none yet), checked
+   * under the pipeline's lock (`runs.createNext`). How a scheduler keeps another one that
+   * read the same latest run, but picked a different next date, from queueing it too.
+   */
+  after?: { logicalTime: string | undefined };
 }
 
 /**
@@ -31,11 +38,12 @@ export function scheduledRunId(runType: RunType, pipelineId: string, logicalDate
 /**
  * Records a queued run with its task instances (pending), for an executor to claim later.
  * Returns undefined when the logical date has a run already (another scheduler was first,
- * or a manual run or a backfill holds the date): one run per pipeline and logical time.
+ * or a manual run or a backfill holds the date): one run per pipeline and logical time;
+ * and, with `after`, when another scheduler queued the next run of its type first.
  */
 export async function queueRun(options: QueueRunOptions): Promise<RunRecord | undefined> {
   const { pipeline, store, clock, logicalDate } = options;
-  const { run, created } = await createRun({
+  const spec = {
     pipeline,
     store,
     clock,
@@ -44,6 +52,11 @@ export async function queueRun(options: QueueRunOptions): Promise<RunRecord | un
     runType: options.runType,
     ...(options.interval ? { interval: options.interval } : {}),
     ...(options.params ? { params: options.params } : {}),
-  });
+  };
+  if (options.after) {
+    const { run, tasks } = newRunOf(spec);
+    return (await store.runs.createNext(run, tasks, options.after.logicalTime)) ? run : undefined;
+  }
+  const { run, created } = await createRun(spec);
   return created ? run : undefined;
 }

@@ -462,3 +462,45 @@ describe("Scheduler: zombies, shutdown and notifications", () => {
     expect(retry.error).toContain("source said 503");
   });
 });
+
+describe("Scheduler: several schedulers on one store", () => {
+  it("two schedulers catching up together run each date once and never more than maxActiveRuns at once", async () => {
+    let now = 0;
+    let peak = 0;
+    const order: string[] = [];
+    const pipeline = definePipeline({
+      id: "two_schedulers",
+      schedule: "@daily",
+      // Six whole days before today (UTC), whatever time the earlier tests left on the clock.
+      startDate: new Date((Math.floor(h.clock.now().getTime() / 86_400_000) - 6) * 86_400_000),
+      catchup: true,
+      maxActiveRuns: 1,
+      tasks: [
+        defineTask({
+          id: "work",
+          run: async (ctx) => {
+            peak = Math.max(peak, ++now);
+            order.push(ctx.logicalDate.toISOString());
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            now--;
+          },
+        }),
+      ],
+    });
+    const logs: string[] = [];
+    const logger = { log: (e: { message: string }) => void logs.push(e.message) };
+    const a = scheduler([pipeline], { owner: "scheduler-a", logger });
+    const b = scheduler([pipeline], { owner: "scheduler-b", logger });
+    for (let i = 0; i < 40 && order.length < 6; i++) {
+      await Promise.all([a.tick(), b.tick()]);
+      await Promise.all([settled(a), settled(b)]);
+    }
+    const runs = await runsOf("two_schedulers");
+    expect(runs).toHaveLength(6);
+    expect(order).toEqual(runs.map((r) => r.logicalTime));
+    expect(peak).toBe(1);
+    expect(runs.every((r) => r.state === "succeeded")).toBe(true);
+    for (const run of runs) expect(await h.store.tasks.attempts(run.id)).toHaveLength(1);
+    expect(logs.filter((l) => l.includes("did not execute here"))).toEqual([]);
+  });
+});

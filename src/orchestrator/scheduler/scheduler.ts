@@ -10,6 +10,7 @@ import type { NotificationRoutes, Notifier } from "../../notifications/notifier.
 import type { PipelineDefinition } from "../define-pipeline.js";
 import type { ExecuteRunOptions } from "../executor/execute-run.js";
 import { executeRun } from "../executor/execute-run.js";
+import { staleBefore } from "../executor/heartbeat-timing.js";
 import { reapZombies } from "../executor/reap-zombies.js";
 import type { RunResult } from "../executor/run-result.js";
 import type { PipelineEntry } from "../pipeline-registry.js";
@@ -44,6 +45,8 @@ export interface SchedulerOptions {
   owner?: string;
   /** For retry jitter; default Math.random. */
   random?: () => number;
+  /** Where attempts' code runs (the distributed executor's queue); default in this process. */
+  taskRunner?: ExecuteRunOptions["taskRunner"];
 }
 
 /** What one pass did. */
@@ -175,18 +178,23 @@ export class Scheduler {
     // All of them: the store lists newest first, and the oldest logical dates must start first.
     const queued = await this.options.store.runs.list({ states: ["queued"], limit: 1_000_000 });
     const candidates = [...resumable, ...queued.sort((a, b) => (a.logicalTime < b.logicalTime ? -1 : 1))];
-    const active = new Map<string, number>();
+    const full = new Set<string>();
     for (const run of candidates) {
       if (this.inFlight.size >= this.o.maxConcurrentRuns) break;
       const pipeline = this.byId.get(run.pipeline);
-      if (!pipeline || paused.has(run.pipeline) || this.inFlight.has(run.id)) continue;
+      if (!pipeline || paused.has(run.pipeline) || this.inFlight.has(run.id) || full.has(run.pipeline))
+        continue;
       if (run.state === "queued") {
-        const count = active.get(run.pipeline) ?? (await this.activeRuns(run.pipeline));
-        if (count >= pipeline.maxActiveRuns) {
-          active.set(run.pipeline, count);
-          continue;
-        }
-        active.set(run.pipeline, count + 1);
+        // Claimed here, within the limit, atomically across schedulers; `executeRun` then
+        // finds the run already this process's own. A resumed run counts already.
+        const claim = await this.options.store.runs.claimWithinLimit(run.id, {
+          owner: this.owner,
+          at: this.clock.now().toISOString(),
+          staleBefore: staleBefore(this.clock.now(), this.o.heartbeatTimeoutMs),
+          maxActive: pipeline.maxActiveRuns,
+        });
+        if (claim === "limit") full.add(run.pipeline);
+        if (claim !== "claimed") continue;
       }
       this.start(run, pipeline);
       report.started.push(run.id);
@@ -259,6 +267,7 @@ export class Scheduler {
       pipelineFile: this.files.get(pipeline.id)!,
       ...(this.options.listeners ? { listeners: this.options.listeners } : {}),
       ...(this.options.random ? { random: this.options.random } : {}),
+      ...(this.options.taskRunner ? { taskRunner: this.options.taskRunner } : {}),
       ...(notifier
         ? {
             notify: async (n: Notification) => {
@@ -294,20 +303,6 @@ export class Scheduler {
       },
     );
     this.inFlight.set(run.id, { run, controller, done });
-  }
-
-  /**
-   * Runs of a pipeline executing anywhere: running in the store, plus those this process
-   * started that have not claimed their run yet (the claim happens inside `executeRun`).
-   */
-  private async activeRuns(pipelineId: string): Promise<number> {
-    const ids = new Set(
-      (await this.options.store.runs.list({ pipeline: pipelineId, states: ["running"], limit: 10_000 })).map(
-        (r) => r.id,
-      ),
-    );
-    for (const f of this.inFlight.values()) if (f.run.pipeline === pipelineId) ids.add(f.run.id);
-    return ids.size;
   }
 
   private async sleep(signal: AbortSignal): Promise<void> {

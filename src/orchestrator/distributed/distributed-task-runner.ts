@@ -1,0 +1,230 @@
+import { makeWorkerUtils, type WorkerUtils } from "graphile-worker";
+import { messageOf, WeirError } from "../../core/errors.js";
+import type { MetadataStore } from "../../metadata/metadata-store.js";
+import { sqlDatabaseOf } from "../../metadata/sql-database-of.js";
+import type { AttemptKey } from "../../metadata/task-store.js";
+import { AttemptAbort } from "../executor/run-attempt.js";
+import type {
+  RemoteAttemptEnd,
+  RemoteRunningAttempt,
+  TaskRunner,
+  TaskRunRequest,
+} from "../executor/task-runner.js";
+import { AttemptDoneListener } from "./attempt-done-listener.js";
+import { queueConnection } from "./queue-connection.js";
+import { jobKeyOf, type RemoteJob, taskIdentifierOf } from "./queue-job.js";
+import { quietLogger } from "./quiet-logger.js";
+import { RemoteAttempts } from "./remote-attempts.js";
+import { decodeOutcome } from "./remote-outcome.js";
+
+export interface DistributedTaskRunnerOptions {
+  /** The metadata store: PostgreSQL (the queue lives in the same database). */
+  store: MetadataStore;
+  /** The metadata database's URL (`?schema=` is ignored: the queue has its own schema). */
+  url: string;
+  /** The queue's schema (graphile-worker's tables); default "weir_queue". */
+  queueSchema: string;
+  /** How often to look at waiting attempts besides notifications (reaped workers, missed NOTIFYs); default 1 s. */
+  pollMs?: number;
+}
+
+interface Waiter {
+  request: TaskRunRequest;
+  key: AttemptKey;
+  resolve(end: RemoteAttemptEnd): void;
+  reject(error: unknown): void;
+  checking: boolean;
+}
+
+/**
+ * The executor's side of the distributed executor: each claimed attempt is written to
+ * `remote_attempts` and queued as a graphile-worker job on its queue's task identifier;
+ * the attempt's end comes back from the worker's stored outcome (woken by NOTIFY, or the
+ * poll). An attempt whose worker stopped heartbeating is reaped here too (as the
+ * scheduler's reaper would), and comes back as lost: the executor then reads the store's
+ * verdict (up_for_retry: the next attempt goes to the queue again).
+ *
+ * Why graphile-worker (not pg-boss): jobs are picked up through LISTEN/NOTIFY in
+ * milliseconds where pg-boss polls (≥ 0.5 s per pickup), it dedupes by `jobKey`, and it
+ * needs nothing but the PostgreSQL the metadata store already uses.
+ */
+export class DistributedTaskRunner implements TaskRunner {
+  private readonly waiters = new Map<string, Waiter>();
+  private readonly timer: NodeJS.Timeout;
+
+  private constructor(
+    private readonly remote: RemoteAttempts,
+    private readonly store: MetadataStore,
+    private readonly utils: WorkerUtils,
+    private listener: AttemptDoneListener | undefined,
+    pollMs: number,
+  ) {
+    this.timer = setInterval(() => this.pollAll(), pollMs);
+    this.timer.unref();
+  }
+
+  static async open(o: DistributedTaskRunnerOptions): Promise<DistributedTaskRunner> {
+    const db = sqlDatabaseOf(o.store);
+    if (db?.dialect.name !== "postgres") {
+      throw new WeirError(
+        "CONFIG_INVALID",
+        "the distributed executor needs a PostgreSQL metadata store: set WEIR_METADATA_URL=postgres://…",
+      );
+    }
+    const connectionString = queueConnection(o.url);
+    const utils = await makeWorkerUtils({ connectionString, schema: o.queueSchema, logger: quietLogger() });
+    await utils.migrate();
+    const runner: { value?: DistributedTaskRunner } = {};
+    const listener = await AttemptDoneListener.open(connectionString, (payload) =>
+      runner.value?.notified(payload),
+    );
+    runner.value = new DistributedTaskRunner(
+      new RemoteAttempts(db),
+      o.store,
+      utils,
+      listener,
+      o.pollMs ?? 1_000,
+    );
+    return runner.value;
+  }
+
+  start(request: TaskRunRequest): RemoteRunningAttempt {
+    const key = keyOf(request);
+    const controller = new AbortController();
+    const end = (async () => {
+      await this.remote.insert(key, request.queue, request.item, new Date().toISOString());
+      const job: RemoteJob = {
+        runId: request.run.id,
+        pipeline: request.pipeline.id,
+        ...(request.pipelineFile ? { pipelineFile: request.pipelineFile } : {}),
+        taskId: request.taskId,
+        mapIndex: request.mapIndex,
+        attempt: request.attempt,
+        queue: request.queue,
+      };
+      await this.utils.addJob(taskIdentifierOf(request.queue), job, {
+        jobKey: jobKeyOf(job),
+        maxAttempts: 1,
+      });
+      return this.wait(request, key, controller);
+    })();
+    return { controller, end };
+  }
+
+  async reattach(request: TaskRunRequest): Promise<RemoteRunningAttempt | undefined> {
+    const key = keyOf(request);
+    const state = await this.remote.state(key);
+    // Only an attempt a worker took and still owns (or has ended): one never taken was reaped with its executor.
+    if (!state?.workerId || state.attemptState !== "running") return undefined;
+    if (!state.outcome && state.attemptOwner !== state.workerId) return undefined;
+    const controller = new AbortController();
+    return { controller, end: this.wait(request, key, controller) };
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    for (const w of this.waiters.values())
+      w.reject(new WeirError("INTERNAL", "the distributed task runner closed"));
+    this.waiters.clear();
+    await this.listener?.close();
+    this.listener = undefined;
+    await this.utils.release();
+  }
+
+  private wait(
+    request: TaskRunRequest,
+    key: AttemptKey,
+    controller: AbortController,
+  ): Promise<RemoteAttemptEnd> {
+    const id = JSON.stringify([key.runId, key.taskId, key.mapIndex, key.attempt]);
+    controller.signal.addEventListener(
+      "abort",
+      () => {
+        const reason = controller.signal.reason;
+        const abort =
+          reason instanceof AttemptAbort ? reason : new AttemptAbort("shutdown", messageOf(reason));
+        const why = abort.why === "run_timeout" ? "run_timeout" : "shutdown";
+        void this.remote.requestCancel(key, { why, message: abort.message }).catch(() => undefined);
+      },
+      { once: true },
+    );
+    return new Promise<RemoteAttemptEnd>((resolve, reject) => {
+      const waiter: Waiter = {
+        request,
+        key,
+        checking: false,
+        resolve: (end) => {
+          this.waiters.delete(id);
+          resolve(end);
+        },
+        reject: (error) => {
+          this.waiters.delete(id);
+          reject(error);
+        },
+      };
+      this.waiters.set(id, waiter);
+      void this.check(waiter);
+    });
+  }
+
+  private notified(payload: string): void {
+    const waiter = this.waiters.get(payload);
+    if (waiter) void this.check(waiter);
+  }
+
+  private pollAll(): void {
+    void this.listener?.connect();
+    for (const waiter of this.waiters.values()) void this.check(waiter);
+  }
+
+  /** Resolves the waiter when its worker stored an outcome, or when the attempt ended without one (reaped). */
+  private async check(waiter: Waiter): Promise<void> {
+    if (waiter.checking) return;
+    waiter.checking = true;
+    try {
+      const state = await this.remote.state(waiter.key);
+      const now = new Date();
+      if (state?.outcome) {
+        await this.remote.takeBack(waiter.key, waiter.request.owner, now.toISOString());
+        waiter.resolve(decodeOutcome(state.outcome));
+        return;
+      }
+      if (state?.attemptState !== "running") {
+        waiter.resolve(lostEnd(waiter.key));
+        return;
+      }
+      const staleBefore = new Date(now.getTime() - waiter.request.heartbeatTimeoutMs).toISOString();
+      if (
+        state.heartbeatAt !== undefined &&
+        state.heartbeatAt < staleBefore &&
+        state.attemptOwner === state.workerId
+      ) {
+        // Its worker died: fail it as the scheduler's reaper would, so the retry policy applies now.
+        await this.store.tasks.reapZombies(staleBefore, now.toISOString(), { runId: waiter.key.runId });
+      }
+    } catch {
+      // A failed look is tried again at the next poll; the executor's own heartbeat reports a lost store.
+    } finally {
+      waiter.checking = false;
+    }
+  }
+}
+
+function keyOf(r: TaskRunRequest): AttemptKey {
+  return { runId: r.run.id, taskId: r.taskId, mapIndex: r.mapIndex, attempt: r.attempt };
+}
+
+/** The attempt ended without an outcome (its worker died and it was reaped): the executor takes the store's word. */
+function lostEnd(key: AttemptKey): RemoteAttemptEnd {
+  return {
+    outcome: {
+      kind: "failed",
+      error: new WeirError(
+        "INTERNAL",
+        `attempt ${key.attempt} of ${key.taskId} ended on its worker without an outcome`,
+      ),
+    },
+    stats: { rows: {}, quarantined: {}, outputs: [], datasets: {} },
+    lastLogSeq: 0,
+  };
+}
