@@ -94,6 +94,19 @@ benches.push({
   },
 });
 
+benches.push({
+  name: "distributed",
+  optional: true,
+  run: async () => {
+    // No-op tasks/s with 1, 2 and 4 `weir worker` processes and chain pickup p50/p99, each vs
+    // the local executor on the same PostgreSQL metadata store. Sizes from
+    // WEIR_BENCH_DISTRIBUTED_* (see bench/distributed.ts).
+    const { run, distributedBenchOptions } = await import("./distributed.js");
+    const result = await run(distributedBenchOptions([]));
+    return result.lines.map((l) => l.line);
+  },
+});
+
 // `npm run bench -- governance quality`: only the benches named.
 const named = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const unknown = named.filter((n) => !benches.some((b) => b.name === n));
