@@ -64,6 +64,15 @@ export class PostgresDatabase implements SqlDatabase {
   constructor(readonly pool: Pool) {
     this.server = serverOf((pool as { options?: { connectionString?: string } }).options?.connectionString);
     this.pooled = connection(pool, this.server);
+    // The pool listens for a client's errors only while it is idle in the pool. A client
+    // checked out for a transaction whose connection breaks (reset, failover, a server
+    // restart) emits 'error' with nobody listening, which would end the process — a worker
+    // or a scheduler, with every attempt in it. Listening for good costs nothing: the
+    // statement in flight is rejected by pg itself (METADATA_FAILED, the caller decides),
+    // and the pool drops the broken client when it is released.
+    pool.on("connect", (client) => {
+      client.on("error", ignoreLostConnection);
+    });
   }
 
   all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
@@ -100,3 +109,6 @@ export class PostgresDatabase implements SqlDatabase {
     await this.pool.end();
   }
 }
+
+/** Named so a heap snapshot says what the listener is for; the statement in flight reports the loss. */
+function ignoreLostConnection(): void {}

@@ -29,6 +29,18 @@ interface StaleRow {
 const KEY = "run_id = ? AND task_id = ? AND map_index = ?";
 
 /**
+ * SQL true for an attempt (`t`: task_attempts or its alias) whose worker stored its outcome
+ * (distributed executor: its code has finished) while its run is still open (an executor
+ * will record the end).
+ */
+function outcomeAwaitsRecording(t: string): string {
+  return `(EXISTS (SELECT 1 FROM runs ro WHERE ro.id = ${t}.run_id AND ro.state IN ('queued', 'running'))
+    AND EXISTS (SELECT 1 FROM remote_attempts ra
+      WHERE ra.run_id = ${t}.run_id AND ra.task_id = ${t}.task_id AND ra.map_index = ${t}.map_index
+        AND ra.attempt = ${t}.attempt AND ra.outcome IS NOT NULL))`;
+}
+
+/**
  * Inside the caller's transaction: marks running attempts whose last heartbeat is before
  * `staleBefore` failed (TASK_ZOMBIE), and their instances up_for_retry (attempts left) or
  * failed. An attempt of a running run whose own heartbeat is stale is reaped too: one loop
@@ -38,6 +50,13 @@ const KEY = "run_id = ? AND task_id = ? AND map_index = ?";
  * the attempts that executor ran itself. The run's stale heartbeat condemns only the
  * attempts its executor owns: an attempt a `weir worker` took over (owner = the worker)
  * lives by the worker's heartbeat, so a new executor can re-attach to it.
+ *
+ * An attempt whose worker stored its outcome (`remote_attempts.outcome`) is never a
+ * zombie while its run is open: its code has finished, only the recording is left. Its
+ * executor may have taken the outcome back (owner = the executor) and died before
+ * `finishAttempt`; reaping it then would make the retry run the task's code a second
+ * time. The executor that resumes the run re-attaches to it and records the stored
+ * outcome instead (`DistributedTaskRunner.reattach`). It keeps its pool slots until then.
  */
 export async function reapStaleAttempts(
   tx: SqlConnection,
@@ -56,6 +75,7 @@ export async function reapStaleAttempts(
      WHERE a.state = 'running'
        AND (COALESCE(a.heartbeat_at, a.started_at) < ?
             OR (r.state = 'running' AND r.heartbeat_at < ? AND (a.owner IS NULL OR a.owner = r.owner)))
+       AND NOT ${outcomeAwaitsRecording("a")}
        ${o.pool === undefined ? "" : "AND a.pool = ?"} ${o.runId === undefined ? "" : "AND a.run_id = ?"}
        ${o.owner === undefined ? "" : "AND a.owner = ?"}`,
     params,
@@ -70,11 +90,18 @@ export async function reapStaleAttempts(
     };
     const lastHeartbeat = row.heartbeat_at ?? row.started_at;
     const message = `zombie: attempt ${key.attempt} stopped heartbeating (last heartbeat ${lastHeartbeat}); its process died or hung`;
-    await tx.run(
+    // Re-checked on the row itself: since the SELECT the attempt may have ended, or its worker
+    // may have stored its outcome (which also refreshes its heartbeat, under this row's lock).
+    const reapedNow = await tx.run(
       `UPDATE task_attempts SET state = 'failed', ended_at = ?, error_code = 'TASK_ZOMBIE', error = ?
-       WHERE ${KEY} AND attempt = ?`,
-      [o.at, message, key.runId, key.taskId, key.mapIndex, key.attempt],
+       WHERE ${KEY} AND attempt = ? AND state = 'running'
+         AND (COALESCE(heartbeat_at, started_at) < ?
+              OR EXISTS (SELECT 1 FROM runs rs WHERE rs.id = task_attempts.run_id AND rs.state = 'running'
+                         AND rs.heartbeat_at < ? AND (task_attempts.owner IS NULL OR task_attempts.owner = rs.owner)))
+         AND NOT ${outcomeAwaitsRecording("task_attempts")}`,
+      [o.at, message, key.runId, key.taskId, key.mapIndex, key.attempt, o.staleBefore, o.staleBefore],
     );
+    if (reapedNow === 0) continue;
     const instanceState = toNumber(row.try_number) < toNumber(row.max_tries) ? "up_for_retry" : "failed";
     await tx.run(
       `UPDATE task_instances SET state = ?, ended_at = ?, error = ?, next_try_at = NULL

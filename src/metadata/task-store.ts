@@ -477,9 +477,12 @@ async function insertLogs(tx: SqlConnection, key: AttemptKey, lines: readonly Ta
         toJson(l.fields),
       );
     }
+    // A line stored already is kept: a worker that lost its connection mid-COMMIT writes its
+    // lines again (it cannot know whether they were stored), and must not fail on them.
     await tx.run(
       `INSERT INTO task_logs (run_id, task_id, map_index, attempt, seq, at, level, message, fields)
-       VALUES ${chunk.map(() => `(${placeholders(9)})`).join(", ")}`,
+       VALUES ${chunk.map(() => `(${placeholders(9)})`).join(", ")}
+       ON CONFLICT (run_id, task_id, map_index, attempt, seq) DO NOTHING`,
       params,
     );
   }

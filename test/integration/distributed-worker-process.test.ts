@@ -68,6 +68,18 @@ beforeAll(() => {
      const after = defineTask({ id: "after", dependsOn: ["slow"], run: async (ctx) => ctx.outputOf("slow") + 100 });
      export default definePipeline({ id: "distjob", tasks: [slow, after] });`,
   );
+  // A daily pipeline for \`weir backfill\`: each task notes the process it ran in.
+  mkdirSync(join(dir, "pipelines", "days"), { recursive: true });
+  writeFileSync(
+    join(dir, "pipelines", "days", "pipeline.ts"),
+    `import { appendFileSync } from "node:fs";
+     import { definePipeline, defineTask } from ${DEFINE};
+     const day = defineTask({ id: "day", run: async (ctx) => {
+       appendFileSync(${log}, \`day \${ctx.logicalDate.toISOString().slice(0, 10)} \${process.pid} end\n\`);
+       return 1;
+     } });
+     export default definePipeline({ id: "days", schedule: "@daily", startDate: "2024-05-01", tasks: [day] });`,
+  );
   env = { WEIR_CONFIG: join(dir, "weir.config.ts"), WEIR_HEARTBEAT_TIMEOUT_MS: "1500" };
 });
 
@@ -207,6 +219,37 @@ describe.skipIf(!postgresAvailable)("weir worker processes", () => {
         .slice(before)
         .filter((l) => l.startsWith("slow")),
     ).toEqual([`slow 1 ${w.child.pid} start`, `slow 1 ${w.child.pid} end`]);
+    w.child.kill("SIGTERM");
+    expect(await w.exited).toBe(0);
+  }, 60_000);
+
+  it("weir backfill with executor distributed runs its tasks on a worker, not in its own process", async () => {
+    const w = await startWorker("backfiller");
+    const before = executions().length;
+    const backfill = spawnWeir(
+      ["backfill", "days", "--from", "2024-05-01", "--to", "2024-05-03", "--json"],
+      env,
+      children,
+    );
+    expect(await backfill.exited, `${backfill.stdout()}\n${backfill.stderr()}`).toBe(0);
+    const report = JSON.parse(backfill.stdout()) as { succeeded: number; runs: { runId: string }[] };
+    expect(report.succeeded).toBe(3);
+    const ran = executions()
+      .slice(before)
+      .filter((l) => l.startsWith("day "))
+      .sort();
+    // Every day ran once, in the worker's process (the backfill's own pid never appears).
+    expect(ran).toEqual(["2024-05-01", "2024-05-02", "2024-05-03"].map((d) => `day ${d} ${w.child.pid} end`));
+    await withStore(url, async (store) => {
+      const db = sqlDatabaseOf(store)!;
+      for (const r of report.runs) {
+        const handedOver = await db.all<{ worker_id: string }>(
+          "SELECT worker_id FROM remote_attempts WHERE run_id = ?",
+          [r.runId],
+        );
+        expect(handedOver.map((h) => h.worker_id.split(":")[2])).toEqual([String(w.child.pid)]);
+      }
+    });
     w.child.kill("SIGTERM");
     expect(await w.exited).toBe(0);
   }, 60_000);

@@ -3,6 +3,7 @@ import pc from "picocolors";
 import { redactSecrets } from "../../config/secret.js";
 import { WeirError } from "../../core/errors.js";
 import { auditManualRun } from "../../governance/audit/audit-manual-run.js";
+import { openTaskRunner } from "../../orchestrator/distributed/open-task-runner.js";
 import {
   type BackfillPlan,
   type BackfillReport,
@@ -82,6 +83,8 @@ export function registerBackfillCommand(program: Command): void {
           for (const line of heldLines(plan)) out(line);
           return;
         }
+        // executor: "distributed" — the runs are owned here, their tasks run on `weir worker`s (as `weir run`).
+        const taskRunner = await openTaskRunner(config, runtime.metadata);
         const { notifier, notifyFor } = cliNotifier(config);
         const interrupt = interruptSignal();
         const progress = backfillReporter(out);
@@ -104,6 +107,7 @@ export function registerBackfillCommand(program: Command): void {
             notify: notifyFor(pipeline),
             pipelineFile: file,
             heartbeatTimeoutMs,
+            ...(taskRunner ? { taskRunner } : {}),
             ...(options.json ? {} : { listeners: [progress.listener] }),
             onPlan: progress.onPlan,
             onRunFinished: progress.onRunFinished,
@@ -135,6 +139,7 @@ export function registerBackfillCommand(program: Command): void {
           }
         } finally {
           interrupt.dispose();
+          await taskRunner?.close();
           await notifier.close();
         }
       } finally {

@@ -4,6 +4,7 @@ import { redactSecrets } from "../../config/secret.js";
 import { systemClock } from "../../core/clock.js";
 import { WeirError } from "../../core/errors.js";
 import { auditManualRun } from "../../governance/audit/audit-manual-run.js";
+import { openTaskRunner } from "../../orchestrator/distributed/open-task-runner.js";
 import { isRunLive } from "../../orchestrator/executor/heartbeat-timing.js";
 import { reapZombies } from "../../orchestrator/executor/reap-zombies.js";
 import { clearTasks, resumeRun } from "../../orchestrator/executor/resume-run.js";
@@ -90,10 +91,14 @@ export function registerRetryCommand(program: Command): void {
           pipeline: pipeline.id,
           details: { runId, tasks: options.task, downstream: options.downstream === true },
         });
+        // executor: "distributed" — the run is owned here, its tasks run on `weir worker`s; an
+        // interrupted run's attempts that workers still run are re-attached, not run again.
+        const taskRunner = await openTaskRunner(config, store);
         const { notifier, notifyFor } = cliNotifier(config);
         const interrupt = interruptSignal();
         try {
           const result = await resumeRun(runId, {
+            ...(taskRunner ? { taskRunner } : {}),
             pipeline,
             store,
             runtime,
@@ -113,6 +118,7 @@ export function registerRetryCommand(program: Command): void {
           } else process.exitCode = result.error ? reportError(result.error, verbose ?? false) : 0;
         } finally {
           interrupt.dispose();
+          await taskRunner?.close();
           await notifier.close();
         }
       } finally {

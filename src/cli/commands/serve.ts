@@ -7,6 +7,8 @@ import type { LogEvent } from "../../core/log.js";
 import { weirPaths } from "../../core/paths.js";
 import type { MetadataStore } from "../../metadata/metadata-store.js";
 import { createMetricsEndpoint } from "../../monitoring/metrics-endpoint.js";
+import type { DistributedTaskRunner } from "../../orchestrator/distributed/distributed-task-runner.js";
+import { openTaskRunner } from "../../orchestrator/distributed/open-task-runner.js";
 import type { WeirRuntime } from "../../orchestrator/open-runtime.js";
 import { Scheduler } from "../../orchestrator/scheduler/scheduler.js";
 import { notFound } from "../../server/api-error.js";
@@ -48,9 +50,15 @@ export function registerServeCommand(program: Command): void {
       const logger = redactingLogger({ log: printLog });
       let runtime: WeirRuntime | undefined;
       let store: MetadataStore;
+      let taskRunner: DistributedTaskRunner | undefined;
       if (options.scheduler) {
         runtime = await openCliRuntime(config);
         store = runtime.metadata;
+        // executor: "distributed" — the embedded scheduler owns runs, their tasks run on `weir worker`s.
+        taskRunner = await openTaskRunner(config, store).catch(async (error: unknown) => {
+          await runtime?.close();
+          throw error;
+        });
       } else store = await openCliStore(config);
       const hub = new RunEventHub();
       const stop = new AbortController();
@@ -77,6 +85,7 @@ export function registerServeCommand(program: Command): void {
           for (const p of problems) logger.log({ level: "warn", message: p });
           const s = config.scheduler;
           const scheduler = new Scheduler({
+            ...(taskRunner ? { taskRunner } : {}),
             pipelines,
             store,
             runtime,
@@ -102,6 +111,7 @@ export function registerServeCommand(program: Command): void {
       } finally {
         stop.abort();
         await schedulerDone.catch(() => undefined);
+        await taskRunner?.close();
         await notifier.close();
         if (runtime) await runtime.close();
         else await store.close();

@@ -31,6 +31,8 @@ export interface DistributedTaskRunnerOptions {
 interface Waiter {
   request: TaskRunRequest;
   key: AttemptKey;
+  /** The job this runner queued for the attempt, and when (epoch ms); absent for a re-attached attempt. */
+  job?: { payload: RemoteJob; queuedAt: number };
   resolve(end: RemoteAttemptEnd): void;
   reject(error: unknown): void;
   checking: boolean;
@@ -102,11 +104,8 @@ export class DistributedTaskRunner implements TaskRunner {
         attempt: request.attempt,
         queue: request.queue,
       };
-      await this.utils.addJob(taskIdentifierOf(request.queue), job, {
-        jobKey: jobKeyOf(job),
-        maxAttempts: 1,
-      });
-      return this.wait(request, key, controller);
+      await this.enqueue(job);
+      return this.wait(request, key, controller, { payload: job, queuedAt: Date.now() });
     })();
     return { controller, end };
   }
@@ -131,10 +130,23 @@ export class DistributedTaskRunner implements TaskRunner {
     await this.utils.release();
   }
 
+  /**
+   * One job per attempt (`jobKey`). `preserve_run_at`: queueing it again (see `check`) leaves
+   * a waiting job where it is in the queue, and adds a new job beside one that is locked.
+   */
+  private async enqueue(job: RemoteJob): Promise<void> {
+    await this.utils.addJob(taskIdentifierOf(job.queue), job, {
+      jobKey: jobKeyOf(job),
+      jobKeyMode: "preserve_run_at",
+      maxAttempts: 1,
+    });
+  }
+
   private wait(
     request: TaskRunRequest,
     key: AttemptKey,
     controller: AbortController,
+    job?: Waiter["job"],
   ): Promise<RemoteAttemptEnd> {
     const id = JSON.stringify([key.runId, key.taskId, key.mapIndex, key.attempt]);
     controller.signal.addEventListener(
@@ -152,6 +164,7 @@ export class DistributedTaskRunner implements TaskRunner {
       const waiter: Waiter = {
         request,
         key,
+        ...(job ? { job } : {}),
         checking: false,
         resolve: (end) => {
           this.waiters.delete(id);
@@ -177,6 +190,12 @@ export class DistributedTaskRunner implements TaskRunner {
     for (const waiter of this.waiters.values()) void this.check(waiter);
   }
 
+  private async requeueIfLost(waiter: Waiter, now: number): Promise<void> {
+    if (!waiter.job || !requeueDue(waiter, now)) return;
+    waiter.job.queuedAt = now;
+    await this.enqueue(waiter.job.payload);
+  }
+
   /** Resolves the waiter when its worker stored an outcome, or when the attempt ended without one (reaped). */
   private async check(waiter: Waiter): Promise<void> {
     if (waiter.checking) return;
@@ -184,13 +203,20 @@ export class DistributedTaskRunner implements TaskRunner {
     try {
       const state = await this.remote.state(waiter.key);
       const now = new Date();
-      if (state?.outcome) {
+      if (state?.attemptState !== "running") {
+        // Ended without this executor: reaped (its worker died or lost the database for longer
+        // than the heartbeat timeout). An outcome its worker stored anyway is not taken: the
+        // store's verdict (retry or failed) stands, so the attempt never ends twice.
+        waiter.resolve(lostEnd(waiter.key));
+        return;
+      }
+      if (state.outcome) {
         await this.remote.takeBack(waiter.key, waiter.request.owner, now.toISOString());
         waiter.resolve(decodeOutcome(state.outcome));
         return;
       }
-      if (state?.attemptState !== "running") {
-        waiter.resolve(lostEnd(waiter.key));
+      if (!state.workerId) {
+        await this.requeueIfLost(waiter, now.getTime());
         return;
       }
       const staleBefore = new Date(now.getTime() - waiter.request.heartbeatTimeoutMs).toISOString();
@@ -208,6 +234,19 @@ export class DistributedTaskRunner implements TaskRunner {
       waiter.checking = false;
     }
   }
+}
+
+/**
+ * Nobody took the attempt for a heartbeat timeout: it may wait behind a long queue, or its
+ * job may be lost — locked by a worker that died (or lost the database) between
+ * graphile-worker's lock and weir's take, which graphile-worker releases only after 4 hours,
+ * or failed because that worker could not take it. The attempt stays this executor's (its
+ * heartbeat keeps it alive), so nothing else would ever notice: the job is queued again.
+ * A waiting job is left in place (`preserve_run_at`); should two jobs of the attempt be
+ * delivered, the take lets only one of them run it.
+ */
+function requeueDue(waiter: Waiter, now: number): boolean {
+  return waiter.job !== undefined && now - waiter.job.queuedAt >= waiter.request.heartbeatTimeoutMs;
 }
 
 function keyOf(r: TaskRunRequest): AttemptKey {

@@ -80,9 +80,13 @@ export class RemoteAttempts {
   async take(key: AttemptKey, workerId: string, at: string): Promise<boolean> {
     try {
       return await this.db.transaction(async (tx) => {
+        // `worker_id = me` too: a take whose COMMIT was lost with the connection is retried, and
+        // must find the attempt still its own (graphile-worker never hands one job to two of its
+        // workers at once, and a dropped duplicate job of an attempt this worker runs finds it running here).
         const taken = await tx.run(
-          `UPDATE remote_attempts SET worker_id = ?, picked_at = ? WHERE ${KEY} AND worker_id IS NULL AND outcome IS NULL`,
-          [workerId, at, ...keyParams(key)],
+          `UPDATE remote_attempts SET worker_id = ?, picked_at = COALESCE(picked_at, ?)
+           WHERE ${KEY} AND (worker_id IS NULL OR worker_id = ?) AND outcome IS NULL`,
+          [workerId, at, ...keyParams(key), workerId],
         );
         if (taken === 0) throw new NotForThisWorker();
         const owned = await tx.run(
@@ -106,6 +110,21 @@ export class RemoteAttempts {
     at: string,
   ): Promise<boolean> {
     return this.db.transaction(async (tx) => {
+      // Stored already: this is a retry of a write whose COMMIT went through before the connection broke.
+      const mine = await tx.get<{ stored: number | string | boolean }>(
+        `SELECT CASE WHEN outcome IS NULL THEN 0 ELSE 1 END AS stored FROM remote_attempts WHERE ${KEY} AND worker_id = ?`,
+        [...keyParams(key), workerId],
+      );
+      if (mine !== undefined && Number(mine.stored) === 1) return true;
+      // Only while the attempt is still running on this worker's lease (this also locks its row
+      // against a reaper): a worker cut off from the database for longer than the heartbeat
+      // timeout finds its attempts reaped and retried elsewhere, and its late outcome is dropped
+      // here — it must never become a second recorded end.
+      const live = await tx.run(
+        `UPDATE task_attempts SET heartbeat_at = ? WHERE ${KEY} AND state = 'running' AND owner = ?`,
+        [at, ...keyParams(key), workerId],
+      );
+      if (live === 0) return false;
       const stored = await tx.run(
         `UPDATE remote_attempts SET outcome = ?, finished_at = ? WHERE ${KEY} AND worker_id = ? AND outcome IS NULL`,
         [JSON.stringify(outcome), at, ...keyParams(key), workerId],

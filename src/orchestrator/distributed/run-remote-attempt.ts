@@ -1,12 +1,12 @@
 import { ActivityRecorder } from "../../core/activity-recorder.js";
 import { observeActivity } from "../../core/activity-scope.js";
 import type { Clock } from "../../core/clock.js";
-import { TaskError } from "../../core/errors.js";
-import type { Logger } from "../../core/log.js";
+import { messageOf, TaskError } from "../../core/errors.js";
+import { type Logger, warn } from "../../core/log.js";
 import type { Engine } from "../../engines/engine.js";
 import type { Lake } from "../../lake/lake.js";
 import type { MetadataStore } from "../../metadata/metadata-store.js";
-import type { AttemptKey } from "../../metadata/task-store.js";
+import type { AttemptKey, TaskLogLine } from "../../metadata/task-store.js";
 import type { PipelineDefinition } from "../define-pipeline.js";
 import { AttemptLogger } from "../executor/attempt-logger.js";
 import { buildTaskContext, withTaskEnginesHeld } from "../executor/build-task-context.js";
@@ -17,6 +17,7 @@ import { loadStoredOutput } from "../executor/task-output.js";
 import type { RemoteJob } from "./queue-job.js";
 import type { RemoteAttempts } from "./remote-attempts.js";
 import { encodeOutcome } from "./remote-outcome.js";
+import { retryStoreWrite } from "./retry-store-write.js";
 
 /** The runtime an attempt's code gets; `release` closes what was opened for it. */
 export interface AttemptRuntime {
@@ -37,7 +38,14 @@ export interface RemoteAttemptContext {
   pipelineOf(job: RemoteJob): Promise<PipelineDefinition>;
   openRuntime(): Promise<AttemptRuntime>;
   /** The attempts running now (their logs are flushed and cancellations applied with heartbeats). */
-  running: Map<string, { key: AttemptKey; attempt: RunningAttempt; logger: AttemptLogger }>;
+  running: Map<
+    string,
+    { key: AttemptKey; attempt: RunningAttempt; logger: AttemptLogger; unsent: TaskLogLine[] }
+  >;
+  /** Attempts this worker is taking or runs (by id): a second job of one of them is dropped here. */
+  inHand: Set<string>;
+  /** How long a take or an outcome is written again while the database does not answer. */
+  storeRetryMs: number;
 }
 
 /**
@@ -55,7 +63,43 @@ export async function runRemoteAttempt(w: RemoteAttemptContext, job: RemoteJob):
     mapIndex: job.mapIndex,
     attempt: job.attempt,
   };
-  if (!(await w.remote.take(key, w.workerId, w.clock.now().toISOString()))) return false;
+  const id = JSON.stringify([key.runId, key.taskId, key.mapIndex, key.attempt]);
+  // The take is repeatable for this worker (a COMMIT lost with the connection), so two jobs of one
+  // attempt (its executor queues a job again when nobody took it) must not both run here.
+  if (w.inHand.has(id)) return false;
+  w.inHand.add(id);
+  try {
+    return await takeAndRun(w, job, key, id);
+  } finally {
+    w.inHand.delete(id);
+  }
+}
+
+async function takeAndRun(
+  w: RemoteAttemptContext,
+  job: RemoteJob,
+  key: AttemptKey,
+  id: string,
+): Promise<boolean> {
+  const retry = (what: string) => ({
+    clock: w.clock,
+    logger: w.logger,
+    what: `${what} ${job.taskId}${job.mapIndex < 0 ? "" : `[${job.mapIndex}]`} attempt ${job.attempt} of run ${job.runId}`,
+    giveUpAfterMs: w.storeRetryMs,
+  });
+  let taken: boolean;
+  try {
+    taken = await retryStoreWrite(
+      () => w.remote.take(key, w.workerId, w.clock.now().toISOString()),
+      retry("taking"),
+    );
+  } catch (error) {
+    // The database stayed away: leave the job. The attempt is still its executor's, which
+    // queues it again when nobody has taken it within the heartbeat timeout.
+    warn(w.logger, `${retry("taking").what}: gave up (${messageOf(error)}); its executor queues it again`);
+    return false;
+  }
+  if (!taken) return false;
   const logger = new AttemptLogger(w.clock, w.logger, () => undefined);
   const stats: AttemptStats = { rows: {}, quarantined: {}, outputs: [], datasets: {} };
   const activity = new ActivityRecorder();
@@ -121,16 +165,33 @@ export async function runRemoteAttempt(w: RemoteAttemptContext, job: RemoteJob):
     // The job could not even start the task (pipeline missing on this worker…): the attempt fails as a task failure.
     attempt = { controller: new AbortController(), outcome: Promise.resolve({ kind: "failed", error }) };
   }
-  const id = JSON.stringify([key.runId, key.taskId, key.mapIndex, key.attempt]);
-  w.running.set(id, { key, attempt, logger });
+  const entry = { key, attempt, logger, unsent: [] as TaskLogLine[] };
+  w.running.set(id, entry);
   try {
     const outcome = await attempt.outcome;
     const { stored, warning } = encodeOutcome(outcome, stats, 0, activity.record());
     if (warning) logger.warn(warning);
-    const lines = logger.take();
-    await w.store.tasks.appendLogs(key, lines);
+    const lines = [...entry.unsent, ...logger.take()];
     stored.lastLogSeq = logger.lastSeq;
-    await w.remote.storeOutcome(key, w.workerId, stored, w.clock.now().toISOString());
+    try {
+      // Both repeatable: stored log lines are kept, and the outcome is stored once (`outcome IS NULL`).
+      await retryStoreWrite(() => w.store.tasks.appendLogs(key, lines), retry("storing the logs of"));
+      const accepted = await retryStoreWrite(
+        () => w.remote.storeOutcome(key, w.workerId, stored, w.clock.now().toISOString()),
+        retry("storing the outcome of"),
+      );
+      if (!accepted) {
+        // Reaped while this worker could not heartbeat it (or taken by another worker's retry):
+        // the store's verdict stands and the retry policy has run it again elsewhere.
+        warn(
+          w.logger,
+          `${retry("the outcome of").what} was dropped: the attempt is no longer running on this worker`,
+        );
+      }
+    } catch (error) {
+      // The database stayed away for longer than an attempt's lease: it is reaped and retried elsewhere.
+      warn(w.logger, `${retry("storing the outcome of").what}: gave up (${messageOf(error)})`);
+    }
     return true;
   } finally {
     w.running.delete(id);

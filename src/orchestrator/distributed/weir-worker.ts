@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { type Runner, run, type Task } from "graphile-worker";
+import type pg from "pg";
 import { type Clock, systemClock } from "../../core/clock.js";
 import { messageOf, WeirError } from "../../core/errors.js";
 import { newId } from "../../core/ids.js";
@@ -12,6 +13,7 @@ import { queueConnection } from "./queue-connection.js";
 import { type RemoteJob, taskIdentifierOf } from "./queue-job.js";
 import { quietLogger } from "./quiet-logger.js";
 import { RemoteAttempts } from "./remote-attempts.js";
+import { retryStoreWrite } from "./retry-store-write.js";
 import { type AttemptRuntime, type RemoteAttemptContext, runRemoteAttempt } from "./run-remote-attempt.js";
 import { WorkerRegistry } from "./worker-registry.js";
 
@@ -34,6 +36,10 @@ export interface WeirWorkerOptions {
   heartbeatMs?: number;
   /** graphile-worker's poll for jobs it was not notified of; default 2 s. */
   pollMs?: number;
+  /** How long a take or an outcome is written again while the database does not answer; default 10 min. */
+  storeRetryMs?: number;
+  /** The first wait before the queue runner is started again after it stopped; doubled up to 30 s; default 500 ms. */
+  restartDelayMs?: number;
   clock?: Clock;
   logger?: Logger;
 }
@@ -55,9 +61,16 @@ export class WeirWorker {
   private readonly context: RemoteAttemptContext;
   private readonly registry: WorkerRegistry;
   private readonly stopHeartbeat = new AbortController();
+  /** Aborted when draining starts: no queue runner is started again. */
+  private readonly draining = new AbortController();
   private runner: Runner | undefined;
+  /** The queue's connections: created here so that every one of them has an 'error' listener. */
+  private pool: pg.Pool | undefined;
+  private supervisor: Promise<void> | undefined;
   private heartbeat: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
+  /** Times the queue runner stopped on its own and was started again. */
+  restarts = 0;
   /** Attempts this worker ran to the end (dropped re-deliveries are not counted). */
   executed = 0;
   dropped = 0;
@@ -84,6 +97,8 @@ export class WeirWorker {
       pipelineOf: o.pipelineOf,
       openRuntime: o.openRuntime,
       running: new Map(),
+      inHand: new Set(),
+      storeRetryMs: o.storeRetryMs ?? 600_000,
     };
   }
 
@@ -115,13 +130,46 @@ export class WeirWorker {
       concurrency,
       at: clock.now().toISOString(),
     });
+    this.pool = await this.openQueuePool(concurrency);
+    try {
+      this.runner = await this.startRunner(queues, concurrency);
+    } catch (error) {
+      await this.pool.end().catch(() => undefined);
+      throw error;
+    }
+    this.supervisor = this.superviseRunner(queues, concurrency);
+    this.heartbeat = this.beat();
+  }
+
+  /**
+   * graphile-worker's pool, made here rather than by graphile-worker so that a lost
+   * connection is handled the same way everywhere in the worker: logged, and retried by
+   * whoever needs the connection next — never an unhandled 'error' event that ends the
+   * process. (graphile-worker installs the same listeners on a pool it makes itself; with
+   * ours they are explicit and log through the worker's logger.)
+   */
+  private async openQueuePool(concurrency: number): Promise<pg.Pool> {
+    const pgModule = (await import("pg")).default;
+    const logger = this.context.logger;
+    // Each job holds a connection for its take/complete, plus graphile-worker's LISTEN client.
+    const pool = new pgModule.Pool({ connectionString: queueConnection(this.o.url), max: concurrency + 2 });
+    const lost = (where: string) => (error: Error) =>
+      warn(logger, `queue connection lost (${where}): ${messageOf(error)}`);
+    pool.on("error", lost("idle"));
+    pool.on("connect", (client) => {
+      client.on("error", lost("in use"));
+    });
+    return pool;
+  }
+
+  private startRunner(queues: readonly string[], concurrency: number): Promise<Runner> {
     const handler: Task = async (payload) => {
       const ran = await runRemoteAttempt(this.context, payload as RemoteJob);
       if (ran) this.executed++;
       else this.dropped++;
     };
-    this.runner = await run({
-      connectionString: queueConnection(this.o.url),
+    return run({
+      pgPool: this.pool!,
       schema: this.o.queueSchema,
       concurrency,
       noHandleSignals: true,
@@ -131,18 +179,79 @@ export class WeirWorker {
       logger: quietLogger(),
       taskList: Object.fromEntries(queues.map((q) => [taskIdentifierOf(q), handler])),
     });
-    this.heartbeat = this.beat();
+  }
+
+  /**
+   * graphile-worker stops its runner by itself when it cannot get jobs for a while, or
+   * cannot complete or fail one ("the queue is in an inconsistent state"), which is what a
+   * lost database connection does. The worker would go on heartbeating without ever taking
+   * a job again, so the runner is started again, with backoff (500 ms doubling to 30 s,
+   * back to the start once a runner has lived a minute), until the worker drains. A job
+   * the stopped runner had locked stays locked (graphile-worker frees it after 4 hours):
+   * if this worker had taken its attempt, it runs or ran it to the end here; if not, the
+   * attempt's executor queues it again (`DistributedTaskRunner`).
+   */
+  private async superviseRunner(queues: readonly string[], concurrency: number): Promise<void> {
+    const { clock, logger } = this.context;
+    const first = this.o.restartDelayMs ?? 500;
+    let delay = first;
+    let startedAt = clock.now().getTime();
+    while (!this.draining.signal.aborted) {
+      const stopped = await this.runner!.promise.then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      if (this.draining.signal.aborted) return;
+      if (clock.now().getTime() - startedAt > 60_000) delay = first;
+      warn(
+        logger,
+        `the queue runner stopped${stopped === undefined ? "" : `: ${messageOf(stopped)}`}; starting it again in ${delay} ms`,
+      );
+      for (;;) {
+        try {
+          await clock.sleep(delay, this.draining.signal);
+        } catch {
+          return;
+        }
+        delay = Math.min(delay * 2, 30_000);
+        try {
+          const runner = await this.startRunner(queues, concurrency);
+          if (this.draining.signal.aborted) {
+            await runner.stop().catch(() => undefined);
+            return;
+          }
+          this.runner = runner;
+          this.restarts++;
+          startedAt = clock.now().getTime();
+          break;
+        } catch (error) {
+          warn(logger, `starting the queue runner failed (again in ${delay} ms): ${messageOf(error)}`);
+        }
+      }
+    }
   }
 
   /** Stops taking jobs, waits for the running attempts to end and be stored, signs off. */
   drain(): Promise<void> {
     this.stopping ??= (async () => {
+      this.draining.abort();
+      // A runner that stopped by itself (lost connection) has nothing left to stop.
       await this.runner
         ?.stop()
         .catch((error: unknown) => warn(this.context.logger, `queue stop: ${messageOf(error)}`));
+      await this.supervisor;
+      // Attempts still finishing their hand-over (graphile-worker no longer waits for them
+      // when its runner stopped by itself) end before the worker signs off.
+      while (this.context.inHand.size > 0) await this.context.clock.sleep(50);
       this.stopHeartbeat.abort();
       await this.heartbeat;
-      await this.registry.stopped(this.id, this.context.clock.now().toISOString());
+      await this.pool?.end().catch(() => undefined);
+      await retryStoreWrite(() => this.registry.stopped(this.id, this.context.clock.now().toISOString()), {
+        clock: this.context.clock,
+        logger: this.context.logger,
+        what: "signing the worker off",
+        giveUpAfterMs: 30_000,
+      });
     })();
     this.stopping.then(this.settleStopped.resolve, this.settleStopped.reject);
     return this.stopping;
@@ -165,17 +274,29 @@ export class WeirWorker {
       } catch {
         return;
       }
+      // Each step on its own: one that fails (the database is away) does not hold back the others.
       try {
-        for (const r of this.context.running.values()) {
-          await this.o.store.tasks.appendLogs(r.key, r.logger.take());
-        }
         await this.registry.heartbeat(this.id, clock.now().toISOString());
+      } catch (error) {
+        warn(logger, `worker heartbeat failed: ${messageOf(error)}`);
+      }
+      for (const r of this.context.running.values()) {
+        const lines = [...r.unsent, ...r.logger.take()];
+        try {
+          await this.o.store.tasks.appendLogs(r.key, lines);
+          r.unsent = [];
+        } catch {
+          // Kept for the next beat (stored lines are not duplicated: appendLogs keeps them).
+          r.unsent = lines;
+        }
+      }
+      try {
         for (const c of await this.context.remote.cancelsFor(this.id)) {
           const id = JSON.stringify([c.runId, c.taskId, c.mapIndex, c.attempt]);
           this.context.running.get(id)?.attempt.controller.abort(new AttemptAbort(c.why, c.message));
         }
       } catch (error) {
-        warn(logger, `worker heartbeat failed: ${messageOf(error)}`);
+        warn(logger, `reading cancellations failed: ${messageOf(error)}`);
       }
     }
   }

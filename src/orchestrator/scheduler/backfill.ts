@@ -46,6 +46,8 @@ export interface BackfillOptions {
   pipelineFile?: string;
   /** A run or attempt without a heartbeat for this long is dead: reaped and redone; default 60 s. */
   heartbeatTimeoutMs?: number;
+  /** Where the runs' task attempts run (the distributed executor's queue); default this process. */
+  taskRunner?: ExecuteRunOptions["taskRunner"];
   /** Called once the plan is made, before any run starts, with the concurrency it runs at (progress output). */
   onPlan?: (plan: BackfillPlan, concurrency: number) => void;
   /** Called as each run finishes (progress output). */
@@ -235,6 +237,7 @@ async function backfillDate(
       ...(options.notify ? { notify: options.notify } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.pipelineFile ? { pipelineFile: options.pipelineFile } : {}),
+      ...(options.taskRunner ? { taskRunner: options.taskRunner } : {}),
     });
     return { kind: "ran", result, ...(reaped ? { reaped } : {}) };
   } catch (error) {
