@@ -26,6 +26,10 @@ export const ERROR_CODES = {
   RUN_CONFLICT: { exitCode: 8, summary: "the run is being executed by another process, or is finished" },
   QUALITY_FAILED: { exitCode: 1, summary: "a data-quality check with severity error failed" },
   METADATA_FAILED: { exitCode: 6, summary: "the metadata store failed" },
+  QUEUE_UNAVAILABLE: {
+    exitCode: 6,
+    summary: "the distributed executor could not hand an attempt to the PostgreSQL queue",
+  },
   NOTIFICATION_FAILED: { exitCode: 7, summary: "a notification could not be delivered" },
   STREAM_JOB_INVALID: { exitCode: 2, summary: "a stream job definition is invalid" },
   STREAM_SOURCE_FAILED: { exitCode: 9, summary: "a stream source could not be read or acknowledged" },

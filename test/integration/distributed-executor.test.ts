@@ -16,6 +16,8 @@ import { jobKeyOf, type RemoteJob, taskIdentifierOf } from "../../src/orchestrat
 import { WeirWorker } from "../../src/orchestrator/distributed/weir-worker.js";
 import { WorkerRegistry } from "../../src/orchestrator/distributed/worker-registry.js";
 import { executeRun } from "../../src/orchestrator/executor/execute-run.js";
+import { resumeRun } from "../../src/orchestrator/executor/resume-run.js";
+import { TcpProxy } from "../support/distributed-tcp-proxy.js";
 import { POSTGRES_URL, postgresAvailable } from "../support/servers.js";
 
 /** Which worker ran what, and how often each task instance's code ran. */
@@ -311,5 +313,126 @@ describe.skipIf(!postgresAvailable)("distributed executor (PostgreSQL queue, in-
     expect(r.state).toBe("succeeded");
     expect(r.outputs).toMatchObject({ each: [1, 2, 3, 4] });
     expect(most).toBe(1);
+  });
+
+  it("an owner aborted while its attempt waits on a queue no worker serves withdraws it and returns; resumed, it runs once", async () => {
+    const queue = `idle_${suffix}`;
+    let executions = 0;
+    const p = definePipeline({
+      id: "dist_withdraw",
+      tasks: [
+        defineTask({
+          id: "waits",
+          queue,
+          run: async () => {
+            executions++;
+            return "done";
+          },
+        }),
+      ],
+    });
+    pipelines.set(p.id, p);
+    const db = sqlDatabaseOf(store)!;
+    const shutdown = new AbortController();
+    const base = { pipeline: p, store, runtime: { engine, lake }, taskRunner: runner };
+    const running = executeRun({ ...base, logicalDate: new Date("2024-07-01"), signal: shutdown.signal });
+    // Abort once the attempt is in the queue (no worker serves it, so it can only wait there).
+    const queued = Date.now() + 5_000;
+    while (Date.now() < queued) {
+      const row = await db.get<{ n: number | string }>(
+        "SELECT COUNT(*) AS n FROM remote_attempts WHERE task_id = ?",
+        ["waits"],
+      );
+      if (Number(row?.n) > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const abortedAt = Date.now();
+    shutdown.abort(new Error("test shutdown"));
+    const interrupted = await running;
+    expect(Date.now() - abortedAt).toBeLessThan(3_000);
+    expect(interrupted.state).toBe("interrupted");
+    // Handed back as queued, no retry used; the withdrawn attempt cannot be taken any more.
+    const [instance] = await store.tasks.list(interrupted.runId);
+    expect(instance).toMatchObject({ taskId: "waits", state: "queued" });
+    expect(await store.tasks.attempts(interrupted.runId, "waits")).toMatchObject([
+      { attempt: 1, state: "failed" },
+    ]);
+    const withdrawn = await db.get<{ worker_id: string | null; cancel: string | null }>(
+      "SELECT worker_id, cancel FROM remote_attempts WHERE run_id = ? AND attempt = 1",
+      [interrupted.runId],
+    );
+    expect(withdrawn?.worker_id).toBeNull();
+    expect(JSON.parse(withdrawn!.cancel!)).toMatchObject({ why: "shutdown" });
+    // A worker for that queue now: the withdrawn attempt's job is dropped, the resumed run's attempt runs once.
+    const worker = await startWorker([queue], "late");
+    workers.push(worker);
+    const resumed = await resumeRun(interrupted.runId, base);
+    expect(resumed.state).toBe("succeeded");
+    expect(resumed.outputs).toMatchObject({ waits: "done" });
+    const dropped = Date.now() + 5_000;
+    while (worker.dropped === 0 && Date.now() < dropped)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(worker.dropped).toBe(1);
+    expect(worker.executed).toBe(1);
+    expect(executions).toBe(1);
+    const attempts = await store.tasks.attempts(interrupted.runId, "waits");
+    expect(attempts.map((a) => a.state)).toEqual(["failed", "success"]);
+  });
+
+  it("a queue PostgreSQL refuses fails the attempt with QUEUE_UNAVAILABLE (retried per policy); the owner stays up", async () => {
+    const proxy = await TcpProxy.start("127.0.0.1", Number(new URL(POSTGRES_URL).port || 5432));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    const cutOff = await DistributedTaskRunner.open({
+      store,
+      url: proxy.urlThrough(url),
+      queueSchema,
+      pollMs: 100,
+      enqueueRetryMs: 800,
+    });
+    try {
+      let executions = 0;
+      const p = definePipeline({
+        id: "dist_queue_down",
+        retries: 1,
+        retryDelay: 0,
+        tasks: [
+          defineTask({
+            id: "never_queued",
+            run: async () => {
+              executions++;
+              return 1;
+            },
+          }),
+        ],
+      });
+      pipelines.set(p.id, p);
+      proxy.cut();
+      const started = Date.now();
+      const r = await executeRun({
+        pipeline: p,
+        store,
+        runtime: { engine, lake },
+        logicalDate: new Date("2024-07-02"),
+        taskRunner: cutOff,
+      });
+      expect(r.state).toBe("failed");
+      // Each attempt was tried again with backoff (200 + 400 ms within its 800 ms), then failed with the code.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+      const attempts = await store.tasks.attempts(r.runId, "never_queued");
+      expect(attempts.map((a) => [a.attempt, a.state, a.errorCode])).toEqual([
+        [1, "failed", "QUEUE_UNAVAILABLE"],
+        [2, "failed", "QUEUE_UNAVAILABLE"],
+      ]);
+      expect(executions).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+      proxy.restore();
+      await cutOff.close();
+      await proxy.close();
+    }
   });
 });

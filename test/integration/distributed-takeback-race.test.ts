@@ -1,23 +1,15 @@
 /**
- * BUG (distributed executor), found by distributed-cluster-kill.test.ts and reproduced here
- * deterministically: an executor that dies after it took a worker's outcome back and before
- * it recorded the attempt's end makes the task's code run twice.
+ * Guards exactly-once execution when an executor dies after it took a worker's outcome back
+ * and before it recorded the attempt's end (found by distributed-cluster-kill.test.ts, fixed).
  *
  * `DistributedTaskRunner.check` sees the stored outcome and calls `RemoteAttempts.takeBack`
  * (task_attempts.owner := the executor), then posts the outcome to the run's inbox; the
  * attempt stays `running` until the executor's loop gets to `finishAttempt`. Under load (a
- * 500-task DAG, outcomes queue up in the inbox) many attempts sit in that window. When the
- * executor (a `weir scheduler`) is SIGKILLed then, the next reaper's
- * `reapStaleAttempts` condemns them as TASK_ZOMBIE (the run's heartbeat is stale and
- * `a.owner = r.owner`) although `remote_attempts.outcome` holds their result, and the
- * retry policy runs the task again on a worker: its side effects happen twice. The cluster
- * test saw 5 such attempts in one of its first two runs.
- *
- * Expected: an attempt whose worker stored an outcome is not a zombie (its code finished);
- * the resuming executor takes that outcome (`reattach` already accepts an attempt with an
- * outcome). E.g. `reapStaleAttempts` could skip attempts with a stored
- * `remote_attempts.outcome`, or `takeBack` could leave the owner to the worker until the
- * end is recorded.
+ * 500-task DAG, outcomes queue up in the inbox) many attempts sit in that window. If the
+ * executor is SIGKILLed then, a reaper must not condemn them as TASK_ZOMBIE (their code has
+ * finished: `remote_attempts.outcome` holds the result): `reapStaleAttempts` skips attempts
+ * with a stored outcome, and the resuming executor re-attaches and records that outcome, so
+ * the task's code does not run a second time.
  *
  * The test reaches the window's state by rewinding a finished attempt to it: running,
  * owned by the run's (dead) owner, the outcome stored, the run's heartbeat stale.
@@ -131,7 +123,7 @@ describe.skipIf(!postgresAvailable)(
       expect(handOver?.outcome).toBeTruthy();
 
       const { attempts } = await reapZombies(store, systemClock, 1_000);
-      // Fails today: the attempt is reaped as TASK_ZOMBIE although its worker stored its outcome.
+      // Without the fix the attempt was reaped as TASK_ZOMBIE although its worker stored its outcome.
       expect(attempts).toEqual([]);
       const resumed = await resumeRun(first.runId, {
         pipeline,

@@ -1,12 +1,12 @@
 /**
- * BUG (distributed worker), found by the "cut off from PostgreSQL" test below, which fails
- * today: when its connections are reset, `weir worker` crashes with exit 1 on an
- * unhandled 'error' event of a node-postgres Client ("write ECONNRESET" from
- * Query.submit → Client._handleErrorEvent; a client checked out of a pool has no 'error'
- * listener), so it never recovers — it must be restarted. Expected: connection errors fail
- * the attempt or the heartbeat (logged), the worker keeps running and claims jobs again
- * once PostgreSQL answers. Also seen once: after that crash, the `weir run` owning the run
- * had not finished ~100 s later although the other worker was alive (not investigated).
+ * Guards the worker's recovery from a lost database (found by the "cut off from PostgreSQL"
+ * test below, fixed): when its connections are reset, `weir worker` once crashed with exit 1
+ * on an unhandled 'error' event of a node-postgres Client ("write ECONNRESET" from
+ * Query.submit → Client._handleErrorEvent; a client checked out of a pool had no 'error'
+ * listener). Now every connection the worker owns has an 'error' listener, the take and the
+ * outcome are written again with backoff, and a queue runner that graphile-worker stopped is
+ * started again: the test asserts the worker stays up, claims jobs again once PostgreSQL
+ * answers, the owning `weir run` finishes, and no task's code runs twice.
  */
 import { afterAll, describe, expect, it } from "vitest";
 import {

@@ -4,6 +4,7 @@ import type { PipelineDefinition } from "../../orchestrator/define-pipeline.js";
 import { requirePostgresMetadata } from "../../orchestrator/distributed/open-task-runner.js";
 import type { RemoteJob } from "../../orchestrator/distributed/queue-job.js";
 import { WeirWorker } from "../../orchestrator/distributed/weir-worker.js";
+import { WorkerPipelines } from "../../orchestrator/distributed/worker-pipelines.js";
 import { loadCliProject, openCliRuntime } from "../cli-project.js";
 import { heartbeatTimeoutOf } from "../heartbeat-timeout.js";
 
@@ -48,13 +49,9 @@ export function registerWorkerCommand(program: Command): void {
       const heartbeatTimeoutMs = heartbeatTimeoutOf(config);
       // One runtime for the process; the DuckDB warehouse file is opened per attempt by it.
       const runtime = await openCliRuntime(config);
-      const pipelineOf = async (job: RemoteJob): Promise<PipelineDefinition> => {
-        if (job.pipelineFile) {
-          const byFile = await registry.get(job.pipelineFile).catch(() => undefined);
-          if (byFile?.id === job.pipeline) return byFile.pipeline;
-        }
-        return (await registry.get(job.pipeline)).pipeline;
-      };
+      // Each pipeline file is imported once (again only when it changes), not per job.
+      const pipelines = new WorkerPipelines(registry);
+      const pipelineOf = (job: RemoteJob): Promise<PipelineDefinition> => pipelines.of(job);
       let worker: WeirWorker;
       try {
         worker = await WeirWorker.start({

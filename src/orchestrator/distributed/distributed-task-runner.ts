@@ -1,5 +1,7 @@
 import { makeWorkerUtils, type WorkerUtils } from "graphile-worker";
+import { systemClock } from "../../core/clock.js";
 import { messageOf, WeirError } from "../../core/errors.js";
+import { type Logger, silentLogger } from "../../core/log.js";
 import type { MetadataStore } from "../../metadata/metadata-store.js";
 import { sqlDatabaseOf } from "../../metadata/sql-database-of.js";
 import type { AttemptKey } from "../../metadata/task-store.js";
@@ -14,8 +16,9 @@ import { AttemptDoneListener } from "./attempt-done-listener.js";
 import { queueConnection } from "./queue-connection.js";
 import { jobKeyOf, type RemoteJob, taskIdentifierOf } from "./queue-job.js";
 import { quietLogger } from "./quiet-logger.js";
-import { RemoteAttempts } from "./remote-attempts.js";
+import { type RemoteAttemptState, RemoteAttempts } from "./remote-attempts.js";
 import { decodeOutcome } from "./remote-outcome.js";
+import { retryStoreWrite } from "./retry-store-write.js";
 
 export interface DistributedTaskRunnerOptions {
   /** The metadata store: PostgreSQL (the queue lives in the same database). */
@@ -26,6 +29,14 @@ export interface DistributedTaskRunnerOptions {
   queueSchema: string;
   /** How often to look at waiting attempts besides notifications (reaped workers, missed NOTIFYs); default 1 s. */
   pollMs?: number;
+  /**
+   * How long handing an attempt to the queue (its `remote_attempts` row and its job) is tried
+   * again while PostgreSQL refuses it (too many clients, a lost connection) before the
+   * attempt fails with QUEUE_UNAVAILABLE (retryable: the retry policy applies); default 30 s.
+   */
+  enqueueRetryMs?: number;
+  /** Where failed hand-overs are warned about; default silent. */
+  logger?: Logger;
 }
 
 interface Waiter {
@@ -36,6 +47,8 @@ interface Waiter {
   resolve(end: RemoteAttemptEnd): void;
   reject(error: unknown): void;
   checking: boolean;
+  /** Set when the executor aborted the attempt (shutdown, run timeout): an untaken one is withdrawn. */
+  abort?: AttemptAbort;
 }
 
 /**
@@ -60,6 +73,7 @@ export class DistributedTaskRunner implements TaskRunner {
     private readonly utils: WorkerUtils,
     private listener: AttemptDoneListener | undefined,
     pollMs: number,
+    private readonly handOver: { retryMs: number; logger: Logger },
   ) {
     this.timer = setInterval(() => this.pollAll(), pollMs);
     this.timer.unref();
@@ -86,6 +100,7 @@ export class DistributedTaskRunner implements TaskRunner {
       utils,
       listener,
       o.pollMs ?? 1_000,
+      { retryMs: o.enqueueRetryMs ?? 30_000, logger: o.logger ?? silentLogger },
     );
     return runner.value;
   }
@@ -93,8 +108,7 @@ export class DistributedTaskRunner implements TaskRunner {
   start(request: TaskRunRequest): RemoteRunningAttempt {
     const key = keyOf(request);
     const controller = new AbortController();
-    const end = (async () => {
-      await this.remote.insert(key, request.queue, request.item, new Date().toISOString());
+    const end = (async (): Promise<RemoteAttemptEnd> => {
       const job: RemoteJob = {
         runId: request.run.id,
         pipeline: request.pipeline.id,
@@ -104,10 +118,42 @@ export class DistributedTaskRunner implements TaskRunner {
         attempt: request.attempt,
         queue: request.queue,
       };
-      await this.enqueue(job);
+      let inserted = false;
+      try {
+        await this.retryHandOver(`handing over attempt ${key.attempt} of ${key.taskId}`, controller, () =>
+          this.remote.insert(key, request.queue, request.item, new Date().toISOString()),
+        );
+        inserted = true;
+        await this.retryHandOver(`queueing attempt ${key.attempt} of ${key.taskId}`, controller, () =>
+          this.enqueue(job),
+        );
+      } catch (error) {
+        // Aborted while the queue was away: a hand-over row left behind is withdrawn by the waiter.
+        if (controller.signal.aborted && inserted) {
+          return this.wait(request, key, controller, { payload: job, queuedAt: Date.now() });
+        }
+        if (controller.signal.aborted) return abortedEnd(abortOf(controller.signal));
+        return queueUnavailableEnd(key, error);
+      }
       return this.wait(request, key, controller, { payload: job, queuedAt: Date.now() });
     })();
     return { controller, end };
+  }
+
+  /**
+   * A write of the hand-over, tried again with backoff (200 ms doubling to 5 s) for up to
+   * `enqueueRetryMs` while PostgreSQL refuses it: a full server (53300 too many clients) or a
+   * lost connection must cost a delay, never the owner process (an unhandled rejection).
+   * Both writes are safe to repeat (`ON CONFLICT DO NOTHING`, the job's `jobKey`).
+   */
+  private retryHandOver(what: string, controller: AbortController, write: () => Promise<void>) {
+    return retryStoreWrite(write, {
+      clock: systemClock,
+      logger: this.handOver.logger,
+      what,
+      giveUpAfterMs: this.handOver.retryMs,
+      signal: controller.signal,
+    });
   }
 
   async reattach(request: TaskRunRequest): Promise<RemoteRunningAttempt | undefined> {
@@ -149,17 +195,6 @@ export class DistributedTaskRunner implements TaskRunner {
     job?: Waiter["job"],
   ): Promise<RemoteAttemptEnd> {
     const id = JSON.stringify([key.runId, key.taskId, key.mapIndex, key.attempt]);
-    controller.signal.addEventListener(
-      "abort",
-      () => {
-        const reason = controller.signal.reason;
-        const abort =
-          reason instanceof AttemptAbort ? reason : new AttemptAbort("shutdown", messageOf(reason));
-        const why = abort.why === "run_timeout" ? "run_timeout" : "shutdown";
-        void this.remote.requestCancel(key, { why, message: abort.message }).catch(() => undefined);
-      },
-      { once: true },
-    );
     return new Promise<RemoteAttemptEnd>((resolve, reject) => {
       const waiter: Waiter = {
         request,
@@ -176,8 +211,37 @@ export class DistributedTaskRunner implements TaskRunner {
         },
       };
       this.waiters.set(id, waiter);
+      const onAbort = () => {
+        waiter.abort = abortOf(controller.signal);
+        void this.cancel(waiter);
+      };
+      // Aborted before the wait began (while the job was being queued): no event will come.
+      if (controller.signal.aborted) onAbort();
+      else controller.signal.addEventListener("abort", onAbort, { once: true });
       void this.check(waiter);
     });
+  }
+
+  /**
+   * The executor aborted the attempt. One no worker has taken yet is withdrawn here — every
+   * later take of it is refused — and ends at once as aborted and stopped, as a local attempt
+   * that stopped on its signal: a shutdown hands it back as queued without using a retry, so
+   * an owner never waits on a queue no worker serves. A taken one gets a cancellation its
+   * worker applies at its next heartbeat. A failed write is tried again by the next poll.
+   */
+  private async cancel(waiter: Waiter): Promise<void> {
+    const abort = waiter.abort;
+    if (!abort) return;
+    const cancel = cancelOf(abort);
+    try {
+      if (await this.remote.withdraw(waiter.key, cancel)) {
+        waiter.resolve(abortedEnd(abort));
+        return;
+      }
+      await this.remote.requestCancel(waiter.key, cancel);
+    } catch {
+      // The next poll's check withdraws it (or sees it taken, its cancellation then asked again).
+    }
   }
 
   private notified(payload: string): void {
@@ -216,9 +280,15 @@ export class DistributedTaskRunner implements TaskRunner {
         return;
       }
       if (!state.workerId) {
+        if (waiter.abort) {
+          if (!state.cancel) await this.cancel(waiter);
+          else waiter.resolve(abortedEnd(waiter.abort));
+          return;
+        }
         await this.requeueIfLost(waiter, now.getTime());
         return;
       }
+      if (waiter.abort && !state.cancel) await this.remote.requestCancel(waiter.key, cancelOf(waiter.abort));
       const staleBefore = new Date(now.getTime() - waiter.request.heartbeatTimeoutMs).toISOString();
       if (
         state.heartbeatAt !== undefined &&
@@ -249,6 +319,40 @@ function requeueDue(waiter: Waiter, now: number): boolean {
   return waiter.job !== undefined && now - waiter.job.queuedAt >= waiter.request.heartbeatTimeoutMs;
 }
 
+function abortOf(signal: AbortSignal): AttemptAbort {
+  const reason: unknown = signal.reason;
+  return reason instanceof AttemptAbort ? reason : new AttemptAbort("shutdown", messageOf(reason));
+}
+
+function cancelOf(abort: AttemptAbort): NonNullable<RemoteAttemptState["cancel"]> {
+  return { why: abort.why === "run_timeout" ? "run_timeout" : "shutdown", message: abort.message };
+}
+
+/** A withdrawn attempt: it never ran, so it stopped on its signal (a shutdown re-queues it, no retry used). */
+function abortedEnd(abort: AttemptAbort): RemoteAttemptEnd {
+  return { outcome: { kind: "aborted", abort, stopped: true }, stats: emptyStats(), lastLogSeq: 0 };
+}
+
+/** The queue refused the attempt for `enqueueRetryMs`: a retryable failure, so the retry policy applies. */
+function queueUnavailableEnd(key: AttemptKey, cause: unknown): RemoteAttemptEnd {
+  return {
+    outcome: {
+      kind: "failed",
+      error: new WeirError(
+        "QUEUE_UNAVAILABLE",
+        `attempt ${key.attempt} of ${key.taskId} could not be handed to the queue: ${messageOf(cause)}`,
+        { cause, retryable: true, details: { runId: key.runId, taskId: key.taskId, attempt: key.attempt } },
+      ),
+    },
+    stats: emptyStats(),
+    lastLogSeq: 0,
+  };
+}
+
+function emptyStats(): RemoteAttemptEnd["stats"] {
+  return { rows: {}, quarantined: {}, outputs: [], datasets: {} };
+}
+
 function keyOf(r: TaskRunRequest): AttemptKey {
   return { runId: r.run.id, taskId: r.taskId, mapIndex: r.mapIndex, attempt: r.attempt };
 }
@@ -263,7 +367,7 @@ function lostEnd(key: AttemptKey): RemoteAttemptEnd {
         `attempt ${key.attempt} of ${key.taskId} ended on its worker without an outcome`,
       ),
     },
-    stats: { rows: {}, quarantined: {}, outputs: [], datasets: {} },
+    stats: emptyStats(),
     lastLogSeq: 0,
   };
 }

@@ -74,8 +74,8 @@ export class RemoteAttempts {
 
   /**
    * A worker takes the attempt: only when no worker took it before and the attempt is
-   * still running in the store (not finished, reaped or superseded) — so a re-delivered
-   * job never runs an attempt twice. From now on the worker's heartbeat keeps it alive.
+   * still running in the store (not finished, reaped or superseded) and its executor did
+   * not withdraw it (`withdraw`) — so a re-delivered job never runs an attempt twice. From now on the worker's heartbeat keeps it alive.
    */
   async take(key: AttemptKey, workerId: string, at: string): Promise<boolean> {
     try {
@@ -85,7 +85,7 @@ export class RemoteAttempts {
         // workers at once, and a dropped duplicate job of an attempt this worker runs finds it running here).
         const taken = await tx.run(
           `UPDATE remote_attempts SET worker_id = ?, picked_at = COALESCE(picked_at, ?)
-           WHERE ${KEY} AND (worker_id IS NULL OR worker_id = ?) AND outcome IS NULL`,
+           WHERE ${KEY} AND ((worker_id IS NULL AND cancel IS NULL) OR worker_id = ?) AND outcome IS NULL`,
           [workerId, at, ...keyParams(key), workerId],
         );
         if (taken === 0) throw new NotForThisWorker();
@@ -143,6 +143,19 @@ export class RemoteAttempts {
       `UPDATE task_attempts SET owner = ?, heartbeat_at = ? WHERE ${KEY} AND state = 'running'`,
       [owner, at, ...keyParams(key)],
     );
+  }
+
+  /**
+   * The executor withdraws an attempt no worker has taken (shutdown, run timeout): true when
+   * it was still untaken, and from now on every take of it is refused (the row's `cancel` is
+   * set while `worker_id` is null). Serialised with `take` by the row lock: exactly one wins.
+   */
+  async withdraw(key: AttemptKey, cancel: NonNullable<RemoteAttemptState["cancel"]>): Promise<boolean> {
+    const withdrawn = await this.db.run(
+      `UPDATE remote_attempts SET cancel = ? WHERE ${KEY} AND worker_id IS NULL AND outcome IS NULL`,
+      [JSON.stringify(cancel), ...keyParams(key)],
+    );
+    return withdrawn > 0;
   }
 
   /** The executor asks the worker to abort the attempt (run timeout, shutdown). */

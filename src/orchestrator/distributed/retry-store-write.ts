@@ -12,6 +12,8 @@ export interface RetryStoreWriteOptions {
   /** First delay; doubled after each failure up to `maxDelayMs`. Defaults 200 ms and 5 s. */
   firstDelayMs?: number;
   maxDelayMs?: number;
+  /** Stops the retries: once aborted, the last error is rethrown instead of waiting again. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -29,9 +31,13 @@ export async function retryStoreWrite<T>(write: () => Promise<T>, o: RetryStoreW
       return await write();
     } catch (error) {
       const elapsed = o.clock.now().getTime() - started;
-      if (elapsed + delay > o.giveUpAfterMs) throw error;
+      if (elapsed + delay > o.giveUpAfterMs || o.signal?.aborted) throw error;
       warn(o.logger, `${o.what} failed (try ${tries}, again in ${delay} ms): ${messageOf(error)}`);
-      await o.clock.sleep(delay);
+      const woke = await o.clock.sleep(delay, o.signal).then(
+        () => true,
+        () => false,
+      );
+      if (!woke) throw error;
       delay = Math.min(delay * 2, o.maxDelayMs ?? 5_000);
     }
   }

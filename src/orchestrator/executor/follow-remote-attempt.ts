@@ -2,7 +2,7 @@ import type { ActivityRecorder } from "../../core/activity-recorder.js";
 import { AttemptLogger } from "./attempt-logger.js";
 import type { AttemptStats } from "./executor-settings.js";
 import type { ExecutorState } from "./executor-state.js";
-import { attemptLimits } from "./run-attempt.js";
+import { type AttemptOutcome, attemptLimits } from "./run-attempt.js";
 import { taskRef } from "./run-emitter.js";
 import type { TaskNode } from "./task-node.js";
 import type { RemoteRunningAttempt, TaskRunRequest } from "./task-runner.js";
@@ -37,7 +37,15 @@ export function followRemoteAttempt(
   remote: RemoteRunningAttempt,
   local: { logger: AttemptLogger; stats: AttemptStats; startedAt: number },
 ): void {
-  node.running = { controller: remote.controller, outcome: remote.end.then((end) => end.outcome) };
+  // A wait that fails (the store or the queue gone, the runner closed) is the attempt's
+  // failure here too: a rejection nobody awaits would be an unhandled rejection.
+  node.running = {
+    controller: remote.controller,
+    outcome: remote.end.then(
+      (end) => end.outcome,
+      (error: unknown): AttemptOutcome => ({ kind: "failed", error }),
+    ),
+  };
   node.logger = local.logger;
   void remote.end.then(
     (end) => {
