@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerAlertsCommand } from "./commands/alerts.js";
 import { registerAuditCommand } from "./commands/audit.js";
@@ -27,6 +26,7 @@ import { registerTokenCommand } from "./commands/token.js";
 import { registerWarehouseCommand } from "./commands/warehouse.js";
 import { registerWorkerCommand } from "./commands/worker.js";
 import { registerWorkersCommand } from "./commands/workers.js";
+import { packageVersion } from "./package-version.js";
 import { reportError } from "./report-error.js";
 
 /**
@@ -74,14 +74,6 @@ export function buildProgram(): Command {
   registerAlertsCommand(program);
   registerTokenCommand(program);
   return program;
-}
-
-/** The version in weir's package.json (the same relative path from src/cli/ and dist/cli/). */
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-    version?: string;
-  };
-  return pkg.version ?? "unknown";
 }
 
 /**

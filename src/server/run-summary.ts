@@ -1,21 +1,21 @@
-import type { RunRecord, RunState, RunType } from "../metadata/metadata-store.js";
+import type { RunRecord } from "../metadata/metadata-store.js";
 
 /** A run as the API lists it (`RunSummary` in the OpenAPI document). */
-export interface RunSummary {
-  id: string;
-  pipeline: string;
-  logicalDate: string;
-  logicalTime: string;
-  intervalStart: string;
-  intervalEnd: string;
-  state: RunState;
-  runType: RunType;
-  queuedAt: string;
-  startedAt: string;
-  endedAt?: string;
-  durationMs?: number;
-  error?: string;
-}
+export type RunSummary = Pick<
+  RunRecord,
+  | "id"
+  | "pipeline"
+  | "logicalDate"
+  | "logicalTime"
+  | "intervalStart"
+  | "intervalEnd"
+  | "state"
+  | "runType"
+  | "queuedAt"
+  | "startedAt"
+  | "endedAt"
+  | "error"
+> & { durationMs?: number };
 
 export function runSummaryOf(run: RunRecord): RunSummary {
   return {

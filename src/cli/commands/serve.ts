@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { ProjectConfig } from "../../config/project-config.js";
 import { redactingLogger } from "../../config/redacting-store.js";
@@ -21,6 +20,7 @@ import { openStreamSource } from "../../streaming/open-stream-parts.js";
 import { findStreamJob } from "../../streaming/stream-job-registry.js";
 import { cliNotifier, loadCliProject, openCliRuntime, openCliStore } from "../cli-project.js";
 import { heartbeatTimeoutOf } from "../heartbeat-timeout.js";
+import { packageVersion } from "../package-version.js";
 
 interface ServeOptions {
   host: string;
@@ -172,11 +172,4 @@ function startPosition(text: string): StartPosition {
 
 function printLog(event: LogEvent): void {
   process.stdout.write(`${new Date().toISOString()} ${event.level.padEnd(5)} ${event.message}\n`);
-}
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
-    version?: string;
-  };
-  return pkg.version ?? "unknown";
 }

@@ -1,9 +1,9 @@
 import type { ActivityRecorder } from "../../core/activity-recorder.js";
-import { AttemptLogger } from "./attempt-logger.js";
+import { attemptEventLogger, emptyAttemptStats } from "./attempt-event-logger.js";
+import type { AttemptLogger } from "./attempt-logger.js";
 import type { AttemptStats } from "./executor-settings.js";
 import type { ExecutorState } from "./executor-state.js";
 import { type AttemptOutcome, attemptLimits } from "./run-attempt.js";
-import { taskRef } from "./run-emitter.js";
 import type { TaskNode } from "./task-node.js";
 import type { RemoteRunningAttempt, TaskRunRequest } from "./task-runner.js";
 
@@ -89,18 +89,8 @@ export async function reattachRemoteAttempt(x: ExecutorState, node: TaskNode): P
   if (!remote) return false;
   x.running++;
   const attempt = node.tryNumber;
-  const logger = new AttemptLogger(x.s.clock, x.s.logger, (line) =>
-    x.emitter.emitLater({
-      type: "task.log",
-      ...x.base(),
-      ...taskRef(node),
-      attempt,
-      level: line.level as "info",
-      message: line.message,
-      ...(line.fields ? { fields: line.fields } : {}),
-    }),
-  );
-  const stats: AttemptStats = { rows: {}, quarantined: {}, outputs: [], datasets: {} };
+  const logger = attemptEventLogger(x, node, attempt);
+  const stats = emptyAttemptStats();
   followRemoteAttempt(x, node, remote, {
     logger,
     stats,

@@ -2,9 +2,8 @@ import { ActivityRecorder } from "../../core/activity-recorder.js";
 import { observeActivity } from "../../core/activity-scope.js";
 import { TaskError, WeirError } from "../../core/errors.js";
 import { errorInfo, taskError } from "./attempt-errors.js";
-import { AttemptLogger } from "./attempt-logger.js";
+import { attemptEventLogger, emptyAttemptStats } from "./attempt-event-logger.js";
 import { buildTaskContext, withTaskEnginesHeld } from "./build-task-context.js";
-import type { AttemptStats } from "./executor-settings.js";
 import type { ExecutorState } from "./executor-state.js";
 import { settled } from "./finish-node.js";
 import { followRemoteAttempt, runRequest } from "./follow-remote-attempt.js";
@@ -56,18 +55,8 @@ export async function startNode(x: ExecutorState, node: TaskNode): Promise<void>
   node.tryNumber = attempt;
   node.firstStartedAt ??= startedAt;
   x.running++;
-  const logger = new AttemptLogger(clock, x.s.logger, (line) =>
-    x.emitter.emitLater({
-      type: "task.log",
-      ...x.base(),
-      ...taskRef(node),
-      attempt,
-      level: line.level as "info",
-      message: line.message,
-      ...(line.fields ? { fields: line.fields } : {}),
-    }),
-  );
-  const stats: AttemptStats = { rows: {}, quarantined: {}, outputs: [], datasets: {} };
+  const logger = attemptEventLogger(x, node, attempt);
+  const stats = emptyAttemptStats();
   await x.emit({ type: "task.started", ...x.base(), ...taskRef(node), attempt });
   if (x.s.taskRunner) {
     const remote = x.s.taskRunner.start(runRequest(x, node, attempt));

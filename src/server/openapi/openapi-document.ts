@@ -9,6 +9,12 @@ import { SCHEMAS } from "./openapi-schemas.js";
 type Json = Record<string, unknown>;
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+/** `{ items: X[] }`, the shape of the unpaginated lists. */
+const itemsOf = (name: string) => ({
+  type: "object",
+  properties: { items: { type: "array", items: ref(name) } },
+  required: ["items"],
+});
 const json = (schema: unknown, description = "OK") => ({
   description,
   content: { "application/json": { schema } },
@@ -170,11 +176,7 @@ const PATHS: Record<string, Json> = {
     get: read(
       "every pipeline: schedule, paused, next and last run, tasks",
       "pipelines",
-      json({
-        type: "object",
-        properties: { items: { type: "array", items: ref("Pipeline") } },
-        required: ["items"],
-      }),
+      json(itemsOf("Pipeline")),
     ),
   },
   "/api/pipelines/{id}": {
@@ -315,15 +317,7 @@ const PATHS: Record<string, Json> = {
     ),
   },
   "/api/datasets": {
-    get: read(
-      "datasets of the lake, the warehouse and sources",
-      "datasets",
-      json({
-        type: "object",
-        properties: { items: { type: "array", items: ref("DatasetSummary") } },
-        required: ["items"],
-      }),
-    ),
+    get: read("datasets of the lake, the warehouse and sources", "datasets", json(itemsOf("DatasetSummary"))),
   },
   "/api/datasets/{name}": {
     get: read("a dataset's columns and partitions", "datasets", json(ref("DatasetDetail")), {
@@ -344,11 +338,7 @@ const PATHS: Record<string, Json> = {
     get: read(
       "stream jobs: partitions, watermark, lag, last checkpoint",
       "streams",
-      json({
-        type: "object",
-        properties: { items: { type: "array", items: ref("StreamSummary") } },
-        required: ["items"],
-      }),
+      json(itemsOf("StreamSummary")),
     ),
   },
   "/api/streams/{job}": {
