@@ -239,4 +239,49 @@ describe.each(BACKENDS)("claims across schedulers ($name metadata store)", (back
       await Promise.all([...new Set(stores)].map((s) => s.close()));
     }
   }, 60_000);
+  it("a zombie reaper racing an attempt's end: each attempt is reaped or finished, never both (40 rounds)", async () => {
+    const url = backend.fresh();
+    // Two connections on PostgreSQL (the reaper reads the stale attempt, the end commits,
+    // then the reaper's UPDATE must see it ended); SQLite: one, its transactions are serial.
+    const one = backend.name === "SQLite" ? await openMetadataStore(url) : undefined;
+    const [reaper, finisher] = await Promise.all(
+      [0, 1].map(async () => one ?? (await openMetadataStore(url))),
+    );
+    try {
+      let reapedRounds = 0;
+      let finishedRounds = 0;
+      for (let round = 0; round < 40; round++) {
+        const run = queuedRun("reap", round);
+        const key = { runId: run.id, taskId: "t", mapIndex: -1, attempt: 1 };
+        await reaper!.runs.create(run, [{ taskId: "t", mapIndex: -1, retries: 1 }]);
+        // Started long ago and never heartbeated since: stale by the time the reaper looks.
+        expect(await reaper!.tasks.startAttempt({ ...key, owner: "worker", at: run.startedAt })).toBe(true);
+        const now = new Date().toISOString();
+        const [reaped, finished] = await Promise.all([
+          reaper!.tasks.reapZombies(now, now, { runId: run.id }),
+          finisher!.tasks.finishAttempt({
+            ...key,
+            attemptState: "success",
+            at: now,
+            instance: { state: "success" },
+          }),
+        ]);
+        expect(reaped.length + (finished ? 1 : 0)).toBe(1);
+        const [attempt] = await reaper!.tasks.attempts(run.id, "t");
+        const [instance] = await reaper!.tasks.list(run.id);
+        if (finished) {
+          finishedRounds++;
+          expect(attempt).toMatchObject({ state: "success" });
+          expect(instance?.state).toBe("success");
+        } else {
+          reapedRounds++;
+          expect(attempt).toMatchObject({ state: "failed", errorCode: "TASK_ZOMBIE" });
+          expect(instance?.state).toBe("up_for_retry");
+        }
+      }
+      expect(reapedRounds + finishedRounds).toBe(40);
+    } finally {
+      await Promise.all([...new Set([reaper, finisher])].map((s) => s!.close()));
+    }
+  }, 60_000);
 });
