@@ -395,6 +395,30 @@ describe("actions", () => {
     expect(unknownTask.status).toBe(400);
   });
 
+  it("refuses bad action input with a 400 naming what was wrong, and queues and audits nothing", async () => {
+    const runsBefore = await store.runs.count();
+    const auditBefore = (await auditActions()).length;
+    const raw = await app.request("/api/pipelines/orders/runs", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{not json",
+    });
+    expect(raw.status).toBe(400);
+    const cases: [string, unknown, RegExp][] = [
+      ["/api/pipelines/orders/runs", { logicalDate: "2024-13-01" }, /logicalDate|2024-13-01/],
+      ["/api/pipelines/orders/runs", { params: { region: { nested: true } } }, /params/],
+      ["/api/pipelines/orders/backfill", { start: "2024-01-10" }, /end/],
+      ["/api/pipelines/orders/backfill", { start: "soon", end: "2024-01-12" }, /start|soon/],
+    ];
+    for (const [path, body, names] of cases) {
+      const res = await post(path, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.error.message).toMatch(names);
+    }
+    expect(await store.runs.count()).toBe(runsBefore);
+    expect((await auditActions()).length).toBe(auditBefore);
+  });
+
   it("pauses and unpauses, audited; a paused pipeline has no next run", async () => {
     const paused = await post("/api/pipelines/orders/pause");
     expect(paused.status).toBe(200);
